@@ -1,0 +1,99 @@
+//! Errors of reading one input; each names the input, and the line for JSON Lines.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Reading one input (or one record of it) failed; the input is skipped, nothing else is.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {kind}")]
+pub struct IngestError {
+    /// The input: a path, or `<stdin>`, with `:line` for a record of JSON Lines.
+    pub origin: Origin,
+    /// What went wrong.
+    #[source]
+    pub kind: ErrorKind,
+}
+
+/// Where an input came from, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, or `<stdin>`, or the name of an in-memory input.
+    pub name: String,
+    /// The 1-based line, for a record of JSON Lines.
+    pub line: Option<usize>,
+}
+
+impl Origin {
+    /// The origin of a whole input.
+    pub fn whole(name: impl Into<String>) -> Origin {
+        Origin { name: name.into(), line: None }
+    }
+
+    /// The origin of one line of an input.
+    pub fn line(name: impl Into<String>, line: usize) -> Origin {
+        Origin { name: name.into(), line: Some(line) }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// Why an input was skipped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The path does not exist.
+    #[error("no such file or directory")]
+    NotFound,
+    /// The input could not be read.
+    #[error("cannot read: {0}")]
+    Io(#[source] std::io::Error),
+    /// A directory could not be walked.
+    #[error("cannot walk directory {}: {message}", path.display())]
+    Walk {
+        /// The directory entry that failed.
+        path: PathBuf,
+        /// What went wrong (a symlink loop, a permission error).
+        message: String,
+    },
+    /// The input holds nothing but whitespace.
+    #[error("empty file")]
+    Empty,
+    /// The input looks like binary data, not text.
+    #[error("binary file (a NUL or control byte at byte {offset}), not an article")]
+    Binary {
+        /// Offset of the first byte that gave it away.
+        offset: usize,
+    },
+    /// The input mixes valid multi-byte UTF-8 with invalid bytes: damaged, not legacy.
+    #[error("invalid UTF-8 at line {line}, byte {offset}")]
+    InvalidUtf8 {
+        /// 1-based line of the bad byte.
+        line: usize,
+        /// Offset of the bad byte in the file.
+        offset: usize,
+    },
+    /// The input is larger than the configured limit for one article.
+    #[error("{size} bytes, over the limit of {limit} bytes for one article")]
+    TooLarge {
+        /// Size of the input.
+        size: u64,
+        /// The configured limit.
+        limit: u64,
+    },
+    /// JSON that does not parse.
+    #[error("invalid JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// A JSON record that is not an article.
+    #[error("{0}")]
+    Record(String),
+    /// An HTML page without readable text.
+    #[error("no article text found in the HTML")]
+    NoText,
+}

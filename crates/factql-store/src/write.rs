@@ -1,0 +1,126 @@
+//! Writing articles: one transaction per batch, idempotent per input.
+
+use factql_model::{Article, ArticleId};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::{Store, StoreError};
+
+/// What writing one article did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new article was stored.
+    Ingested,
+    /// The input had been ingested before with the same text: nothing changed.
+    Unchanged,
+    /// The input's content changed since it was last ingested: the new text is stored as a new
+    /// article; the previous one stays, with its facts.
+    Updated {
+        /// The article the input held before.
+        previous: ArticleId,
+    },
+    /// The same text is already stored under another origin: recorded, not copied.
+    Duplicate {
+        /// The article that holds the text.
+        of: ArticleId,
+    },
+}
+
+impl Store {
+    /// Writes `articles` in one transaction and reports what happened to each, in order.
+    ///
+    /// Either the whole batch is stored or, on error, none of it.
+    pub fn write_batch(&mut self, articles: &[Article]) -> Result<Vec<Outcome>, StoreError> {
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        let mut outcomes = Vec::with_capacity(articles.len());
+        for article in articles {
+            outcomes.push(write_one(&tx, article).map_err(sqlite)?);
+        }
+        tx.commit().map_err(sqlite)?;
+        Ok(outcomes)
+    }
+}
+
+fn write_one(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<Outcome> {
+    let seen: Option<(String, String)> = tx
+        .query_row(
+            "SELECT article_id, role FROM origin WHERE origin = ?1",
+            [&article.origin],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let stored: Option<String> = tx
+        .query_row("SELECT id FROM article WHERE text_sha256 = ?1", [&article.text_sha256], |row| {
+            row.get(0)
+        })
+        .optional()?;
+
+    if let Some(existing) = stored {
+        if seen.as_ref().is_some_and(|(id, _)| *id == existing) {
+            return Ok(Outcome::Unchanged);
+        }
+        tx.execute(
+            "INSERT INTO origin (origin, article_id, role) VALUES (?1, ?2, 'duplicate')
+             ON CONFLICT(origin) DO UPDATE SET article_id = excluded.article_id, role = 'duplicate'",
+            params![article.origin, existing],
+        )?;
+        return Ok(Outcome::Duplicate { of: ArticleId(existing) });
+    }
+
+    insert_article(tx, article)?;
+    tx.execute(
+        "INSERT INTO origin (origin, article_id, role) VALUES (?1, ?2, 'primary')
+         ON CONFLICT(origin) DO UPDATE SET article_id = excluded.article_id, role = 'primary'",
+        params![article.origin, article.id.0],
+    )?;
+    Ok(match seen {
+        Some((previous, _)) => Outcome::Updated { previous: ArticleId(previous) },
+        None => Outcome::Ingested,
+    })
+}
+
+fn insert_article(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<()> {
+    let meta = serde_json::to_string(&article.meta)
+        .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
+    tx.execute(
+        "INSERT INTO article (id, origin, format, title, url, published, source, lang, meta, text,
+                              text_sha256, ingested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+        params![
+            article.id.0,
+            article.origin,
+            article.format.as_str(),
+            article.title,
+            article.url,
+            article.published,
+            article.source,
+            article.lang,
+            meta,
+            article.text,
+            article.text_sha256,
+        ],
+    )?;
+    let mut paragraph = tx.prepare_cached(
+        "INSERT INTO paragraph (article_id, idx, start, \"end\") VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for it in &article.paragraphs {
+        paragraph.execute(params![article.id.0, it.index as i64, it.span.start as i64, it.span.end as i64])?;
+    }
+    let mut sentence = tx.prepare_cached(
+        "INSERT INTO sentence (article_id, idx, paragraph, start, \"end\", is_title, boilerplate)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for it in &article.sentences {
+        sentence.execute(params![
+            article.id.0,
+            it.index as i64,
+            it.paragraph as i64,
+            it.span.start as i64,
+            it.span.end as i64,
+            it.is_title,
+            it.boilerplate,
+        ])?;
+    }
+    Ok(())
+}
