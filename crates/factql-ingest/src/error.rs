@@ -88,12 +88,31 @@ pub enum ErrorKind {
         limit: u64,
     },
     /// JSON that does not parse.
-    #[error("invalid JSON: {0}")]
-    Json(#[source] serde_json::Error),
+    #[error("invalid JSON at {}column {column}: {message}", line.map(|l| format!("line {l}, ")).unwrap_or_default())]
+    Json {
+        /// 1-based line in the file; `None` for a JSON Lines record, whose origin names the line.
+        line: Option<usize>,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
     /// A JSON record that is not an article.
     #[error("{0}")]
     Record(String),
     /// An HTML page without readable text.
     #[error("no article text found in the HTML")]
     NoText,
+}
+
+impl ErrorKind {
+    /// A JSON syntax error, positioned; `record` says the text was one JSON Lines record.
+    pub(crate) fn json(err: &serde_json::Error, record: bool) -> ErrorKind {
+        let text = err.to_string();
+        let message = match text.rfind(" at line ") {
+            Some(at) => text[..at].to_owned(),
+            None => text,
+        };
+        ErrorKind::Json { line: (!record).then(|| err.line()), column: err.column(), message }
+    }
 }

@@ -146,6 +146,15 @@ pub fn read_input(
             return;
         }
     };
+    // Standard input has no name that lasts: it is known by its content, so piping the same
+    // articles twice finds them unchanged and new content never "updates" old.
+    let origin = if *input == Input::Stdin {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&bytes);
+        format!("<stdin {}>", digest.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>())
+    } else {
+        origin
+    };
     let format = declared.unwrap_or_else(|| InputFormat::sniff(&bytes));
     if format == InputFormat::JsonLines {
         read_json_lines(&name, &origin, bytes.as_slice(), options, sink);
@@ -210,7 +219,7 @@ fn read_document(
         InputFormat::Markdown => Ok(vec![crate::txt::read_text(origin, text, true)]),
         InputFormat::Html => Ok(vec![crate::html::read_html(origin, &text)?]),
         InputFormat::Json | InputFormat::JsonLines => {
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(ErrorKind::Json)?;
+            let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| ErrorKind::json(&err, false))?;
             match value {
                 serde_json::Value::Array(records) => records
                     .into_iter()
@@ -288,5 +297,6 @@ fn read_json_lines(
 
 fn parse_line(line: &[u8], line_no: usize) -> Result<serde_json::Value, ErrorKind> {
     let text = std::str::from_utf8(line).map_err(|err| ErrorKind::InvalidUtf8 { line: line_no, offset: err.valid_up_to() })?;
-    serde_json::from_str(&normalize_text(text)).map_err(ErrorKind::Json)
+    let text = text.trim_end_matches(['\n', '\r']);
+    serde_json::from_str(&normalize_text(text)).map_err(|err| ErrorKind::json(&err, true))
 }

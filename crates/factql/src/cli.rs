@@ -1,0 +1,99 @@
+//! Command-line arguments and dispatch.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use factql_ingest::{FieldMap, Options};
+use factql_store::Store;
+
+/// Turn news articles into queryable facts.
+///
+/// With no command, factql prints a summary of the store, first ingesting the bundled sample
+/// corpus if the store is empty.
+#[derive(Debug, Parser)]
+#[command(name = "factql", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// The database file [default: $FACTQL_DB, or factql.db in the current directory].
+    #[arg(long, global = true, value_name = "FILE")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read articles from files, directories or `-` (stdin) into the store.
+    Ingest {
+        /// Files and directories to read (.txt .md .json .jsonl .html); `-` reads stdin.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Map a JSON field: PART=KEY with PART one of title, body, url, published, source,
+        /// lang (e.g. --field body=story --field source=meta.site).
+        #[arg(long = "field", value_name = "PART=KEY")]
+        fields: Vec<String>,
+        /// Articles per transaction.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
+        /// Skip inputs (or JSON Lines records) larger than this many MiB.
+        #[arg(long, default_value_t = 16, value_name = "MIB")]
+        max_mib: u64,
+    },
+    /// Show how factql reads one file: title, metadata, paragraphs and sentences with byte spans.
+    Inspect {
+        /// The file (`-` for stdin).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Print JSON (an array of articles) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Map a JSON field, as for `ingest`.
+        #[arg(long = "field", value_name = "PART=KEY")]
+        fields: Vec<String>,
+    },
+    /// Counts per table, per fact kind, per source and per month.
+    Stats {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the parsed command line.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = cli.db.or_else(|| std::env::var_os("FACTQL_DB").map(PathBuf::from)).unwrap_or_else(|| "factql.db".into());
+    match cli.command {
+        None => crate::stats::summary(&db),
+        Some(Command::Ingest { paths, fields, batch, max_mib }) => {
+            let Some(options) = options(&fields, max_mib) else { return Ok(ExitCode::from(2)) };
+            let mut store = open(&db)?;
+            crate::ingest::ingest_paths(&mut store, &paths, &options, batch as usize)
+        }
+        Some(Command::Inspect { file, json, fields }) => {
+            let Some(options) = options(&fields, 16) else { return Ok(ExitCode::from(2)) };
+            crate::inspect::inspect(&file, &options, json)
+        }
+        Some(Command::Stats { json }) => {
+            let store = open(&db)?;
+            crate::stats::print_stats(&store, json)
+        }
+    }
+}
+
+pub(crate) fn open(db: &std::path::Path) -> anyhow::Result<Store> {
+    Store::open(db).with_context(|| format!("cannot use the store {}", db.display()))
+}
+
+/// Ingest options from the command line, or `None` after printing a usage error.
+fn options(fields: &[String], max_mib: u64) -> Option<Options> {
+    let mut map = FieldMap::default();
+    for assignment in fields {
+        if let Err(message) = map.set(assignment) {
+            eprintln!("error: --field {assignment}: {message}");
+            return None;
+        }
+    }
+    Some(Options { fields: map, max_article_bytes: max_mib.saturating_mul(1024 * 1024) })
+}

@@ -1,0 +1,26 @@
+//! `factql`: turn news articles into queryable facts.
+//!
+//! The binary is the only part of factql that talks to people: it parses the command line,
+//! drives the libraries, and renders their typed errors and results. Exit codes: 0 success,
+//! 1 nothing could be done (no article ingested, a store error), 2 usage error.
+
+mod bundled;
+mod cli;
+mod ingest;
+mod inspect;
+mod stats;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! End-to-end tests of the `factql` binary, run as a child process the way users run it.
+
+mod bad_input;
+mod ingest;
+mod kill;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `factql` binary under test, with a database in `dir` and no `$FACTQL_DB` leaking in.
+pub(crate) fn factql(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_factql"));
+    cmd.current_dir(dir).env_remove("FACTQL_DB");
+    cmd
+}
+
+/// Runs a command and returns its output, stdout and stderr as text, and the exit code.
+pub(crate) fn run(cmd: &mut Command) -> (String, String, i32) {
+    let Output { status, stdout, stderr } = cmd.output().expect("factql runs");
+    (String::from_utf8_lossy(&stdout).into_owned(), String::from_utf8_lossy(&stderr).into_owned(), status.code().unwrap_or(-1))
+}
+
+/// The repository root.
+pub(crate) fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The bundled corpus folder.
+pub(crate) fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
