@@ -13,7 +13,11 @@ fn main() {
     out.push_str("pub static BUNDLED: &[(&str, &[u8])] = &[\n");
     for file in &files {
         let name = file.strip_prefix(&root).map(|p| p.display().to_string()).unwrap_or_default();
-        out.push_str(&format!("    ({:?}, include_bytes!({:?})),\n", format!("bundled/{name}"), file.display().to_string()));
+        out.push_str(&format!(
+            "    ({:?}, include_bytes!({:?})),\n",
+            format!("bundled/{name}"),
+            file.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("bundled.rs");

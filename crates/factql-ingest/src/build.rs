@@ -38,7 +38,7 @@ pub(crate) fn finish(draft: Draft) -> Article {
         let boilerplate = dateline || is_boilerplate(body);
         // The title is one sentence whatever its punctuation; so is a boilerplate line.
         let ranges = if paragraph_idx == 0 || boilerplate {
-            vec![0..body.len()]
+            std::iter::once(0..body.len()).collect()
         } else {
             split_sentences(body)
         };
@@ -144,7 +144,11 @@ pub(crate) fn line_paragraphs(text: &str, base: usize, blocks: bool) -> Vec<Span
         let lead = line.len() - line.trim_start().len();
         let span = Span::new(base + start + lead, base + start + lead + trimmed.len());
         match current.as_mut() {
-            Some(open) if blocks && !starts_block(trimmed) && !text[open.start - base..].starts_with('#') => {
+            Some(open)
+                if blocks
+                    && !starts_block(trimmed)
+                    && !text[open.start - base..].starts_with('#') =>
+            {
                 open.end = span.end
             }
             _ => {
@@ -161,7 +165,9 @@ pub(crate) fn line_paragraphs(text: &str, base: usize, blocks: bool) -> Vec<Span
 /// quotation in Markdown.
 fn starts_block(line: &str) -> bool {
     line.starts_with(['#', '>', '-', '*', '+', '•'])
-        || line.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        || line
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
@@ -204,10 +210,16 @@ mod tests {
 
     #[test]
     fn each_line_is_a_paragraph_in_news_text() {
-        let text = "Title\nFirst paragraph is long enough. Two sentences.\n\n  Second one.  \nSource link";
+        let text =
+            "Title\nFirst paragraph is long enough. Two sentences.\n\n  Second one.  \nSource link";
         assert_eq!(
             paragraphs(text, false),
-            ["Title", "First paragraph is long enough. Two sentences.", "Second one.", "Source link"]
+            [
+                "Title",
+                "First paragraph is long enough. Two sentences.",
+                "Second one.",
+                "Source link"
+            ]
         );
     }
 
@@ -236,7 +248,12 @@ mod tests {
 
     #[test]
     fn boilerplate_lines_are_recognised() {
-        for line in ["Source link", "Read more: the full story", "Share this article", "© 2023 Example News"] {
+        for line in [
+            "Source link",
+            "Read more: the full story",
+            "Share this article",
+            "© 2023 Example News",
+        ] {
             assert!(is_boilerplate(line), "{line}");
         }
         for line in ["Sources say the talks failed.", "Readers responded in large numbers."] {

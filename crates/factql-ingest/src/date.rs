@@ -100,7 +100,8 @@ fn written(input: &str) -> Option<String> {
         }
         _ => return None,
     };
-    let day: u32 = day.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '.').parse().ok()?;
+    let day: u32 =
+        day.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '.').parse().ok()?;
     let year = year_number(year)?;
     if day == 0 || day > days_in_month(year, month) {
         return None;
@@ -122,15 +123,26 @@ fn year_number(word: &str) -> Option<u32> {
 
 fn weekday(word: &str) -> bool {
     let word = word.trim_end_matches('.').to_ascii_lowercase();
-    ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"].contains(&word.as_str())
+    ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
+        .contains(&word.as_str())
         || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
             .contains(&word.as_str())
 }
 
 fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let word = word.trim_end_matches('.').to_ascii_lowercase();
     if word.len() < 3 {
@@ -145,7 +157,9 @@ fn month_number(word: &str) -> Option<u32> {
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }

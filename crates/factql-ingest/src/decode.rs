@@ -34,7 +34,8 @@ pub(crate) fn decode(bytes: &[u8], html: bool) -> Result<String, ErrorKind> {
     match utf8(bytes, 0) {
         Err(ErrorKind::InvalidUtf8 { .. }) if !has_multibyte_utf8(bytes) => {
             let encoding = html.then(|| declared_charset(bytes)).flatten().unwrap_or_else(|| {
-                let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                let mut detector =
+                    chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 detector.feed(bytes, true);
                 detector.guess(None, chardetng::Utf8Detection::Deny)
             });
@@ -138,7 +139,10 @@ mod tests {
     fn empty_and_binary_inputs_are_refused() {
         assert!(matches!(decode(b"", false), Err(ErrorKind::Empty)));
         assert!(matches!(decode(b" \n\t\n", false), Err(ErrorKind::Empty)));
-        assert!(matches!(decode(b"PK\x03\x04\x00\x00", false), Err(ErrorKind::Binary { offset: 4 })));
+        assert!(matches!(
+            decode(b"PK\x03\x04\x00\x00", false),
+            Err(ErrorKind::Binary { offset: 4 })
+        ));
         let controls: Vec<u8> = (0u8..32).cycle().take(200).filter(|&b| b != 0).collect();
         assert!(matches!(decode(&controls, false), Err(ErrorKind::Binary { .. })));
     }

@@ -21,8 +21,29 @@ use crate::date::parse_date;
 use crate::normalize::normalize_text;
 
 const BLOCKS: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "div", "section",
-    "article", "main", "td", "th", "tr", "table", "ul", "ol", "br",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "div",
+    "section",
+    "article",
+    "main",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "br",
 ];
 const SKIPPED: &[&str] = &[
     "script", "style", "noscript", "nav", "aside", "footer", "header", "form", "figure", "button",
@@ -49,7 +70,9 @@ pub(crate) fn read_html(origin: String, page: &str) -> Result<Draft, ErrorKind> 
     let meta = meta_tags(&doc);
     let first_text = |selector: &str| -> Option<String> {
         let selector = Selector::parse(selector).ok()?;
-        doc.select(&selector).map(|el| collapse(&el.text().collect::<String>())).find(|t| !t.is_empty())
+        doc.select(&selector)
+            .map(|el| collapse(&el.text().collect::<String>()))
+            .find(|t| !t.is_empty())
     };
     let attr = |selector: &str, name: &str| -> Option<String> {
         let selector = Selector::parse(selector).ok()?;
@@ -74,10 +97,10 @@ pub(crate) fn read_html(origin: String, page: &str) -> Result<Draft, ErrorKind> 
 
     let container = main_container(&doc);
     let mut paragraphs_text = container.map(block_texts).unwrap_or_default();
-    if let (Some(title), Some(first)) = (&title, paragraphs_text.first()) {
-        if first == title {
-            paragraphs_text.remove(0);
-        }
+    if let (Some(title), Some(first)) = (&title, paragraphs_text.first())
+        && first == title
+    {
+        paragraphs_text.remove(0);
     }
     if paragraphs_text.is_empty() {
         return Err(ErrorKind::NoText);
@@ -98,7 +121,17 @@ pub(crate) fn read_html(origin: String, page: &str) -> Result<Draft, ErrorKind> 
             kept_meta.insert(key, value);
         }
     }
-    Ok(Draft { origin, format: Format::Html, text, paragraphs, url, published, source, lang, meta: kept_meta })
+    Ok(Draft {
+        origin,
+        format: Format::Html,
+        text,
+        paragraphs,
+        url,
+        published,
+        source,
+        lang,
+        meta: kept_meta,
+    })
 }
 
 /// `<meta>` tags by lower-cased `property`, `name` or `itemprop`.
@@ -107,7 +140,10 @@ fn meta_tags(doc: &Html) -> BTreeMap<String, String> {
     let Ok(selector) = Selector::parse("meta[content]") else { return tags };
     for el in doc.select(&selector) {
         let value = el.value();
-        let key = value.attr("property").or_else(|| value.attr("name")).or_else(|| value.attr("itemprop"));
+        let key = value
+            .attr("property")
+            .or_else(|| value.attr("name"))
+            .or_else(|| value.attr("itemprop"));
         if let (Some(key), Some(content)) = (key, value.attr("content")) {
             let content = collapse(content);
             if !content.is_empty() {
@@ -121,12 +157,11 @@ fn meta_tags(doc: &Html) -> BTreeMap<String, String> {
 /// The element that holds the article's text.
 fn main_container(doc: &Html) -> Option<ElementRef<'_>> {
     let text_len = |el: &ElementRef<'_>| el.text().map(str::len).sum::<usize>();
-    if let Ok(selector) = Selector::parse("article") {
-        if let Some(best) = doc.select(&selector).max_by_key(text_len) {
-            if text_len(&best) > 0 {
-                return Some(best);
-            }
-        }
+    if let Ok(selector) = Selector::parse("article")
+        && let Some(best) = doc.select(&selector).max_by_key(text_len)
+        && text_len(&best) > 0
+    {
+        return Some(best);
     }
     // Score each element by the text of its direct <p> children.
     let mut scores: BTreeMap<ego_tree::NodeId, usize> = BTreeMap::new();
@@ -137,7 +172,8 @@ fn main_container(doc: &Html) -> Option<ElementRef<'_>> {
             }
         }
     }
-    let best = scores.into_iter().max_by_key(|&(_, score)| score).and_then(|(id, _)| doc.tree.get(id));
+    let best =
+        scores.into_iter().max_by_key(|&(_, score)| score).and_then(|(id, _)| doc.tree.get(id));
     best.and_then(ElementRef::wrap).or_else(|| {
         let body = Selector::parse("body").ok()?;
         doc.select(&body).next()
@@ -241,13 +277,20 @@ mod tests {
 
     #[test]
     fn a_page_without_text_is_refused() {
-        assert!(matches!(read_html("c.html".into(), "<html><body><nav>x</nav></body></html>"), Err(ErrorKind::NoText)));
+        assert!(matches!(
+            read_html("c.html".into(), "<html><body><nav>x</nav></body></html>"),
+            Err(ErrorKind::NoText)
+        ));
     }
 
     #[test]
     fn deep_nesting_does_not_overflow() {
         let depth = 10_000;
-        let page = format!("<html><body>{}<p>Deep text.</p>{}</body></html>", "<div>".repeat(depth), "</div>".repeat(depth));
+        let page = format!(
+            "<html><body>{}<p>Deep text.</p>{}</body></html>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
         let draft = read_html("deep.html".into(), &page).unwrap();
         assert_eq!(draft.text, "Deep text.");
     }

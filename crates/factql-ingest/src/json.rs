@@ -35,7 +35,14 @@ impl Default for FieldMap {
             title: keys(&["title", "headline"]),
             body: keys(&["body", "text", "content", "article", "maintext"]),
             url: keys(&["url", "link", "canonical_url"]),
-            published: keys(&["published", "date", "published_at", "publish_date", "pubDate", "datePublished"]),
+            published: keys(&[
+                "published",
+                "date",
+                "published_at",
+                "publish_date",
+                "pubDate",
+                "datePublished",
+            ]),
             source: keys(&["source", "outlet", "publisher", "site_name", "source_domain"]),
             lang: keys(&["lang", "language"]),
         }
@@ -71,9 +78,16 @@ impl FieldMap {
 }
 
 /// Reads one JSON record into a draft.
-pub(crate) fn read_record(origin: String, record: Value, fields: &FieldMap) -> Result<Draft, ErrorKind> {
+pub(crate) fn read_record(
+    origin: String,
+    record: Value,
+    fields: &FieldMap,
+) -> Result<Draft, ErrorKind> {
     let Value::Object(object) = record else {
-        return Err(ErrorKind::Record(format!("expected a JSON object, found {}", kind_of(&record))));
+        return Err(ErrorKind::Record(format!(
+            "expected a JSON object, found {}",
+            kind_of(&record)
+        )));
     };
     let mut used = Vec::new();
     let mut take = |keys: &[String]| -> Option<String> {
@@ -199,10 +213,14 @@ mod tests {
         let mut fields = FieldMap::default();
         fields.set("body=story").unwrap();
         fields.set("source=meta.site").unwrap();
-        let draft = draft(r#"{"headline":"H","story":"Text.","meta":{"site":"Wire"}}"#, &fields).unwrap();
+        let draft =
+            draft(r#"{"headline":"H","story":"Text.","meta":{"site":"Wire"}}"#, &fields).unwrap();
         assert_eq!(draft.text, "H\nText.");
         assert_eq!(draft.source.as_deref(), Some("Wire"));
-        assert_eq!(fields.set("colour=red").unwrap_err(), "unknown part `colour`; parts are title, body, url, published, source, lang");
+        assert_eq!(
+            fields.set("colour=red").unwrap_err(),
+            "unknown part `colour`; parts are title, body, url, published, source, lang"
+        );
     }
 
     #[test]

@@ -88,11 +88,15 @@ impl InputFormat {
         let head = head.trim_start_matches('\u{feff}').trim_start();
         if head.starts_with('{') {
             // Several objects, one per line, are JSON Lines.
-            let lines = bytes.split(|&b| b == b'\n').filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+            let lines =
+                bytes.split(|&b| b == b'\n').filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
             if lines.take(2).count() > 1 { InputFormat::JsonLines } else { InputFormat::Json }
         } else if head.starts_with('[') {
             InputFormat::Json
-        } else if head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body") {
+        } else if head.starts_with("<!doctype html")
+            || head.starts_with("<html")
+            || head.contains("<body")
+        {
             InputFormat::Html
         } else {
             InputFormat::Txt
@@ -114,7 +118,9 @@ pub fn read_input(
     let whole = |kind| Err(IngestError { origin: Origin::whole(name.clone()), kind });
     let origin = match input {
         // Stored origins are absolute, so re-ingesting from another directory is recognised.
-        Input::File(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).display().to_string(),
+        Input::File(path) => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).display().to_string()
+        }
         other => other.name(),
     };
     let declared = match input {
@@ -160,10 +166,8 @@ pub fn read_input(
         read_json_lines(&name, &origin, bytes.as_slice(), options, sink);
         return;
     }
-    let result = read_document(origin, &bytes, format, options).map_err(|kind| IngestError {
-        origin: Origin::whole(name.clone()),
-        kind,
-    });
+    let result = read_document(origin, &bytes, format, options)
+        .map_err(|kind| IngestError { origin: Origin::whole(name.clone()), kind });
     match result {
         Ok(drafts) => {
             for draft in drafts {
@@ -204,7 +208,11 @@ fn load(input: &Input, limit: u64) -> Result<Vec<u8>, ErrorKind> {
 }
 
 fn io_kind(err: std::io::Error) -> ErrorKind {
-    if err.kind() == std::io::ErrorKind::NotFound { ErrorKind::NotFound } else { ErrorKind::Io(err) }
+    if err.kind() == std::io::ErrorKind::NotFound {
+        ErrorKind::NotFound
+    } else {
+        ErrorKind::Io(err)
+    }
 }
 
 fn read_document(
@@ -219,13 +227,18 @@ fn read_document(
         InputFormat::Markdown => Ok(vec![crate::txt::read_text(origin, text, true)]),
         InputFormat::Html => Ok(vec![crate::html::read_html(origin, &text)?]),
         InputFormat::Json | InputFormat::JsonLines => {
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| ErrorKind::json(&err, false))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|err| ErrorKind::json(&err, false))?;
             match value {
                 serde_json::Value::Array(records) => records
                     .into_iter()
                     .enumerate()
                     .map(|(idx, record)| {
-                        crate::json::read_record(format!("{origin}[{idx}]"), record, &options.fields)
+                        crate::json::read_record(
+                            format!("{origin}[{idx}]"),
+                            record,
+                            &options.fields,
+                        )
                     })
                     .collect(),
                 record => Ok(vec![crate::json::read_record(origin, record, &options.fields)?]),
@@ -252,7 +265,9 @@ fn read_json_lines(
         let read = (&mut reader).take(options.max_article_bytes + 2).read_until(b'\n', &mut line);
         let result = match read {
             Ok(0) => return,
-            Ok(_) if line.len() as u64 > options.max_article_bytes + 1 && !line.ends_with(b"\n") => {
+            Ok(_)
+                if line.len() as u64 > options.max_article_bytes + 1 && !line.ends_with(b"\n") =>
+            {
                 // Skip the rest of the oversized line.
                 let mut rest = 0u64;
                 loop {
@@ -278,7 +293,11 @@ fn read_json_lines(
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                let record_line = if line_no == 1 && line.starts_with(b"\xEF\xBB\xBF") { &line[3..] } else { &line[..] };
+                let record_line = if line_no == 1 && line.starts_with(b"\xEF\xBB\xBF") {
+                    &line[3..]
+                } else {
+                    &line[..]
+                };
                 parse_line(record_line, line_no).and_then(|value| {
                     crate::json::read_record(format!("{origin}:{line_no}"), value, &options.fields)
                 })
@@ -296,7 +315,8 @@ fn read_json_lines(
 }
 
 fn parse_line(line: &[u8], line_no: usize) -> Result<serde_json::Value, ErrorKind> {
-    let text = std::str::from_utf8(line).map_err(|err| ErrorKind::InvalidUtf8 { line: line_no, offset: err.valid_up_to() })?;
+    let text = std::str::from_utf8(line)
+        .map_err(|err| ErrorKind::InvalidUtf8 { line: line_no, offset: err.valid_up_to() })?;
     let text = text.trim_end_matches(['\n', '\r']);
     serde_json::from_str(&normalize_text(text)).map_err(|err| ErrorKind::json(&err, true))
 }

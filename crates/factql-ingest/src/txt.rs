@@ -23,8 +23,8 @@ pub(crate) fn read_text(origin: String, text: String, markdown: bool) -> Draft {
     };
     let mut body_start = 0;
     let mut title = None;
-    if markdown {
-        if let Some(front) = front_matter(&text) {
+    if markdown && let Some(front) = front_matter(&text) {
+        {
             body_start = front.end;
             for (key, span) in front.fields {
                 let value = span.slice(&text).to_owned();
@@ -109,7 +109,10 @@ fn front_matter(text: &str) -> Option<FrontMatter> {
             continue;
         }
         let value_start = start + key.len() + 1 + value.find(value_trimmed).unwrap_or(0);
-        fields.push((key.trim().to_lowercase(), Span::new(value_start, value_start + value_trimmed.len())));
+        fields.push((
+            key.trim().to_lowercase(),
+            Span::new(value_start, value_start + value_trimmed.len()),
+        ));
     }
     None
 }
@@ -124,7 +127,11 @@ mod tests {
 
     #[test]
     fn markdown_headings_lose_their_markers() {
-        let draft = read_text("a.md".into(), "# The title #\n\nBody text here.\n\n## Section\nMore.".into(), true);
+        let draft = read_text(
+            "a.md".into(),
+            "# The title #\n\nBody text here.\n\n## Section\nMore.".into(),
+            true,
+        );
         assert_eq!(paragraphs(&draft), ["The title", "Body text here.", "Section", "More."]);
     }
 
@@ -139,7 +146,8 @@ mod tests {
 
     #[test]
     fn text_title_is_the_first_non_empty_line() {
-        let draft = read_text("a.txt".into(), "\n\n  Headline here  \nBody one.\nBody two.".into(), false);
+        let draft =
+            read_text("a.txt".into(), "\n\n  Headline here  \nBody one.\nBody two.".into(), false);
         assert_eq!(paragraphs(&draft), ["Headline here", "Body one.", "Body two."]);
     }
 }

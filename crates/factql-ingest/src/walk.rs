@@ -32,8 +32,14 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(err) => {
-                let kind = if err.kind() == std::io::ErrorKind::NotFound { ErrorKind::NotFound } else { ErrorKind::Io(err) };
-                found.errors.push(IngestError { origin: Origin::whole(path.display().to_string()), kind });
+                let kind = if err.kind() == std::io::ErrorKind::NotFound {
+                    ErrorKind::NotFound
+                } else {
+                    ErrorKind::Io(err)
+                };
+                found
+                    .errors
+                    .push(IngestError { origin: Origin::whole(path.display().to_string()), kind });
                 continue;
             }
         };
@@ -45,7 +51,9 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|entry| {
+                entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+            });
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {

@@ -173,11 +173,17 @@ impl Schema {
         };
         for (name, value) in fields {
             let Some(def) = schema.fields.iter().find(|def| def.name == *name) else {
-                return Err(SchemaError::UnknownField { kind: kind.to_owned(), field: name.clone() });
+                return Err(SchemaError::UnknownField {
+                    kind: kind.to_owned(),
+                    field: name.clone(),
+                });
             };
             let missing = matches!(value, Value::Null);
             if missing && def.required {
-                return Err(SchemaError::MissingField { kind: kind.to_owned(), field: name.clone() });
+                return Err(SchemaError::MissingField {
+                    kind: kind.to_owned(),
+                    field: name.clone(),
+                });
             }
             if !missing && !def.ty.accepts(value) {
                 return Err(SchemaError::TypeMismatch {
@@ -188,12 +194,20 @@ impl Schema {
                 });
             }
         }
-        if let Some(def) = schema.fields.iter().find(|def| def.required && !fields.contains_key(&def.name)) {
-            return Err(SchemaError::MissingField { kind: kind.to_owned(), field: def.name.clone() });
+        if let Some(def) =
+            schema.fields.iter().find(|def| def.required && !fields.contains_key(&def.name))
+        {
+            return Err(SchemaError::MissingField {
+                kind: kind.to_owned(),
+                field: def.name.clone(),
+            });
         }
         for role in roles {
             if !schema.roles.iter().any(|declared| declared == role) {
-                return Err(SchemaError::UnknownRole { kind: kind.to_owned(), role: role.to_owned() });
+                return Err(SchemaError::UnknownRole {
+                    kind: kind.to_owned(),
+                    role: role.to_owned(),
+                });
             }
         }
         Ok(())
@@ -241,8 +255,14 @@ mod tests {
             err(&[("amount", Value::Str("five".into()))], &[]),
             "field `amount` of kind `money` must be float, got \"five\""
         );
-        assert_eq!(err(&[("amount", Value::Int(1)), ("cost", Value::Int(1))], &[]), "kind `money` has no field `cost`");
-        assert_eq!(err(&[("amount", Value::Int(1))], &["payee"]), "kind `money` has no argument role `payee`");
+        assert_eq!(
+            err(&[("amount", Value::Int(1)), ("cost", Value::Int(1))], &[]),
+            "kind `money` has no field `cost`"
+        );
+        assert_eq!(
+            err(&[("amount", Value::Int(1))], &["payee"]),
+            "kind `money` has no argument role `payee`"
+        );
         assert_eq!(
             schema.check("cash", &BTreeMap::new(), []).unwrap_err(),
             SchemaError::UnknownKind { kind: "cash".into() }

@@ -52,13 +52,17 @@ impl Store {
 
     /// The schema version the file is at (equal to [`SCHEMA_VERSION`] once opened).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(|e| self.err(e))
+        self.conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| self.err(e))
     }
 
     /// Runs SQLite's own consistency check; `Ok(())` when the file is sound.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let verdict: String =
-            self.conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).map_err(|e| self.err(e))?;
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|e| self.err(e))?;
         if verdict == "ok" {
             Ok(())
         } else {
@@ -70,8 +74,10 @@ impl Store {
         // WAL keeps readers working during a write and makes a commit a single append; with
         // synchronous=NORMAL a committed batch survives a killed process (not a power cut,
         // which would need FULL and is not what ingest needs).
-        let mode: String =
-            self.conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0)).map_err(|e| self.err(e))?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
+            .map_err(|e| self.err(e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Corrupt {
                 path: self.path.clone(),

@@ -52,7 +52,8 @@ impl Store {
 
     /// Ids of all stored articles, in id order.
     pub fn article_ids(&self) -> Result<Vec<ArticleId>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id FROM article ORDER BY id").map_err(|e| self.err(e))?;
+        let mut stmt =
+            self.conn.prepare("SELECT id FROM article ORDER BY id").map_err(|e| self.err(e))?;
         let ids = stmt
             .query_map([], |row| Ok(ArticleId(row.get(0)?)))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -85,16 +86,22 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((origin, format, title, url, published, source, lang, meta, text, text_sha256)) = row else {
+        let Some((origin, format, title, url, published, source, lang, meta, text, text_sha256)) =
+            row
+        else {
             return Ok(None);
         };
         let corrupt = |detail: String| StoreError::Corrupt { path: self.path.clone(), detail };
-        let format = Format::parse(&format).ok_or_else(|| corrupt(format!("article {id}: unknown format {format}")))?;
-        let meta = serde_json::from_str(&meta).map_err(|err| corrupt(format!("article {id}: meta: {err}")))?;
+        let format = Format::parse(&format)
+            .ok_or_else(|| corrupt(format!("article {id}: unknown format {format}")))?;
+        let meta = serde_json::from_str(&meta)
+            .map_err(|err| corrupt(format!("article {id}: meta: {err}")))?;
 
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT idx, start, \"end\" FROM paragraph WHERE article_id = ?1 ORDER BY idx")
+            .prepare_cached(
+                "SELECT idx, start, \"end\" FROM paragraph WHERE article_id = ?1 ORDER BY idx",
+            )
             .map_err(|e| self.err(e))?;
         let paragraphs = stmt
             .query_map(params![id.0], |row| {
@@ -156,10 +163,10 @@ impl Store {
         Ok(Stats {
             tables,
             facts_per_kind: self.group("SELECT kind, count(*) FROM fact GROUP BY kind")?,
-            articles_per_format: self.group("SELECT format, count(*) FROM article GROUP BY format")?,
-            articles_per_source: self.group(
-                "SELECT coalesce(source, '(unknown)'), count(*) FROM article GROUP BY 1",
-            )?,
+            articles_per_format: self
+                .group("SELECT format, count(*) FROM article GROUP BY format")?,
+            articles_per_source: self
+                .group("SELECT coalesce(source, '(unknown)'), count(*) FROM article GROUP BY 1")?,
             articles_per_month: self.group(
                 "SELECT CASE WHEN published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'
                              THEN substr(published, 1, 7) ELSE '(undated)' END,
@@ -170,7 +177,10 @@ impl Store {
     }
 
     fn count(&self, sql: &str) -> Result<u64, StoreError> {
-        self.conn.query_row(sql, [], |row| row.get::<_, i64>(0)).map(|n| n as u64).map_err(|e| self.err(e))
+        self.conn
+            .query_row(sql, [], |row| row.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
     }
 
     fn group(&self, sql: &str) -> Result<BTreeMap<String, u64>, StoreError> {

@@ -140,9 +140,14 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Applies every migration the file lacks, each in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let sqlite = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
-    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(sqlite)?;
+    let found: i64 =
+        conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(sqlite)?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found, supported: SCHEMA_VERSION });
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
     for (idx, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
         let version = idx as i64 + 1;

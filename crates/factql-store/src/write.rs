@@ -105,7 +105,12 @@ fn insert_article(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<(
         "INSERT INTO paragraph (article_id, idx, start, \"end\") VALUES (?1, ?2, ?3, ?4)",
     )?;
     for it in &article.paragraphs {
-        paragraph.execute(params![article.id.0, it.index as i64, it.span.start as i64, it.span.end as i64])?;
+        paragraph.execute(params![
+            article.id.0,
+            it.index as i64,
+            it.span.start as i64,
+            it.span.end as i64
+        ])?;
     }
     let mut sentence = tx.prepare_cached(
         "INSERT INTO sentence (article_id, idx, paragraph, start, \"end\", is_title, boilerplate)

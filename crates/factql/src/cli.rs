@@ -63,7 +63,10 @@ enum Command {
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let db = cli.db.or_else(|| std::env::var_os("FACTQL_DB").map(PathBuf::from)).unwrap_or_else(|| "factql.db".into());
+    let db = cli
+        .db
+        .or_else(|| std::env::var_os("FACTQL_DB").map(PathBuf::from))
+        .unwrap_or_else(|| "factql.db".into());
     match cli.command {
         None => crate::stats::summary(&db),
         Some(Command::Ingest { paths, fields, batch, max_mib }) => {

@@ -101,7 +101,11 @@ pub(crate) fn ingest_inputs(
     Ok(())
 }
 
-fn flush(store: &mut Store, pending: &mut Vec<Article>, summary: &mut Summary) -> Result<(), StoreError> {
+fn flush(
+    store: &mut Store,
+    pending: &mut Vec<Article>,
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
     if pending.is_empty() {
         return Ok(());
     }
@@ -197,6 +201,9 @@ pub(crate) fn print_summary(summary: &Summary, db: &Path) {
         println!("  skipped {origin}: {reason}");
     }
     if !summary.ignored.is_empty() {
-        println!("  ignored {} files that are not articles (.txt .md .json .jsonl .html)", summary.ignored.len());
+        println!(
+            "  ignored {} files that are not articles (.txt .md .json .jsonl .html)",
+            summary.ignored.len()
+        );
     }
 }

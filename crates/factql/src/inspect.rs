@@ -58,7 +58,12 @@ fn view(article: &Article) -> ArticleView<'_> {
         paragraphs: article
             .paragraphs
             .iter()
-            .map(|p| SpanView { index: p.index, start: p.span.start, end: p.span.end, text: p.span.slice(&article.text) })
+            .map(|p| SpanView {
+                index: p.index,
+                start: p.span.start,
+                end: p.span.end,
+                text: p.span.slice(&article.text),
+            })
             .collect(),
         sentences: article
             .sentences
@@ -78,7 +83,8 @@ fn view(article: &Article) -> ArticleView<'_> {
 
 /// Prints every article of `file`, as text or as a JSON array.
 pub(crate) fn inspect(file: &Path, options: &Options, json: bool) -> anyhow::Result<ExitCode> {
-    let input = if file.as_os_str() == "-" { Input::Stdin } else { Input::File(file.to_path_buf()) };
+    let input =
+        if file.as_os_str() == "-" { Input::Stdin } else { Input::File(file.to_path_buf()) };
     let mut articles = Vec::new();
     let mut failures = 0;
     read_input(&input, options, &mut |result| {
@@ -103,7 +109,13 @@ pub(crate) fn inspect(file: &Path, options: &Options, json: bool) -> anyhow::Res
 }
 
 fn print_text(article: &Article) {
-    println!("{}  ({}, {} bytes, id {})", article.origin, article.format.as_str(), article.text.len(), article.id);
+    println!(
+        "{}  ({}, {} bytes, id {})",
+        article.origin,
+        article.format.as_str(),
+        article.text.len(),
+        article.id
+    );
     let fields = [
         ("title", Some(article.title.as_str())),
         ("url", article.url.as_deref()),

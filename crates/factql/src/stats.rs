@@ -22,9 +22,19 @@ pub(crate) fn summary(db: &Path) -> anyhow::Result<ExitCode> {
     let mut store = crate::cli::open(db)?;
     if store.article_count()? == 0 {
         let inputs = crate::bundled::inputs();
-        println!("{} is empty: ingesting the bundled sample corpus ({} articles)", db.display(), inputs.len());
+        println!(
+            "{} is empty: ingesting the bundled sample corpus ({} articles)",
+            db.display(),
+            inputs.len()
+        );
         let mut summary = crate::ingest::Summary::default();
-        let result = crate::ingest::ingest_inputs(&mut store, &inputs, &Options::default(), 64, &mut summary);
+        let result = crate::ingest::ingest_inputs(
+            &mut store,
+            &inputs,
+            &Options::default(),
+            64,
+            &mut summary,
+        );
         crate::ingest::print_summary(&summary, store.path());
         result?;
         println!();

@@ -30,7 +30,11 @@ fn each_bad_input_is_named_and_skipped_and_the_good_ones_are_ingested() {
         b"{\"title\":\"First\",\"body\":\"Record one.\"}\n{\"title\":\"Second\",\"body\":\"Rec\n{\"title\":\"Third\",\"body\":\"Record three.\"}\n",
     );
     let depth = 10_000;
-    let deep = format!("<html><body>{}<p>Deep text survives.</p>{}</body></html>", "<div>".repeat(depth), "</div>".repeat(depth));
+    let deep = format!(
+        "<html><body>{}<p>Deep text survives.</p>{}</body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
     write(d, "deep.html", deep.as_bytes());
     // 100 MB, made sparse so the test writes almost nothing; the size check refuses it unread.
     let huge = std::fs::File::create(d.join("huge.txt")).unwrap();
@@ -60,11 +64,12 @@ fn each_bad_input_is_named_and_skipped_and_the_good_ones_are_ingested() {
         ("broken.txt:", "invalid UTF-8 at line 3, byte 42"),
         ("records.jsonl:2:", "invalid JSON at column 29: EOF while parsing a string"),
         ("huge.txt:", "104857600 bytes, over the limit of 16777216 bytes for one article"),
-        ("socket.txt:", "cannot read: No such device or address"),
+        ("socket.txt:", "cannot read: No such device or address (os error 6)"),
         ("missing.txt:", "no such file or directory"),
     ];
     for (origin, reason) in expect {
-        let line = skip_line(&out, origin).unwrap_or_else(|| panic!("no skip line for {origin}: {out}"));
+        let line =
+            skip_line(&out, origin).unwrap_or_else(|| panic!("no skip line for {origin}: {out}"));
         assert!(line.ends_with(reason), "{origin}: expected `{reason}` in `{line}`");
     }
     // The records around the truncated line were kept, and the deep page was read.
@@ -81,8 +86,10 @@ fn a_permission_denied_file_is_skipped_when_permissions_apply() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "secret.txt", b"Title\nBody.");
     write(dir.path(), "open.txt", b"Title two\nBody two.");
-    std::fs::set_permissions(dir.path().join("secret.txt"), std::fs::Permissions::from_mode(0o000)).unwrap();
-    let (out, _, code) = run(factql(dir.path()).args(["ingest", "--db", "x.db", "secret.txt", "open.txt"]));
+    std::fs::set_permissions(dir.path().join("secret.txt"), std::fs::Permissions::from_mode(0o000))
+        .unwrap();
+    let (out, _, code) =
+        run(factql(dir.path()).args(["ingest", "--db", "x.db", "secret.txt", "open.txt"]));
     assert_eq!(code, 0);
     // Root reads any file whatever its mode; everyone else must get a clear refusal.
     let root = std::fs::read(dir.path().join("secret.txt")).is_ok();
@@ -98,13 +105,15 @@ fn a_permission_denied_file_is_skipped_when_permissions_apply() {
 fn nothing_ingested_exits_1_and_usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "empty.txt", b"  \n");
-    let (out, _, code) = run(factql(dir.path()).args(["ingest", "--db", "x.db", "empty.txt", "nope.txt"]));
+    let (out, _, code) =
+        run(factql(dir.path()).args(["ingest", "--db", "x.db", "empty.txt", "nope.txt"]));
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("0 ingested") && out.contains("2 skipped"), "{out}");
 
     let (_, err, code) = run(factql(dir.path()).args(["ingest"]));
     assert_eq!(code, 2, "{err}");
-    let (_, err, code) = run(factql(dir.path()).args(["ingest", "--field", "colour=red", "empty.txt"]));
+    let (_, err, code) =
+        run(factql(dir.path()).args(["ingest", "--field", "colour=red", "empty.txt"]));
     assert_eq!(code, 2);
     assert!(err.contains("unknown part `colour`"), "{err}");
 }

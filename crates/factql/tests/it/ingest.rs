@@ -70,8 +70,10 @@ fn a_changed_file_is_stored_as_an_update() {
 
 #[test]
 fn inspect_json_gives_exactly_the_gold_sentence_spans() {
-    let gold: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo().join("tests/data/seed-gold.json")).unwrap()).unwrap();
+    let gold: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/data/seed-gold.json")).unwrap(),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = factql(dir.path());
     cmd.args(["inspect", "--json"]).arg(corpus().join("000_dcc1d3f2ccee5e65.txt"));
@@ -121,7 +123,10 @@ fn inspect_reads_the_wikinews_dateline_as_the_publication_date() {
     assert_eq!(articles[0]["published"], "2006-02-23");
     assert_eq!(articles[0]["title"], "Australian children suffering from iodine deficiency");
     let dateline = &articles[0]["sentences"][1];
-    assert_eq!((dateline["text"].as_str(), dateline["boilerplate"].as_bool()), (Some("Thursday, February 23, 2006"), Some(true)));
+    assert_eq!(
+        (dateline["text"].as_str(), dateline["boilerplate"].as_bool()),
+        (Some("Thursday, February 23, 2006"), Some(true))
+    );
 }
 
 #[test]
@@ -134,7 +139,12 @@ fn stdin_is_an_input() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"{\"title\":\"T\",\"body\":\"One.\"}\n{\"title\":\"U\",\"body\":\"Two.\"}\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"title\":\"T\",\"body\":\"One.\"}\n{\"title\":\"U\",\"body\":\"Two.\"}\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let out = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0));

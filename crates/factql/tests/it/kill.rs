@@ -59,7 +59,10 @@ fn kill_9_mid_ingest_loses_no_committed_batch_and_a_rerun_completes() {
 
     let (out, err, code) = run(factql(dir.path()).args(["ingest", "--db"]).arg(&db).arg(&corpus));
     assert_eq!(code, 0, "{err}");
-    let expected = format!("{} ingested, {survived} unchanged, 0 updated, 0 duplicates, 0 skipped", ARTICLES - survived);
+    let expected = format!(
+        "{} ingested, {survived} unchanged, 0 updated, 0 duplicates, 0 skipped",
+        ARTICLES - survived
+    );
     assert!(out.contains(&expected), "expected `{expected}` in {out}");
     let store = Store::open(&db).unwrap();
     assert_eq!(store.article_count().unwrap() as usize, ARTICLES);
@@ -69,7 +72,9 @@ fn kill_9_mid_ingest_loses_no_committed_batch_and_a_rerun_completes() {
 /// Articles committed so far, read through a read-only connection that never takes a write
 /// lock, so watching the store does not slow the writer down; 0 before the file exists.
 fn committed_articles(db: &std::path::Path) -> u64 {
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let Ok(conn) = rusqlite::Connection::open_with_flags(db, flags) else { return 0 };
-    conn.query_row("SELECT count(*) FROM article", [], |row| row.get::<_, i64>(0)).map_or(0, |n| n as u64)
+    conn.query_row("SELECT count(*) FROM article", [], |row| row.get::<_, i64>(0))
+        .map_or(0, |n| n as u64)
 }

@@ -1,4 +1,5 @@
 //! End-to-end tests of the `factql` binary, run as a child process the way users run it.
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should fail loudly")]
 
 mod bad_input;
 mod ingest;
@@ -17,7 +18,11 @@ pub(crate) fn factql(dir: &Path) -> Command {
 /// Runs a command and returns its output, stdout and stderr as text, and the exit code.
 pub(crate) fn run(cmd: &mut Command) -> (String, String, i32) {
     let Output { status, stdout, stderr } = cmd.output().expect("factql runs");
-    (String::from_utf8_lossy(&stdout).into_owned(), String::from_utf8_lossy(&stderr).into_owned(), status.code().unwrap_or(-1))
+    (
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+        status.code().unwrap_or(-1),
+    )
 }
 
 /// The repository root.
