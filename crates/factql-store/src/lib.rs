@@ -95,3 +95,6 @@ impl Store {
         StoreError::Sqlite { path: self.path.clone(), source }
     }
 }
+
+#[cfg(test)]
+mod tests;
