@@ -37,12 +37,14 @@
 
 mod article;
 mod fact;
+mod fold;
 mod schema;
 mod span;
 mod value;
 
 pub use article::{Article, ArticleId, Format, Paragraph, Sentence};
 pub use fact::{Arg, ArgTarget, Entity, ExtractorRef, Fact, Mention, MentionLevel, Provenance};
+pub use fold::fold;
 pub use schema::{FieldDef, FieldType, KindSchema, Schema, SchemaError};
 pub use span::{Span, SpanError};
 pub use value::Value;

@@ -45,6 +45,27 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A kind declaration conflicts with the one stored.
+    #[error("database {}: {source}", path.display())]
+    Schema {
+        /// The database file.
+        path: PathBuf,
+        /// The conflict.
+        #[source]
+        source: factql_model::SchemaError,
+    },
+    /// A fact argument points at a mention or fact that is not in the same extraction.
+    #[error("database {}: extractor {extractor}, fact {fact}: {detail}", path.display())]
+    DanglingArg {
+        /// The database file.
+        path: PathBuf,
+        /// The extractor whose output it is.
+        extractor: String,
+        /// Index of the fact in the extraction.
+        fact: usize,
+        /// What is wrong.
+        detail: String,
+    },
     /// The file is not a sound factql database.
     #[error("database {} is damaged: {detail}", path.display())]
     Corrupt {

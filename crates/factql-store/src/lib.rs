@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod facts;
 mod read;
 mod schema;
 mod write;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use error::StoreError;
+pub use facts::{Extraction, RunId};
 pub use read::{Stats, TableCounts};
 pub use schema::SCHEMA_VERSION;
 pub use write::Outcome;

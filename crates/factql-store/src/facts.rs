@@ -1,0 +1,312 @@
+//! Writing what extractors found: kind schemas, runs, entities, mentions and facts.
+
+use std::collections::BTreeMap;
+
+use factql_model::{
+    ArgTarget, ArticleId, Entity, ExtractorRef, Fact, KindSchema, Mention, Schema, fold,
+};
+use rusqlite::{OptionalExtension, params};
+
+use crate::{Store, StoreError};
+
+/// The id of a plugin run, as recorded in the `run` table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RunId(pub i64);
+
+/// What one extractor found in one article, ready to store.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extraction {
+    /// Entities the mentions or facts refer to; stored once, merged by id.
+    pub entities: Vec<Entity>,
+    /// Mentions; [`ArgTarget::Mention`] indexes this list.
+    pub mentions: Vec<Mention>,
+    /// Facts; [`ArgTarget::Fact`] indexes this list (earlier facts only).
+    pub facts: Vec<Fact>,
+}
+
+impl Store {
+    /// Records kind declarations from `declared_by`; a kind declared again identically is kept,
+    /// a conflicting declaration is an error.
+    pub fn declare_kinds(
+        &mut self,
+        kinds: &[KindSchema],
+        declared_by: &str,
+    ) -> Result<(), StoreError> {
+        let mut schema = self.schema()?;
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        for kind in kinds {
+            schema
+                .declare(kind.clone())
+                .map_err(|err| StoreError::Schema { path: path.clone(), source: err })?;
+            let json = serde_json::to_string(kind).map_err(|err| StoreError::Corrupt {
+                path: path.clone(),
+                detail: format!("kind {}: {err}", kind.name),
+            })?;
+            tx.execute(
+                "INSERT INTO kind_schema (kind, schema, declared_by) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(kind) DO UPDATE SET schema = excluded.schema, declared_by = excluded.declared_by",
+                params![kind.name, json, declared_by],
+            )
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        }
+        tx.commit().map_err(|source| StoreError::Sqlite { path, source })
+    }
+
+    /// Every declared kind.
+    pub fn schema(&self) -> Result<Schema, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, schema FROM kind_schema ORDER BY kind")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.err(e))?;
+        let mut schema = Schema::default();
+        for (kind, json) in rows {
+            let declared: KindSchema =
+                serde_json::from_str(&json).map_err(|err| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    detail: format!("kind {kind}: {err}"),
+                })?;
+            schema
+                .declare(declared)
+                .map_err(|source| StoreError::Schema { path: self.path.clone(), source })?;
+        }
+        Ok(schema)
+    }
+
+    /// Starts a run of `extractor` and returns its id.
+    pub fn begin_run(
+        &mut self,
+        extractor: &ExtractorRef,
+        config_hash: &str,
+    ) -> Result<RunId, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO run (extractor, version, config_hash, started_at)
+                 VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                params![extractor.name, extractor.version, config_hash],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(RunId(self.conn.last_insert_rowid()))
+    }
+
+    /// Marks a run finished.
+    pub fn finish_run(&mut self, run: RunId) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE run SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
+                [run.0],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Stores what `extractor` found in `article`, in one transaction, replacing whatever the
+    /// same extractor (any version) stored for that article before, so re-extraction never
+    /// duplicates rows.
+    ///
+    /// Argument targets are resolved here: [`ArgTarget::Mention`] and [`ArgTarget::Fact`]
+    /// indexes become row ids. Validation (spans, kinds, fields) is the caller's job; the
+    /// store only refuses indexes that point nowhere.
+    pub fn write_extraction(
+        &mut self,
+        run: RunId,
+        extractor: &str,
+        article: &ArticleId,
+        extraction: &Extraction,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        delete_rows(&tx, extractor, Some(article)).map_err(sqlite)?;
+
+        for entity in &extraction.entities {
+            tx.execute(
+                "INSERT INTO entity (id, kind, name) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO NOTHING",
+                params![entity.id, entity.kind, entity.name],
+            )
+            .map_err(sqlite)?;
+            let mut alias = tx
+                .prepare_cached(
+                    "INSERT INTO alias (entity_id, alias, norm_key) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                )
+                .map_err(sqlite)?;
+            for name in std::iter::once(&entity.name).chain(&entity.aliases) {
+                alias.execute(params![entity.id, name, fold(name)]).map_err(sqlite)?;
+            }
+        }
+
+        let mut mention_ids = Vec::with_capacity(extraction.mentions.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO mention (article_id, sentence_idx, start, \"end\", ent_type, level, entity_id,
+                                          extractor, run_id, confidence)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(sqlite)?;
+            for mention in &extraction.mentions {
+                let p = &mention.provenance;
+                insert
+                    .execute(params![
+                        article.0,
+                        p.sentence as i64,
+                        p.span.start as i64,
+                        p.span.end as i64,
+                        mention.ent_type,
+                        mention.level.code(),
+                        mention.entity,
+                        p.extractor.to_string(),
+                        run.0,
+                        p.confidence,
+                    ])
+                    .map_err(sqlite)?;
+                mention_ids.push(tx.last_insert_rowid());
+            }
+        }
+
+        let mut fact_ids: Vec<i64> = Vec::with_capacity(extraction.facts.len());
+        for (idx, fact) in extraction.facts.iter().enumerate() {
+            let p = &fact.provenance;
+            let fields =
+                serde_json::to_string(&fact.fields).map_err(|err| StoreError::Corrupt {
+                    path: path.clone(),
+                    detail: format!("fact {idx} of {extractor}: {err}"),
+                })?;
+            tx.execute(
+                "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, run_id, confidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    article.0,
+                    fact.kind,
+                    p.sentence as i64,
+                    p.span.start as i64,
+                    p.span.end as i64,
+                    fields,
+                    p.extractor.to_string(),
+                    run.0,
+                    p.confidence
+                ],
+            )
+            .map_err(sqlite)?;
+            let fact_id = tx.last_insert_rowid();
+            let mut insert_arg = tx
+                .prepare_cached(
+                    "INSERT INTO fact_arg (fact_id, ord, role, mention_id, entity_id, fact_ref, literal)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(sqlite)?;
+            for (ord, arg) in fact.args.iter().enumerate() {
+                let dangling = |what: &str, target: usize| StoreError::DanglingArg {
+                    path: path.clone(),
+                    extractor: extractor.to_owned(),
+                    fact: idx,
+                    detail: format!(
+                        "argument `{}` points at {what} {target}, which does not exist",
+                        arg.role
+                    ),
+                };
+                let (mention, entity, fact_ref, literal) = match &arg.target {
+                    ArgTarget::Mention(target) => (
+                        Some(
+                            *mention_ids
+                                .get(*target)
+                                .ok_or_else(|| dangling("mention", *target))?,
+                        ),
+                        None,
+                        None,
+                        None,
+                    ),
+                    ArgTarget::Entity(id) => (None, Some(id.clone()), None, None),
+                    ArgTarget::Fact(target) => (
+                        None,
+                        None,
+                        Some(*fact_ids.get(*target).ok_or_else(|| dangling("fact", *target))?),
+                        None,
+                    ),
+                    ArgTarget::Literal(value) => {
+                        (None, None, None, serde_json::to_string(value).ok())
+                    }
+                };
+                insert_arg
+                    .execute(params![
+                        fact_id, ord as i64, arg.role, mention, entity, fact_ref, literal
+                    ])
+                    .map_err(sqlite)?;
+            }
+            fact_ids.push(fact_id);
+        }
+        tx.commit().map_err(sqlite)
+    }
+
+    /// Deletes every mention and fact `extractor` stored, across all articles, before a
+    /// re-extraction; returns how many rows went.
+    pub fn delete_extractor_rows(&mut self, extractor: &str) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        let removed = delete_rows(&tx, extractor, None).map_err(sqlite)?;
+        tx.commit().map_err(sqlite)?;
+        Ok(removed)
+    }
+
+    /// Entity names by fold key, for suggestions and literal resolution: every alias with its
+    /// entity id.
+    pub fn aliases(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT norm_key, entity_id FROM alias ORDER BY 1, 2")
+            .map_err(|e| self.err(e))?;
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let rows = stmt
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.err(e))?;
+        for (key, entity) in rows {
+            out.entry(key).or_default().push(entity);
+        }
+        Ok(out)
+    }
+
+    /// The kind and canonical name of an entity.
+    pub fn entity(&self, id: &str) -> Result<Option<(String, String)>, StoreError> {
+        self.conn
+            .query_row("SELECT kind, name FROM entity WHERE id = ?1", [id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// Deletes the rows of `extractor` (matched by name, whatever the version), for one article or
+/// all.
+fn delete_rows(
+    tx: &rusqlite::Transaction<'_>,
+    extractor: &str,
+    article: Option<&ArticleId>,
+) -> rusqlite::Result<usize> {
+    let pattern = format!("{extractor}@%");
+    let article = article.map(|id| id.0.as_str());
+    let mut removed = tx.execute(
+        "DELETE FROM fact_arg WHERE fact_id IN
+           (SELECT id FROM fact WHERE extractor LIKE ?1 AND (?2 IS NULL OR article_id = ?2))",
+        params![pattern, article],
+    )?;
+    removed += tx.execute(
+        "DELETE FROM fact WHERE extractor LIKE ?1 AND (?2 IS NULL OR article_id = ?2)",
+        params![pattern, article],
+    )?;
+    removed += tx.execute(
+        "DELETE FROM mention WHERE extractor LIKE ?1 AND (?2 IS NULL OR article_id = ?2)",
+        params![pattern, article],
+    )?;
+    Ok(removed)
+}
