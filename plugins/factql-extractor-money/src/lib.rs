@@ -1,0 +1,221 @@
+//! The `money` extractor: amounts of money with their currency.
+//!
+//! Finds `$5`, `US$1.2 billion`, `€20m`, `£3bn`, `USD 40`, `3 billion yen` and `10 million
+//! dollars`, and emits one `money` fact per amount with the evidence span, the amount as a
+//! number (scale words applied) and the ISO 4217 currency code.
+//!
+//! It is bundled with factql (linked statically) and is also a cdylib plugin; both go through
+//! the same C table, which the parity test in `factql-plugin-host` checks.
+
+use factql_plugin_sdk::text::{Token, TokenKind};
+use factql_plugin_sdk::wire::{FieldType, KindDecl, Manifest};
+use factql_plugin_sdk::{Config, Document, Error, Extractor, Output};
+
+/// The money extractor (stateless).
+#[derive(Debug, Default)]
+pub struct Money;
+
+/// Currency symbols and their ISO codes; `US$` and friends are prefixes before `$`.
+const SYMBOLS: &[(&str, &str)] = &[("$", "USD"), ("€", "EUR"), ("£", "GBP"), ("¥", "JPY")];
+const DOLLAR_PREFIXES: &[(&str, &str)] =
+    &[("US", "USD"), ("A", "AUD"), ("C", "CAD"), ("NZ", "NZD"), ("HK", "HKD"), ("S", "SGD")];
+const CODES: &[&str] = &["USD", "EUR", "GBP", "JPY", "CHF", "CNY", "AUD", "CAD", "RUB", "INR"];
+const WORDS: &[(&str, &str)] = &[
+    ("dollar", "USD"),
+    ("dollars", "USD"),
+    ("euro", "EUR"),
+    ("euros", "EUR"),
+    ("pound", "GBP"),
+    ("pounds", "GBP"),
+    ("yen", "JPY"),
+    ("yuan", "CNY"),
+    ("rubles", "RUB"),
+    ("roubles", "RUB"),
+    ("rupees", "INR"),
+];
+const SCALES: &[(&str, f64)] = &[
+    ("thousand", 1e3),
+    ("k", 1e3),
+    ("million", 1e6),
+    ("m", 1e6),
+    ("mn", 1e6),
+    ("billion", 1e9),
+    ("bn", 1e9),
+    ("b", 1e9),
+    ("trillion", 1e12),
+    ("tn", 1e12),
+];
+
+impl Extractor for Money {
+    fn manifest() -> Manifest {
+        Manifest::new("money", env!("CARGO_PKG_VERSION"))
+            .description("amounts of money with their ISO 4217 currency")
+            .produces(KindDecl::new("money").field("amount", FieldType::Float, true).field(
+                "currency",
+                FieldType::Str,
+                true,
+            ))
+    }
+
+    fn new(_config: &Config) -> Result<Money, Error> {
+        Ok(Money)
+    }
+
+    fn extract(&self, doc: &Document<'_>, out: &mut Output) -> Result<(), Error> {
+        let text = doc.text();
+        let tokens = doc.tokens();
+        let mut idx = 0;
+        while idx < tokens.len() {
+            match find_at(text, tokens, idx) {
+                Some(found) => {
+                    out.fact("money", found.start..found.end)
+                        .field("amount", found.amount)
+                        .field("currency", found.currency)
+                        .confidence(found.confidence);
+                    idx = found.next;
+                }
+                None => idx += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
+factql_plugin_sdk::export!(Money);
+
+struct Found {
+    start: usize,
+    end: usize,
+    amount: f64,
+    currency: &'static str,
+    confidence: f32,
+    next: usize,
+}
+
+fn lookup<T: Copy>(table: &[(&str, T)], word: &str) -> Option<T> {
+    table.iter().find(|(key, _)| *key == word).map(|(_, value)| *value)
+}
+
+/// True when `b` starts right where `a` ends (no space between).
+fn touching(a: &Token, b: &Token) -> bool {
+    a.span.end == b.span.start
+}
+
+/// A number token, optionally followed by a scale (`million`, or `m`/`bn` glued on).
+fn amount_at(text: &str, tokens: &[Token], idx: usize) -> Option<(f64, usize, usize)> {
+    let number = tokens.get(idx).filter(|t| t.kind == TokenKind::Number)?;
+    let mut value: f64 = number.text(text).replace(',', "").parse().ok()?;
+    let mut end = number.span.end;
+    let mut next = idx + 1;
+    if let Some(word) = tokens.get(next).filter(|t| t.kind == TokenKind::Word) {
+        let lower = word.text(text).to_lowercase();
+        // Short scales (`m`, `bn`) must be glued to the number; long ones may follow a space.
+        let glued = touching(number, word);
+        if let Some(scale) = lookup(SCALES, &lower).filter(|_| glued || lower.len() > 2) {
+            value *= scale;
+            end = word.span.end;
+            next += 1;
+        }
+    }
+    Some((value, end, next))
+}
+
+fn find_at(text: &str, tokens: &[Token], idx: usize) -> Option<Found> {
+    let token = &tokens[idx];
+    let word = token.text(text);
+    // `$5`, `€20m`, `US$1.2 billion`.
+    let (symbol_at, prefix_code) = match lookup(DOLLAR_PREFIXES, word) {
+        Some(code) if tokens.get(idx + 1).is_some_and(|t| touching(token, t)) => {
+            (idx + 1, Some(code))
+        }
+        _ => (idx, None),
+    };
+    if let Some(symbol) = tokens.get(symbol_at)
+        && let Some(code) = lookup(SYMBOLS, symbol.text(text))
+        && tokens.get(symbol_at + 1).is_some_and(|number| touching(symbol, number))
+        && let Some((amount, end, next)) = amount_at(text, tokens, symbol_at + 1)
+    {
+        let code = if symbol.text(text) == "$" { prefix_code.unwrap_or(code) } else { code };
+        return Some(Found {
+            start: token.span.start,
+            end,
+            amount,
+            currency: code,
+            confidence: 0.95,
+            next,
+        });
+    }
+    // `USD 40`, `EUR 3.5 million`.
+    if let Some(code) = CODES.iter().find(|code| **code == word)
+        && let Some((amount, end, next)) = amount_at(text, tokens, idx + 1)
+    {
+        return Some(Found {
+            start: token.span.start,
+            end,
+            amount,
+            currency: code,
+            confidence: 0.9,
+            next,
+        });
+    }
+    // `10 million dollars`, `3 billion yen`, `40 USD`.
+    let (amount, _, after) = amount_at(text, tokens, idx)?;
+    let unit = tokens.get(after).filter(|t| t.kind == TokenKind::Word)?;
+    let unit_text = unit.text(text);
+    let code = lookup(WORDS, &unit_text.to_lowercase())
+        .or_else(|| CODES.iter().find(|code| **code == unit_text).copied())?;
+    Some(Found {
+        start: token.span.start,
+        end: unit.span.end,
+        amount,
+        currency: code,
+        confidence: 0.85,
+        next: after + 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use factql_plugin_sdk::testing::run_on;
+    use factql_plugin_sdk::wire::Value;
+
+    use super::*;
+
+    fn check(text: &str, expect: &[(&str, f64, &str)]) {
+        let batch = run_on::<Money>(text).unwrap();
+        let got: Vec<(&str, f64, &str)> = batch
+            .facts
+            .iter()
+            .map(|fact| {
+                let Some(Value::Float(amount)) = fact.get("amount") else { panic!("no amount") };
+                let Some(Value::Str(currency)) = fact.get("currency") else {
+                    panic!("no currency")
+                };
+                (fact.span.slice(text).unwrap(), *amount, currency.as_str())
+            })
+            .collect();
+        let expect: Vec<(&str, f64, &str)> = expect.to_vec();
+        assert_eq!(got, expect, "in {text:?}");
+    }
+
+    #[test]
+    fn symbols_codes_and_words() {
+        check("It cost $5 and €20m.", &[("$5", 5.0, "USD"), ("€20m", 20e6, "EUR")]);
+        check("A US$1.2 billion deal", &[("US$1.2 billion", 1.2e9, "USD")]);
+        check("£3bn or USD 40", &[("£3bn", 3e9, "GBP"), ("USD 40", 40.0, "USD")]);
+        check(
+            "3 billion yen, 10 million dollars and 1,500 euros",
+            &[
+                ("3 billion yen", 3e9, "JPY"),
+                ("10 million dollars", 1e7, "USD"),
+                ("1,500 euros", 1500.0, "EUR"),
+            ],
+        );
+    }
+
+    #[test]
+    fn plain_numbers_and_short_scales_after_a_space_are_not_money() {
+        check("In 2015, 40 people met 3 m away.", &[]);
+        check("He is 5 m tall and paid $ 5", &[]);
+    }
+}
