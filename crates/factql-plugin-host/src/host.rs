@@ -1,0 +1,647 @@
+//! The host: loads plugins (bundled and dynamic), orders them, runs them on articles, and keeps
+//! a failing plugin from hurting the others.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use factql_model::{Article, KindSchema, Schema};
+use factql_plugin_abi::{EntryFn, PluginV1, Status, WIRE_SCHEMA};
+use factql_plugin_sdk::wire::{self, Batch, Config, Inputs, Manifest, decode, encode};
+use factql_store::Extraction;
+
+use crate::call::{self, InstancePtr, Limits};
+use crate::config::{HostConfig, candidates};
+use crate::error::status_name;
+use crate::isolate::{Child, Failure, RunnerCommand, ToRunner};
+use crate::load::{self, check_manifest};
+use crate::trust::{self, file_label};
+use crate::validate::{kind_schema, validate};
+use crate::{PluginError, graph};
+
+/// Panics after which an in-process plugin is quarantined for the run.
+const MAX_PANICS: usize = 3;
+
+/// A plugin linked into the binary: its crate name and entry function.
+#[derive(Clone, Copy, Debug)]
+pub struct StaticPlugin {
+    /// The crate name with `_` (`factql_extractor_money`); a dynamic library of the same crate
+    /// is shadowed by it.
+    pub crate_name: &'static str,
+    /// The crate's `factql_plugin_entry`.
+    pub entry: EntryFn,
+}
+
+/// Where a plugin was loaded from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Linked into the binary.
+    Bundled,
+    /// A shared library.
+    Path(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Bundled => f.write_str("bundled"),
+            Origin::Path(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+enum Backend {
+    InProcess { table: &'static PluginV1, instance: InstancePtr, serial: Option<Mutex<()>> },
+    Isolated { child: Mutex<Option<Child>> },
+}
+
+/// A loaded plugin.
+pub struct Plugin {
+    manifest: Manifest,
+    origin: Origin,
+    sha256: Option<String>,
+    sdk: String,
+    config_hash: String,
+    schema: Schema,
+    backend: Backend,
+    quarantine: Mutex<Option<String>>,
+    panics: AtomicUsize,
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        if let Backend::InProcess { table, instance, .. } = &self.backend {
+            call::destroy(table, instance);
+        }
+    }
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.manifest.name)
+            .field("version", &self.manifest.version)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plugin {
+    /// The plugin's name.
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+
+    /// The plugin's version.
+    pub fn version(&self) -> &str {
+        &self.manifest.version
+    }
+
+    /// Its manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Bundled or a path.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The SHA-256 of its file (dynamic plugins).
+    pub fn sha256(&self) -> Option<&str> {
+        self.sha256.as_deref()
+    }
+
+    /// The SDK it was built with.
+    pub fn sdk(&self) -> &str {
+        &self.sdk
+    }
+
+    /// SHA-256 of its encoded configuration, for run records.
+    pub fn config_hash(&self) -> &str {
+        &self.config_hash
+    }
+
+    /// True when it runs in a child process.
+    pub fn isolated(&self) -> bool {
+        matches!(self.backend, Backend::Isolated { .. })
+    }
+
+    /// The kinds it produces, as the model declares them.
+    pub fn kinds(&self) -> Vec<KindSchema> {
+        self.manifest.produces.iter().map(kind_schema).collect()
+    }
+
+    /// Why it is quarantined for this run, if it is.
+    pub fn quarantined(&self) -> Option<String> {
+        self.quarantine.lock().ok().and_then(|q| q.clone())
+    }
+
+    fn set_quarantine(&self, reason: String) {
+        if let Ok(mut quarantine) = self.quarantine.lock() {
+            quarantine.get_or_insert(reason);
+        }
+    }
+}
+
+/// A plugin file that was not loaded, and why.
+#[derive(Debug)]
+pub struct Refused {
+    /// The file.
+    pub path: PathBuf,
+    /// True when found in a configured place (worth a warning), false in `<exe_dir>`.
+    pub explicit: bool,
+    /// Why.
+    pub error: PluginError,
+}
+
+/// A dynamic plugin file not loaded because a bundled plugin of the same crate is used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shadowed {
+    /// The file.
+    pub path: PathBuf,
+    /// The bundled plugin's name.
+    pub by: String,
+}
+
+/// What one plugin did with one article.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Index into [`Host::plugins`].
+    pub plugin: usize,
+    /// Its validated output, or why there is none.
+    pub result: Result<Extraction, PluginError>,
+}
+
+/// The loaded plugins in run order, and the files that were refused.
+#[derive(Debug)]
+pub struct Host {
+    plugins: Vec<Plugin>,
+    refused: Vec<Refused>,
+    shadowed: Vec<Shadowed>,
+    warnings: Vec<String>,
+    limits: Limits,
+    timeout: Duration,
+}
+
+struct Candidate {
+    plugin: Plugin,
+    crate_name: Option<&'static str>,
+}
+
+/// The crate name a library file was built from: `libfactql_extractor_money.so` →
+/// `factql_extractor_money`.
+fn crate_of(path: &std::path::Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().trim_start_matches("lib").replace('-', "_"))
+        .unwrap_or_default()
+}
+
+fn isolate_matches(config: &HostConfig, crate_name: &str) -> bool {
+    match &config.isolate {
+        crate::Isolate::None => false,
+        crate::Isolate::All => true,
+        crate::Isolate::Names(names) => names.iter().any(|name| {
+            let name = name.replace('-', "_");
+            crate_name == name || crate_name.ends_with(&format!("_{name}"))
+        }),
+    }
+}
+
+fn config_bytes(config: &HostConfig, name: &str) -> (Vec<u8>, String) {
+    let pairs = config.plugin_config.get(name).cloned().unwrap_or_default();
+    let bytes = encode(&Config { pairs }).unwrap_or_default();
+    let hash = trust::sha256_hex(&bytes);
+    (bytes, hash)
+}
+
+impl Host {
+    /// Loads the bundled plugins in `statics` and every trusted plugin found through `config`,
+    /// creates their instances and orders them by their dependencies.
+    ///
+    /// A file that fails a check is not loaded and is listed in [`Host::refused`]; the
+    /// error returned is for what cannot run at all: a broken dependency graph.
+    pub fn load(config: &HostConfig, statics: &[StaticPlugin]) -> Result<Host, PluginError> {
+        let lock = trust::Lock::load(&config.lock)?;
+        let mut host = Host {
+            plugins: Vec::new(),
+            refused: Vec::new(),
+            shadowed: Vec::new(),
+            warnings: Vec::new(),
+            limits: config.limits,
+            timeout: config.timeout,
+        };
+        let mut loaded: Vec<Candidate> = Vec::new();
+        for bundled in statics {
+            match host.load_static(config, bundled) {
+                Ok(plugin) => {
+                    loaded.push(Candidate { plugin, crate_name: Some(bundled.crate_name) })
+                }
+                Err(error) => host.refused.push(Refused {
+                    path: PathBuf::from(format!("bundled:{}", bundled.crate_name)),
+                    explicit: true,
+                    error,
+                }),
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for place in &config.search {
+            for path in candidates(&place.path) {
+                let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                if !seen.insert(key) {
+                    continue;
+                }
+                let crate_name = crate_of(&path);
+                let bundled = loaded.iter().find(|c| c.crate_name == Some(crate_name.as_str()));
+                if let Some(bundled) = bundled
+                    && !config.replace_bundled.contains(bundled.plugin.name())
+                {
+                    host.shadowed.push(Shadowed { path, by: bundled.plugin.name().to_owned() });
+                    continue;
+                }
+                let plugin = match host.load_dynamic(config, &lock, &path, &crate_name) {
+                    Ok(plugin) => plugin,
+                    Err(error) => {
+                        host.refused.push(Refused { path, explicit: place.explicit, error });
+                        continue;
+                    }
+                };
+                match loaded.iter().position(|c| c.plugin.name() == plugin.name()) {
+                    Some(idx)
+                        if loaded[idx].plugin.origin == Origin::Bundled
+                            && config.replace_bundled.contains(plugin.name()) =>
+                    {
+                        host.warnings.push(format!(
+                            "plugin {}: {} replaces the bundled plugin (replace_bundled = {})",
+                            plugin.name(),
+                            path.display(),
+                            plugin.name()
+                        ));
+                        loaded[idx] = Candidate { plugin, crate_name: None };
+                    }
+                    Some(idx) => {
+                        let error = PluginError::Duplicate {
+                            plugin: plugin.name().to_owned(),
+                            first: loaded[idx].plugin.origin.to_string(),
+                            second: path.display().to_string(),
+                        };
+                        host.refused.push(Refused { path, explicit: place.explicit, error });
+                    }
+                    None => loaded.push(Candidate { plugin, crate_name: None }),
+                }
+            }
+        }
+        let manifests: Vec<&Manifest> = loaded.iter().map(|c| &c.plugin.manifest).collect();
+        let order = graph::order(&manifests)?;
+        let mut slots: Vec<Option<Plugin>> = loaded.into_iter().map(|c| Some(c.plugin)).collect();
+        host.plugins = order.into_iter().filter_map(|idx| slots[idx].take()).collect();
+        Ok(host)
+    }
+
+    fn finish(
+        manifest: Manifest,
+        origin: Origin,
+        sha256: Option<String>,
+        sdk: String,
+        config_hash: String,
+        backend: Backend,
+    ) -> Result<Plugin, PluginError> {
+        let mut schema = Schema::default();
+        for kind in &manifest.produces {
+            schema.declare(kind_schema(kind)).map_err(|err| PluginError::Manifest {
+                plugin: manifest.name.clone(),
+                reason: err.to_string(),
+            })?;
+        }
+        Ok(Plugin {
+            manifest,
+            origin,
+            sha256,
+            sdk,
+            config_hash,
+            schema,
+            backend,
+            quarantine: Mutex::new(None),
+            panics: AtomicUsize::new(0),
+        })
+    }
+
+    fn in_process(
+        config: &HostConfig,
+        entry: EntryFn,
+        label: &str,
+        origin: Origin,
+        sha256: Option<String>,
+    ) -> Result<Plugin, PluginError> {
+        let (table, manifest) = load::bind(entry, label, false)?;
+        let (bytes, config_hash) = config_bytes(config, &manifest.name);
+        let instance = call::create(table, &bytes).map_err(|reply| PluginError::Create {
+            plugin: manifest.name.clone(),
+            status: status_name(Status(reply.status)),
+            message: reply.errors.join("; "),
+        })?;
+        // SAFETY: the SDK string is 'static in the plugin.
+        let sdk = unsafe { load::borrow(table.sdk_version.ptr, table.sdk_version.len) };
+        let sdk = String::from_utf8_lossy(sdk).into_owned();
+        let serial = (manifest.threading == wire::Threading::Serial).then(|| Mutex::new(()));
+        Host::finish(
+            manifest,
+            origin,
+            sha256,
+            sdk,
+            config_hash,
+            Backend::InProcess { table, instance, serial },
+        )
+    }
+
+    fn isolated(
+        &self,
+        config: &HostConfig,
+        target: &std::path::Path,
+        sha256: &str,
+        label: &str,
+        origin: Origin,
+    ) -> Result<Plugin, PluginError> {
+        let Some(runner) = &config.runner else {
+            return Err(PluginError::Runner {
+                plugin: label.to_owned(),
+                program: PathBuf::new(),
+                message: "no runner is configured".into(),
+            });
+        };
+        let runner_err = |message: String| PluginError::Runner {
+            plugin: label.to_owned(),
+            program: runner.program.clone(),
+            message,
+        };
+        let (mut child, manifest, _flags, sdk) =
+            Child::spawn(runner, target, sha256, config.timeout, self.limits)
+                .map_err(runner_err)?;
+        let manifest: Manifest = decode(&manifest).map_err(|err| PluginError::Manifest {
+            plugin: label.to_owned(),
+            reason: format!("does not decode ({err})"),
+        })?;
+        check_manifest(&manifest)
+            .map_err(|reason| PluginError::Manifest { plugin: manifest.name.clone(), reason })?;
+        let (bytes, config_hash) = config_bytes(config, &manifest.name);
+        let create = ToRunner::Create { config: bytes, max_bytes: self.limits.max_bytes as u64 };
+        match child.call(&create) {
+            Ok(reply) if reply.status == 0 => {}
+            Ok(reply) => {
+                return Err(PluginError::Create {
+                    plugin: manifest.name.clone(),
+                    status: status_name(Status(reply.status)),
+                    message: reply.errors.join("; "),
+                });
+            }
+            Err(failure) => return Err(runner_err(child.describe(failure))),
+        }
+        let sha256 = match origin {
+            Origin::Bundled => None,
+            Origin::Path(_) => Some(sha256.to_owned()),
+        };
+        Host::finish(
+            manifest,
+            origin,
+            sha256,
+            sdk,
+            config_hash,
+            Backend::Isolated { child: Mutex::new(Some(child)) },
+        )
+    }
+
+    fn load_static(
+        &self,
+        config: &HostConfig,
+        bundled: &StaticPlugin,
+    ) -> Result<Plugin, PluginError> {
+        if isolate_matches(config, bundled.crate_name) {
+            let target = PathBuf::from(format!("bundled:{}", bundled.crate_name));
+            return self.isolated(config, &target, "-", bundled.crate_name, Origin::Bundled);
+        }
+        Host::in_process(config, bundled.entry, bundled.crate_name, Origin::Bundled, None)
+    }
+
+    fn load_dynamic(
+        &self,
+        config: &HostConfig,
+        lock: &trust::Lock,
+        path: &std::path::Path,
+        crate_name: &str,
+    ) -> Result<Plugin, PluginError> {
+        // Every check that does not run the file's code comes first: dlopen runs constructors.
+        let verified = trust::verify(path, config.allow_symlinks, lock)?;
+        let symbol = load::entry_symbol(&verified, path)?;
+        let origin = Origin::Path(path.to_path_buf());
+        if isolate_matches(config, crate_name) {
+            return self.isolated(
+                config,
+                &verified.path,
+                &verified.sha256,
+                &file_label(path),
+                origin,
+            );
+        }
+        let entry = load::open(&verified.path, &symbol)?;
+        Host::in_process(config, entry, &file_label(path), origin, Some(verified.sha256))
+    }
+
+    /// The loaded plugins, in run order.
+    pub fn plugins(&self) -> &[Plugin] {
+        &self.plugins
+    }
+
+    /// Files that were found but not loaded.
+    pub fn refused(&self) -> &[Refused] {
+        &self.refused
+    }
+
+    /// Dynamic files skipped because the bundled plugin of the same crate is used.
+    pub fn shadowed(&self) -> &[Shadowed] {
+        &self.shadowed
+    }
+
+    /// Warnings from loading (a dynamic plugin replacing a bundled one).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// `name` and the plugins that require its kinds, directly or not; `None` when no plugin
+    /// has that name.
+    pub fn dependants(&self, name: &str) -> Option<BTreeSet<String>> {
+        self.plugins.iter().any(|p| p.name() == name).then(|| {
+            let manifests: Vec<&Manifest> = self.plugins.iter().map(|p| &p.manifest).collect();
+            graph::dependants(&manifests, name)
+        })
+    }
+
+    /// Runs every plugin on `article`, in dependency order; a plugin receives the facts of the
+    /// kinds it requires. One outcome per plugin, in run order.
+    pub fn extract(&self, article: &Article) -> Vec<Outcome> {
+        let sentences: Vec<wire::Span> =
+            article.sentences.iter().map(|s| wire::Span::new(s.span.start, s.span.end)).collect();
+        let boilerplate: Vec<u32> =
+            article.sentences.iter().filter(|s| s.boilerplate).map(|s| s.index as u32).collect();
+        let mut produced: BTreeMap<&str, (usize, Vec<wire::Fact>)> = BTreeMap::new();
+        let mut failed: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut outcomes = Vec::with_capacity(self.plugins.len());
+        for (idx, plugin) in self.plugins.iter().enumerate() {
+            let missing =
+                plugin.manifest.requires.iter().find_map(|kind| failed.get(kind.as_str()));
+            let result = match missing {
+                Some(provider) => Err(PluginError::ProviderFailed {
+                    plugin: plugin.name().to_owned(),
+                    article: article.id.0.clone(),
+                    provider: (*provider).to_owned(),
+                }),
+                None => {
+                    let facts = plugin
+                        .manifest
+                        .requires
+                        .iter()
+                        .filter_map(|kind| produced.get(kind.as_str()))
+                        .flat_map(|(_, facts)| facts.iter().cloned())
+                        .collect();
+                    let inputs = Inputs {
+                        sentences: sentences.clone(),
+                        boilerplate: boilerplate.clone(),
+                        facts,
+                    };
+                    self.run(plugin, article, &inputs)
+                }
+            };
+            match &result {
+                Ok((_, batch)) => {
+                    for kind in &plugin.manifest.produces {
+                        let facts =
+                            batch.facts.iter().filter(|f| f.kind == kind.name).cloned().collect();
+                        produced.insert(&kind.name, (idx, facts));
+                    }
+                }
+                Err(_) => {
+                    for kind in &plugin.manifest.produces {
+                        failed.insert(&kind.name, plugin.name());
+                    }
+                }
+            }
+            outcomes
+                .push(Outcome { plugin: idx, result: result.map(|(extraction, _)| extraction) });
+        }
+        outcomes
+    }
+
+    fn run(
+        &self,
+        plugin: &Plugin,
+        article: &Article,
+        inputs: &Inputs,
+    ) -> Result<(Extraction, Batch), PluginError> {
+        let name = || plugin.name().to_owned();
+        let id = || article.id.0.clone();
+        if plugin.quarantined().is_some() {
+            return Err(PluginError::Quarantined { plugin: name() });
+        }
+        let inputs = encode(inputs).map_err(|err| PluginError::Call {
+            plugin: name(),
+            article: id(),
+            status: "bad input".into(),
+            message: err.to_string(),
+        })?;
+        let reply = match &plugin.backend {
+            Backend::InProcess { table, instance, serial } => {
+                let _turn = serial.as_ref().map(|m| m.lock());
+                call::extract(table, instance, &article.id.0, &article.text, &inputs, self.limits)
+            }
+            Backend::Isolated { child } => {
+                let mut guard =
+                    child.lock().map_err(|_| PluginError::Quarantined { plugin: name() })?;
+                let Some(running) = guard.as_mut() else {
+                    return Err(PluginError::Quarantined { plugin: name() });
+                };
+                let request = ToRunner::Extract {
+                    article_id: article.id.0.clone(),
+                    text: article.text.clone(),
+                    inputs,
+                };
+                match running.call(&request) {
+                    Ok(reply) => reply,
+                    Err(failure) => {
+                        let error = match failure {
+                            Failure::Timeout => PluginError::Timeout {
+                                plugin: name(),
+                                article: id(),
+                                secs: self.timeout.as_secs_f64(),
+                            },
+                            Failure::Crashed(what) => {
+                                PluginError::Crashed { plugin: name(), article: id(), what }
+                            }
+                        };
+                        *guard = None;
+                        plugin.set_quarantine(error.to_string());
+                        return Err(error);
+                    }
+                }
+            }
+        };
+        if reply.status != Status::OK.0 {
+            if reply.status == Status::PANICKED.0
+                && plugin.panics.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_PANICS
+            {
+                plugin.set_quarantine(format!("{MAX_PANICS} panics"));
+            }
+            return Err(PluginError::Call {
+                plugin: name(),
+                article: id(),
+                status: status_name(Status(reply.status)),
+                message: reply.errors.join("; "),
+            });
+        }
+        let invalid =
+            |reason: String| PluginError::Invalid { plugin: name(), article: id(), reason };
+        let mut batch = Batch { schema: WIRE_SCHEMA, ..Batch::default() };
+        for bytes in &reply.batches {
+            let part: Batch =
+                decode(bytes).map_err(|err| invalid(format!("a batch does not decode ({err})")))?;
+            if part.schema != WIRE_SCHEMA {
+                return Err(invalid(format!(
+                    "batch schema {} (this host reads {WIRE_SCHEMA})",
+                    part.schema
+                )));
+            }
+            batch.mentions.extend(part.mentions);
+            batch.facts.extend(part.facts);
+            if batch.mentions.len() + batch.facts.len() > self.limits.max_items {
+                return Err(invalid(format!(
+                    "more than {} facts and mentions",
+                    self.limits.max_items
+                )));
+            }
+        }
+        let extraction =
+            validate(&plugin.manifest, &plugin.schema, article, &batch).map_err(invalid)?;
+        Ok((extraction, batch))
+    }
+}
+
+/// Serves a bundled plugin (target `bundled:<crate>`) or a file in a runner process.
+pub fn serve_target(
+    target: &str,
+    sha256: &str,
+    statics: &[StaticPlugin],
+) -> std::process::ExitCode {
+    match target.strip_prefix("bundled:") {
+        Some(crate_name) => match statics.iter().find(|s| s.crate_name == crate_name) {
+            Some(bundled) => crate::isolate::serve_entry(bundled.entry, crate_name),
+            None => crate::isolate::refuse(format!("no bundled plugin {crate_name}")),
+        },
+        None => crate::isolate::serve(std::path::Path::new(target), sha256),
+    }
+}
+
+/// The runner command for the `factql` binary itself.
+pub fn self_runner(subcommand: &str) -> Option<RunnerCommand> {
+    let program = std::env::current_exe().ok()?;
+    Some(RunnerCommand { program, args: vec![subcommand.to_owned()] })
+}

@@ -1,0 +1,316 @@
+//! Isolated mode: a plugin runs in a child process that speaks postcard frames over pipes.
+//!
+//! The child is the runner ([`serve`], reached through a hidden `factql` subcommand): it
+//! checks the file's hash again, loads the plugin with the same loader, and answers
+//! [`ToRunner`] frames with [`FromRunner`] frames. A frame is a little-endian `u32` length and
+//! that many postcard bytes. The bytes inside a reply are exactly the batches the plugin
+//! emitted in-process, so validation is the same in both modes.
+//!
+//! Every read from the child has a deadline. A child that dies (segfault, abort, stack
+//! overflow) or misses the deadline (it is then killed) only costs its plugin, which the host
+//! quarantines for the run.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::call::{self, Limits, Reply};
+
+/// Host → runner.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) enum ToRunner {
+    /// Create the instance.
+    Create { config: Vec<u8>, max_bytes: u64 },
+    /// Extract from one article.
+    Extract { article_id: String, text: String, inputs: Vec<u8> },
+}
+
+/// Runner → host.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) enum FromRunner {
+    /// Loaded: the manifest bytes, flags and SDK of the plugin.
+    Hello { manifest: Vec<u8>, flags: u64, sdk: String },
+    /// Could not load.
+    Refused { message: String },
+    /// The outcome of `Create` or `Extract`.
+    Reply { status: i32, batches: Vec<Vec<u8>>, errors: Vec<String> },
+}
+
+/// How to start a runner: a program and the arguments before the plugin path and hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunnerCommand {
+    /// The program (normally the `factql` binary itself).
+    pub program: PathBuf,
+    /// Arguments before `PATH SHA256` (normally the hidden runner subcommand).
+    pub args: Vec<String>,
+}
+
+fn write_frame(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    let bytes = postcard::to_stdvec(value).map_err(std::io::Error::other)?;
+    let len = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(&bytes)?;
+    out.flush()
+}
+
+fn read_frame(input: &mut impl Read, max: usize) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    input.read_exact(&mut len)?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > max {
+        return Err(std::io::Error::other(format!("frame of {len} bytes exceeds {max}")));
+    }
+    let mut bytes = vec![0; len];
+    input.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The host's side of one runner process.
+pub(crate) struct Child {
+    process: std::process::Child,
+    stdin: std::process::ChildStdin,
+    frames: Receiver<std::io::Result<Vec<u8>>>,
+    stderr: Arc<Mutex<String>>,
+    timeout: Duration,
+}
+
+/// Why a call to the child failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// It died or broke the protocol: how.
+    Crashed(String),
+    /// It did not answer in time and was killed.
+    Timeout,
+}
+
+impl Child {
+    /// Starts a runner for `path` and waits for its hello.
+    pub(crate) fn spawn(
+        runner: &RunnerCommand,
+        path: &Path,
+        sha256: &str,
+        timeout: Duration,
+        limits: Limits,
+    ) -> Result<(Child, Vec<u8>, u64, String), String> {
+        let mut process = Command::new(&runner.program)
+            .args(&runner.args)
+            .arg(path)
+            .arg(sha256)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|err| format!("cannot start: {err}"))?;
+        let (Some(stdin), Some(mut stdout), Some(mut stderr)) =
+            (process.stdin.take(), process.stdout.take(), process.stderr.take())
+        else {
+            return Err("no pipes to the child".into());
+        };
+        let (send, frames) = channel();
+        let max = limits.max_bytes.saturating_add(1 << 20);
+        std::thread::spawn(move || {
+            loop {
+                let frame = read_frame(&mut stdout, max);
+                let failed = frame.is_err();
+                if send.send(frame).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let tail = Arc::new(Mutex::new(String::new()));
+        let writer = Arc::clone(&tail);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    return;
+                }
+                if let Ok(mut tail) = writer.lock() {
+                    tail.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    if tail.len() > 8192 {
+                        let cut = tail.len() - 4096;
+                        let cut =
+                            (cut..tail.len()).find(|&i| tail.is_char_boundary(i)).unwrap_or(0);
+                        tail.drain(..cut);
+                    }
+                }
+            }
+        });
+        let mut child = Child { process, stdin, frames, stderr: tail, timeout };
+        let hello = child.receive().map_err(|failure| child.describe(failure))?;
+        match hello {
+            FromRunner::Hello { manifest, flags, sdk } => Ok((child, manifest, flags, sdk)),
+            FromRunner::Refused { message } => Err(message),
+            FromRunner::Reply { .. } => Err("the runner answered out of turn".into()),
+        }
+    }
+
+    fn receive(&mut self) -> Result<FromRunner, Failure> {
+        match self.frames.recv_timeout(self.timeout) {
+            Ok(Ok(bytes)) => postcard::from_bytes(&bytes)
+                .map_err(|err| Failure::Crashed(format!("sent an undecodable frame ({err})"))),
+            Ok(Err(err)) if err.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Err(Failure::Crashed(self.exit_description()))
+            }
+            Ok(Err(err)) => Err(Failure::Crashed(format!("broke the protocol: {err}"))),
+            Err(RecvTimeoutError::Disconnected) => Err(Failure::Crashed(self.exit_description())),
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = self.process.kill();
+                let _ = self.process.wait();
+                Err(Failure::Timeout)
+            }
+        }
+    }
+
+    /// How the child ended, with the last line it wrote to stderr.
+    fn exit_description(&mut self) -> String {
+        use std::os::unix::process::ExitStatusExt;
+        let status = self.process.wait();
+        // Give the stderr reader a moment to drain what the dying child wrote.
+        std::thread::sleep(Duration::from_millis(20));
+        let what = match status {
+            Ok(status) => match (status.code(), status.signal()) {
+                (_, Some(signal)) => {
+                    format!("was killed by signal {signal} ({})", signal_name(signal))
+                }
+                (Some(code), None) => format!("exited with status {code}"),
+                (None, None) => "ended".to_owned(),
+            },
+            Err(err) => format!("could not be waited for: {err}"),
+        };
+        let last =
+            self.stderr.lock().ok().and_then(|tail| {
+                tail.lines().rev().find(|l| !l.trim().is_empty()).map(str::to_owned)
+            });
+        match last {
+            Some(line) => format!("{what}; its last words: {}", line.trim()),
+            None => what,
+        }
+    }
+
+    pub(crate) fn describe(&mut self, failure: Failure) -> String {
+        match failure {
+            Failure::Crashed(what) => what,
+            Failure::Timeout => {
+                format!("did not answer within {:.1}s and was killed", self.timeout.as_secs_f64())
+            }
+        }
+    }
+
+    /// Sends one request and waits for its reply.
+    pub(crate) fn call(&mut self, request: &ToRunner) -> Result<Reply, Failure> {
+        if write_frame(&mut self.stdin, request).is_err() {
+            return Err(Failure::Crashed(self.exit_description()));
+        }
+        match self.receive()? {
+            FromRunner::Reply { status, batches, errors } => Ok(Reply { status, batches, errors }),
+            _ => Err(Failure::Crashed("answered out of turn".into())),
+        }
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        _ => "signal",
+    }
+}
+
+/// Writes a refusal frame (the host reports the message) and returns the runner's exit code.
+pub(crate) fn refuse(message: String) -> ExitCode {
+    let _ = write_frame(&mut std::io::stdout().lock(), &FromRunner::Refused { message });
+    ExitCode::from(3)
+}
+
+/// The runner for a file: checks its hash is still `sha256` (the host checked ownership,
+/// permissions and the pin), loads it and serves frames until stdin closes.
+pub(crate) fn serve(path: &Path, sha256: &str) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) if crate::trust::sha256_hex(&bytes) == sha256 => bytes,
+        Ok(_) => return refuse(format!("{} changed since it was checked", path.display())),
+        Err(err) => return refuse(format!("{}: {err}", path.display())),
+    };
+    let verified = crate::trust::Verified {
+        path: path.to_path_buf(),
+        sha256: sha256.to_owned(),
+        entry_symbols: crate::trust::entry_symbols(&bytes),
+    };
+    let opened = crate::load::entry_symbol(&verified, path)
+        .and_then(|symbol| crate::load::open(path, &symbol));
+    match opened {
+        Ok(entry) => serve_entry(entry, &crate::trust::file_label(path)),
+        Err(err) => refuse(err.to_string()),
+    }
+}
+
+/// The runner's loop for an entry point: hello, then one reply per request until stdin closes.
+pub(crate) fn serve_entry(entry: factql_plugin_abi::EntryFn, label: &str) -> ExitCode {
+    // A plugin without PANIC_UNWIND may run here: its panic kills only this process.
+    let table = match crate::load::bind(entry, label, true) {
+        Ok((table, _manifest)) => table,
+        Err(err) => return refuse(err.to_string()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let mut stdin = std::io::stdin().lock();
+    // SAFETY: the manifest bytes are 'static in the plugin.
+    let manifest = unsafe { crate::load::borrow(table.manifest.ptr, table.manifest.len) }.to_vec();
+    // SAFETY: as above.
+    let sdk = unsafe { crate::load::borrow(table.sdk_version.ptr, table.sdk_version.len) };
+    let sdk = String::from_utf8_lossy(sdk).into_owned();
+    if write_frame(&mut stdout, &FromRunner::Hello { manifest, flags: table.flags, sdk }).is_err() {
+        return ExitCode::from(3);
+    }
+    let mut instance = None;
+    let mut limits = Limits::default();
+    loop {
+        let Ok(bytes) = read_frame(&mut stdin, usize::MAX >> 1) else { return ExitCode::SUCCESS };
+        let reply = match postcard::from_bytes::<ToRunner>(&bytes) {
+            Ok(ToRunner::Create { config, max_bytes }) => {
+                limits.max_bytes = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+                match call::create(table, &config) {
+                    Ok(created) => {
+                        instance = Some(created);
+                        Reply::default()
+                    }
+                    Err(reply) => reply,
+                }
+            }
+            Ok(ToRunner::Extract { article_id, text, inputs }) => match &instance {
+                Some(instance) => {
+                    call::extract(table, instance, &article_id, &text, &inputs, limits)
+                }
+                None => {
+                    Reply { status: 3, batches: Vec::new(), errors: vec!["no instance".into()] }
+                }
+            },
+            Err(err) => {
+                Reply { status: 3, batches: Vec::new(), errors: vec![format!("bad frame: {err}")] }
+            }
+        };
+        let frame = FromRunner::Reply {
+            status: reply.status,
+            batches: reply.batches,
+            errors: reply.errors,
+        };
+        if write_frame(&mut stdout, &frame).is_err() {
+            return ExitCode::from(3);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Validation of a plugin's output, treated as untrusted input, and its conversion to the model.
+
+use std::collections::BTreeMap;
+
+use factql_model::{
+    Arg, ArgTarget, Article, Entity, ExtractorRef, Fact, FieldDef, FieldType, KindSchema, Mention,
+    MentionLevel, Provenance, Schema, Span, Value,
+};
+use factql_plugin_abi::WIRE_SCHEMA;
+use factql_plugin_sdk::wire::{self, Batch, Manifest};
+use factql_store::Extraction;
+
+/// The model's declaration of a wire kind.
+pub fn kind_schema(kind: &wire::KindDecl) -> KindSchema {
+    KindSchema {
+        name: kind.name.clone(),
+        fields: kind
+            .fields
+            .iter()
+            .map(|field| FieldDef {
+                name: field.name.clone(),
+                ty: field_type(&field.ty),
+                required: field.required,
+            })
+            .collect(),
+        roles: kind.roles.clone(),
+    }
+}
+
+fn field_type(ty: &wire::FieldType) -> FieldType {
+    match ty {
+        wire::FieldType::Str => FieldType::Str,
+        wire::FieldType::Int => FieldType::Int,
+        wire::FieldType::Float => FieldType::Float,
+        wire::FieldType::Bool => FieldType::Bool,
+        wire::FieldType::Date => FieldType::Date,
+        wire::FieldType::List(element) => FieldType::List(Box::new(field_type(element))),
+    }
+}
+
+fn value(raw: &wire::Value) -> Result<Value, String> {
+    Ok(match raw {
+        wire::Value::Null => Value::Null,
+        wire::Value::Bool(b) => Value::Bool(*b),
+        wire::Value::Int(i) => Value::Int(*i),
+        wire::Value::Float(f) if f.is_finite() => Value::Float(*f),
+        wire::Value::Float(f) => return Err(format!("is {f}, not a finite number")),
+        wire::Value::Str(s) => Value::Str(s.clone()),
+        wire::Value::Date(d) => Value::Date(d.clone()),
+        wire::Value::List(values) => {
+            Value::List(values.iter().map(value).collect::<Result<_, _>>()?)
+        }
+    })
+}
+
+fn level(level: wire::MentionLevel) -> MentionLevel {
+    match level {
+        wire::MentionLevel::Name => MentionLevel::Name,
+        wire::MentionLevel::Nominal => MentionLevel::Nominal,
+        wire::MentionLevel::Pronoun => MentionLevel::Pronoun,
+        wire::MentionLevel::Demonym => MentionLevel::Demonym,
+    }
+}
+
+/// The index of the sentence holding byte `offset` (the last sentence starting at or before it).
+fn sentence_of(article: &Article, offset: usize) -> usize {
+    let after = article.sentences.partition_point(|sentence| sentence.span.start <= offset);
+    after.saturating_sub(1)
+}
+
+fn span_of(text: &str, span: wire::Span, what: &str) -> Result<Span, String> {
+    let span = Span::new(span.start as usize, span.end as usize);
+    span.check(text).map_err(|err| format!("{what}: {err}"))?;
+    Ok(span)
+}
+
+fn confidence(value: f32, what: &str) -> Result<f32, String> {
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{what}: confidence {value} is not a number in [0, 1]"))
+    }
+}
+
+/// Checks every mention and fact of `batch` against the plugin's manifest and the article text,
+/// and converts them, with provenance, for the store.
+pub(crate) fn validate(
+    manifest: &Manifest,
+    schema: &Schema,
+    article: &Article,
+    batch: &Batch,
+) -> Result<Extraction, String> {
+    if batch.schema != WIRE_SCHEMA {
+        return Err(format!("batch schema {} (this host reads {WIRE_SCHEMA})", batch.schema));
+    }
+    let extractor = ExtractorRef { name: manifest.name.clone(), version: manifest.version.clone() };
+    let text = &article.text;
+    let provenance = |span: Span, confidence: f32| Provenance {
+        article: article.id.clone(),
+        sentence: sentence_of(article, span.start),
+        span,
+        extractor: extractor.clone(),
+        confidence,
+    };
+    if !batch.mentions.is_empty() && !manifest.mentions {
+        return Err("it emits mentions, but its manifest does not declare `mentions`".into());
+    }
+    let mut out = Extraction::default();
+    let mut entities = BTreeMap::new();
+    for (idx, mention) in batch.mentions.iter().enumerate() {
+        let what = format!("mention {idx}");
+        let span = span_of(text, mention.span, &what)?;
+        let confidence = confidence(mention.confidence, &what)?;
+        if mention.ent_type.is_empty() {
+            return Err(format!("{what}: empty entity type"));
+        }
+        if let Some(id) = &mention.entity {
+            entities.entry(id.clone()).or_insert_with(|| Entity {
+                id: id.clone(),
+                kind: mention.ent_type.to_lowercase(),
+                name: span.slice(text).to_owned(),
+                aliases: Vec::new(),
+            });
+        }
+        out.mentions.push(Mention {
+            provenance: provenance(span, confidence),
+            ent_type: mention.ent_type.clone(),
+            level: level(mention.level),
+            entity: mention.entity.clone(),
+        });
+    }
+    for (idx, fact) in batch.facts.iter().enumerate() {
+        let what = format!("fact {idx} (`{}`)", fact.kind);
+        if !manifest.produces.iter().any(|kind| kind.name == fact.kind) {
+            return Err(format!("{what}: kind `{}` is not declared by this plugin", fact.kind));
+        }
+        let span = span_of(text, fact.span, &what)?;
+        let confidence = confidence(fact.confidence, &what)?;
+        let mut fields = BTreeMap::new();
+        for (name, raw) in &fact.fields {
+            let converted = value(raw).map_err(|err| format!("{what}: field `{name}` {err}"))?;
+            if fields.insert(name.clone(), converted).is_some() {
+                return Err(format!("{what}: field `{name}` is set twice"));
+            }
+        }
+        schema
+            .check(&fact.kind, &fields, fact.args.iter().map(|arg| arg.role.as_str()))
+            .map_err(|err| format!("{what}: {err}"))?;
+        let mut args = Vec::with_capacity(fact.args.len());
+        for arg in &fact.args {
+            let target = match &arg.target {
+                wire::Target::Mention(target) if (*target as usize) < batch.mentions.len() => {
+                    ArgTarget::Mention(*target as usize)
+                }
+                wire::Target::Fact(target) if (*target as usize) < idx => {
+                    ArgTarget::Fact(*target as usize)
+                }
+                wire::Target::Mention(target) | wire::Target::Fact(target) => {
+                    return Err(format!(
+                        "{what}: argument `{}` points at {target}, which is not an existing mention or earlier fact",
+                        arg.role
+                    ));
+                }
+                wire::Target::Entity(id) => ArgTarget::Entity(id.clone()),
+                wire::Target::Literal(raw) => ArgTarget::Literal(
+                    value(raw).map_err(|err| format!("{what}: argument `{}` {err}", arg.role))?,
+                ),
+            };
+            args.push(Arg { role: arg.role.clone(), target });
+        }
+        out.facts.push(Fact {
+            kind: fact.kind.clone(),
+            provenance: provenance(span, confidence),
+            fields,
+            args,
+        });
+    }
+    out.entities = entities.into_values().collect();
+    Ok(out)
+}
