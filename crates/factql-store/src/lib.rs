@@ -15,6 +15,7 @@
 mod error;
 mod facts;
 mod read;
+mod runs;
 mod schema;
 mod write;
 

@@ -19,6 +19,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     db: Option<PathBuf>,
 
+    /// Run plugin NAME (or `all`) in a child process, so a crash or hang costs only that
+    /// plugin; repeatable.
+    #[arg(long, global = true, value_name = "NAME|all")]
+    isolate: Vec<String>,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -53,11 +58,59 @@ enum Command {
         #[arg(long = "field", value_name = "PART=KEY")]
         fields: Vec<String>,
     },
+    /// List the extractor plugins: loaded (name, version, origin, kinds, trust) and refused.
+    Plugins {
+        #[command(subcommand)]
+        action: Option<PluginsAction>,
+    },
+    /// Write extractor plugins.
+    Plugin {
+        #[command(subcommand)]
+        action: PluginAction,
+    },
+    /// Re-run one plugin (and those that require its kinds) over the whole store, replacing
+    /// only their facts.
+    Reextract {
+        /// The plugin's name.
+        #[arg(long, value_name = "NAME")]
+        plugin: String,
+    },
+    /// Serve one plugin to an isolating parent over stdin/stdout (internal).
+    #[command(name = "__plugin-runner", hide = true)]
+    PluginRunner {
+        /// The plugin file, or `bundled:<crate>`.
+        target: String,
+        /// The SHA-256 the file must still have.
+        sha256: String,
+    },
     /// Counts per table, per fact kind, per source and per month.
     Stats {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginsAction {
+    /// Pin a plugin file's SHA-256 in plugins.lock, so it may be loaded.
+    Trust {
+        /// The plugin file (a shared library).
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginAction {
+    /// Create a plugin crate that builds, loads and emits a fact out of the box.
+    New {
+        /// The plugin's name: lower-case letters, digits and `-`.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Where to create it [default: ./factql-extractor-NAME].
+        #[arg(long, value_name = "DIR")]
+        path: Option<PathBuf>,
     },
 }
 
@@ -67,16 +120,41 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .db
         .or_else(|| std::env::var_os("FACTQL_DB").map(PathBuf::from))
         .unwrap_or_else(|| "factql.db".into());
+    let isolate = cli.isolate;
     match cli.command {
-        None => crate::stats::summary(&db),
+        None => crate::stats::summary(&db, &isolate),
         Some(Command::Ingest { paths, fields, batch, max_mib }) => {
             let Some(options) = options(&fields, max_mib) else { return Ok(ExitCode::from(2)) };
             let mut store = open(&db)?;
-            crate::ingest::ingest_paths(&mut store, &paths, &options, batch as usize)
+            let host = crate::extract::load_host(&isolate)?;
+            let mut runner = crate::extract::Runner::start(&mut store, host, None)?;
+            let code = crate::ingest::ingest_paths(
+                &mut store,
+                &paths,
+                &options,
+                batch as usize,
+                Some(&mut runner),
+            )?;
+            runner.finish(&mut store)?;
+            Ok(code)
         }
         Some(Command::Inspect { file, json, fields }) => {
             let Some(options) = options(&fields, 16) else { return Ok(ExitCode::from(2)) };
             crate::inspect::inspect(&file, &options, json)
+        }
+        Some(Command::Plugins { action: None }) => crate::plugins_cmd::list(&isolate),
+        Some(Command::Plugins { action: Some(PluginsAction::Trust { path }) }) => {
+            crate::plugins_cmd::trust(&path)
+        }
+        Some(Command::Plugin { action: PluginAction::New { name, path } }) => {
+            crate::plugins_cmd::new(&name, path.as_deref())
+        }
+        Some(Command::Reextract { plugin }) => {
+            let mut store = open(&db)?;
+            crate::extract::reextract(&mut store, &plugin, &isolate)
+        }
+        Some(Command::PluginRunner { target, sha256 }) => {
+            Ok(factql_plugin_host::serve_target(&target, &sha256, crate::extract::BUNDLED))
         }
         Some(Command::Stats { json }) => {
             let store = open(&db)?;

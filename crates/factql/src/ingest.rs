@@ -36,13 +36,14 @@ pub(crate) fn ingest_paths(
     paths: &[PathBuf],
     options: &Options,
     batch: usize,
+    runner: Option<&mut crate::extract::Runner>,
 ) -> anyhow::Result<ExitCode> {
     let found = discover(paths);
     let mut summary = Summary { ignored: found.ignored, ..Summary::default() };
     for err in found.errors {
         summary.skipped.push((err.origin.to_string(), err.kind.to_string()));
     }
-    let result = ingest_inputs(store, &found.inputs, options, batch, &mut summary);
+    let result = ingest_inputs(store, &found.inputs, options, batch, &mut summary, runner);
     print_summary(&summary, store.path());
     result?;
     Ok(if summary.stored_anything() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -58,6 +59,7 @@ pub(crate) fn ingest_inputs(
     options: &Options,
     batch: usize,
     summary: &mut Summary,
+    mut runner: Option<&mut crate::extract::Runner>,
 ) -> Result<(), StoreError> {
     let started = Instant::now();
     let progress = Progress::new(inputs.len() as u64);
@@ -70,7 +72,7 @@ pub(crate) fn ingest_inputs(
                 summary.bytes += article.text.len() as u64;
                 pending.push(article);
                 if pending.len() >= batch {
-                    if let Err(err) = flush(store, &mut pending, summary) {
+                    if let Err(err) = flush(store, &mut pending, summary, runner.as_deref_mut()) {
                         failure = Some(err);
                         return ControlFlow::Break(());
                     }
@@ -92,7 +94,7 @@ pub(crate) fn ingest_inputs(
         progress.input_done(articles_done + pending.len(), summary.bytes, started);
     }
     let last = pending.len();
-    flush(store, &mut pending, summary)?;
+    flush(store, &mut pending, summary, runner)?;
     if last > 0 {
         progress.committed(articles_done + last, summary.bytes, started);
     }
@@ -105,11 +107,15 @@ fn flush(
     store: &mut Store,
     pending: &mut Vec<Article>,
     summary: &mut Summary,
+    runner: Option<&mut crate::extract::Runner>,
 ) -> Result<(), StoreError> {
     if pending.is_empty() {
         return Ok(());
     }
     let outcomes = store.write_batch(pending)?;
+    if let Some(runner) = runner {
+        runner.after_batch(store, pending, &outcomes)?;
+    }
     for (article, outcome) in pending.iter().zip(outcomes) {
         match outcome {
             Outcome::Ingested => summary.ingested += 1,

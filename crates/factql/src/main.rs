@@ -6,8 +6,10 @@
 
 mod bundled;
 mod cli;
+mod extract;
 mod ingest;
 mod inspect;
+mod plugins_cmd;
 mod stats;
 
 use std::process::ExitCode;

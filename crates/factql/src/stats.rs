@@ -18,7 +18,7 @@ pub(crate) fn print_stats(store: &Store, json: bool) -> anyhow::Result<ExitCode>
 }
 
 /// `factql` with no command: ingest the bundled corpus into an empty store, then summarise.
-pub(crate) fn summary(db: &Path) -> anyhow::Result<ExitCode> {
+pub(crate) fn summary(db: &Path, isolate: &[String]) -> anyhow::Result<ExitCode> {
     let mut store = crate::cli::open(db)?;
     if store.article_count()? == 0 {
         let inputs = crate::bundled::inputs();
@@ -28,15 +28,19 @@ pub(crate) fn summary(db: &Path) -> anyhow::Result<ExitCode> {
             inputs.len()
         );
         let mut summary = crate::ingest::Summary::default();
+        let host = crate::extract::load_host(isolate)?;
+        let mut runner = crate::extract::Runner::start(&mut store, host, None)?;
         let result = crate::ingest::ingest_inputs(
             &mut store,
             &inputs,
             &Options::default(),
             64,
             &mut summary,
+            Some(&mut runner),
         );
         crate::ingest::print_summary(&summary, store.path());
         result?;
+        runner.finish(&mut store)?;
         println!();
     }
     print!("{}", render(&store.stats()?, store.path()));

@@ -101,6 +101,11 @@ fn touching(a: &Token, b: &Token) -> bool {
     a.span.end == b.span.start
 }
 
+/// True when `b` follows `a` after at most one space (wire copy writes `$ 50,000`).
+fn close(text: &str, a: &Token, b: &Token) -> bool {
+    touching(a, b) || (b.span.start == a.span.end + 1 && text.as_bytes()[a.span.end] == b' ')
+}
+
 /// A number token, optionally followed by a scale (`million`, or `m`/`bn` glued on).
 fn amount_at(text: &str, tokens: &[Token], idx: usize) -> Option<(f64, usize, usize)> {
     let number = tokens.get(idx).filter(|t| t.kind == TokenKind::Number)?;
@@ -132,7 +137,7 @@ fn find_at(text: &str, tokens: &[Token], idx: usize) -> Option<Found> {
     };
     if let Some(symbol) = tokens.get(symbol_at)
         && let Some(code) = lookup(SYMBOLS, symbol.text(text))
-        && tokens.get(symbol_at + 1).is_some_and(|number| touching(symbol, number))
+        && tokens.get(symbol_at + 1).is_some_and(|number| close(text, symbol, number))
         && let Some((amount, end, next)) = amount_at(text, tokens, symbol_at + 1)
     {
         let code = if symbol.text(text) == "$" { prefix_code.unwrap_or(code) } else { code };
@@ -214,8 +219,10 @@ mod tests {
     }
 
     #[test]
-    fn plain_numbers_and_short_scales_after_a_space_are_not_money() {
+    fn plain_numbers_and_short_scales_after_a_space_are_not_money_but_spaced_symbols_are() {
         check("In 2015, 40 people met 3 m away.", &[]);
-        check("He is 5 m tall and paid $ 5", &[]);
+        check("He is 5 m tall and paid $ 5", &[("$ 5", 5.0, "USD")]);
+        check("released on US$ 20,000 bail", &[("US$ 20,000", 20000.0, "USD")]);
+        check("a $\n5 split is not money", &[]);
     }
 }

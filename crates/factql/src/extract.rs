@@ -1,0 +1,252 @@
+//! Running extractor plugins: loading the host, running the plugin graph over articles in
+//! parallel, storing what they found in article order, and `factql reextract`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::Context;
+use factql_model::{Article, ExtractorRef};
+use factql_plugin_host::{Host, HostConfig, Outcome, StaticPlugin};
+use factql_store::{RunId, Store, StoreError};
+
+/// The hidden subcommand that turns `factql` into the runner of an isolated plugin.
+pub(crate) const RUNNER_SUBCOMMAND: &str = "__plugin-runner";
+
+/// The extractors linked into the binary.
+pub(crate) const BUNDLED: &[StaticPlugin] = &[StaticPlugin {
+    crate_name: "factql_extractor_money",
+    entry: factql_extractor_money::factql_plugin_entry,
+}];
+
+/// The plugin configuration: `$FACTQL_PLUGIN_CONFIG` or `factql-plugins.conf`, plus
+/// `$FACTQL_PLUGIN_PATH`, `<exe_dir>/plugins`, `<exe_dir>`, and `$FACTQL_PLUGINS_LOCK`.
+pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
+    let config_file = std::env::var_os("FACTQL_PLUGIN_CONFIG")
+        .map_or_else(|| PathBuf::from("factql-plugins.conf"), PathBuf::from);
+    let exe = std::env::current_exe().ok();
+    let exe_dir = exe.as_deref().and_then(std::path::Path::parent);
+    let mut config =
+        HostConfig::discover(Some(&config_file), std::env::var_os("FACTQL_PLUGIN_PATH"), exe_dir)?;
+    if let Some(lock) = std::env::var_os("FACTQL_PLUGINS_LOCK") {
+        config.lock = PathBuf::from(lock);
+    }
+    if let Some(secs) =
+        std::env::var("FACTQL_PLUGIN_TIMEOUT_SECS").ok().and_then(|s| s.parse::<f64>().ok())
+    {
+        config.timeout = std::time::Duration::from_secs_f64(secs.max(0.001));
+    }
+    for name in isolate {
+        config.isolate.add(name);
+    }
+    config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND);
+    Ok(config)
+}
+
+/// Loads the bundled and dynamic plugins; warns about configured files that were refused.
+pub(crate) fn load_host(isolate: &[String]) -> anyhow::Result<Host> {
+    let config = host_config(isolate)?;
+    let host = Host::load(&config, BUNDLED).context("cannot set up the extractor plugins")?;
+    for warning in host.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    for refused in host.refused().iter().filter(|refused| refused.explicit) {
+        eprintln!("warning: {}", refused.error);
+    }
+    Ok(host)
+}
+
+/// One ingest's or re-extraction's use of the plugins: a run per plugin, and what happened.
+pub(crate) struct Runner {
+    host: Host,
+    /// Per plugin (run order): its run, when it is selected to store output.
+    runs: Vec<Option<RunId>>,
+    /// Per plugin: true when no finished run of this version exists, so already stored
+    /// (unchanged) articles need it too.
+    new_to_store: Vec<bool>,
+    /// Facts stored, per plugin.
+    facts: Vec<usize>,
+    /// Articles that failed, per plugin.
+    failures: Vec<usize>,
+}
+
+impl Runner {
+    /// Declares the plugins' kinds and starts a run for each plugin in `only` (all when
+    /// `None`).
+    pub(crate) fn start(
+        store: &mut Store,
+        host: Host,
+        only: Option<&BTreeSet<String>>,
+    ) -> Result<Runner, StoreError> {
+        let n = host.plugins().len();
+        let mut runs = Vec::with_capacity(n);
+        let mut new_to_store = Vec::with_capacity(n);
+        for plugin in host.plugins() {
+            let selected = only.is_none_or(|names| names.contains(plugin.name()));
+            let extractor =
+                ExtractorRef { name: plugin.name().into(), version: plugin.version().into() };
+            new_to_store.push(!store.has_finished_run(&extractor, plugin.config_hash())?);
+            if selected {
+                store.declare_kinds(&plugin.kinds(), plugin.name())?;
+                runs.push(Some(store.begin_run(&extractor, plugin.config_hash())?));
+            } else {
+                runs.push(None);
+            }
+        }
+        Ok(Runner { host, runs, new_to_store, facts: vec![0; n], failures: vec![0; n] })
+    }
+
+    /// True when some plugin has never finished a run over this store, so unchanged articles
+    /// must go through the plugins too.
+    pub(crate) fn wants_unchanged(&self) -> bool {
+        self.runs.iter().zip(&self.new_to_store).any(|(run, new)| run.is_some() && *new)
+    }
+
+    /// Runs the plugins over `articles` in parallel and stores their output in article order.
+    /// `fresh[i]` is false for an article already stored before this run: only plugins new to
+    /// the store write for it.
+    pub(crate) fn run_batch(
+        &mut self,
+        store: &mut Store,
+        articles: &[&Article],
+        fresh: &[bool],
+    ) -> Result<(), StoreError> {
+        let results = parallel_extract(&self.host, articles);
+        for ((article, outcomes), fresh) in articles.iter().zip(results).zip(fresh) {
+            for Outcome { plugin, result } in outcomes {
+                let Some(run) = self.runs[plugin] else { continue };
+                if !fresh && !self.new_to_store[plugin] {
+                    continue;
+                }
+                let name = self.host.plugins()[plugin].name();
+                match result {
+                    Ok(extraction) => {
+                        store.write_extraction(run, name, &article.id, &extraction)?;
+                        self.facts[plugin] += extraction.facts.len();
+                    }
+                    Err(err) => {
+                        self.failures[plugin] += 1;
+                        eprintln!("warning: {err}");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes the runs and prints one line per plugin.
+    pub(crate) fn finish(self, store: &mut Store) -> Result<(), StoreError> {
+        for (idx, plugin) in self.host.plugins().iter().enumerate() {
+            let Some(run) = self.runs[idx] else { continue };
+            store.finish_run(run)?;
+            let mut line = format!(
+                "  plugin {} {} ({}): {} facts",
+                plugin.name(),
+                plugin.version(),
+                plugin.origin(),
+                self.facts[idx]
+            );
+            if self.failures[idx] > 0 {
+                line.push_str(&format!(", failed on {} articles", self.failures[idx]));
+            }
+            if plugin.quarantined().is_some() {
+                line.push_str(", quarantined");
+            }
+            println!("{line}");
+        }
+        Ok(())
+    }
+}
+
+/// Runs the host over `articles` on all cores; results come back in article order.
+fn parallel_extract(host: &Host, articles: &[&Article]) -> Vec<Vec<Outcome>> {
+    let workers =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(articles.len()).max(1);
+    if workers == 1 {
+        return articles.iter().map(|article| host.extract(article)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Vec<Outcome>>>> =
+        Mutex::new((0..articles.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let idx = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(article) = articles.get(idx) else { return };
+                    let outcomes = host.extract(article);
+                    if let Ok(mut slots) = slots.lock() {
+                        slots[idx] = Some(outcomes);
+                    }
+                }
+            });
+        }
+    });
+    slots.into_inner().unwrap_or_default().into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// `factql reextract --plugin NAME`: re-runs NAME and the plugins that require its kinds over
+/// every stored article, replacing only their rows.
+pub(crate) fn reextract(
+    store: &mut Store,
+    name: &str,
+    isolate: &[String],
+) -> anyhow::Result<ExitCode> {
+    let host = load_host(isolate)?;
+    let Some(selected) = host.dependants(name) else {
+        let loaded: Vec<&str> = host.plugins().iter().map(|p| p.name()).collect();
+        eprintln!("error: no plugin named {name} is loaded (loaded: {})", loaded.join(", "));
+        return Ok(ExitCode::from(2));
+    };
+    let mut runner = Runner::start(store, host, Some(&selected))?;
+    for plugin in &selected {
+        let removed = store.delete_extractor_rows(plugin)?;
+        println!("reextract {plugin}: removed {removed} rows");
+    }
+    let ids = store.article_ids()?;
+    for chunk in ids.chunks(64) {
+        let mut articles = Vec::with_capacity(chunk.len());
+        for id in chunk {
+            if let Some(article) = store.article(id)? {
+                articles.push(article);
+            }
+        }
+        let refs: Vec<&Article> = articles.iter().collect();
+        runner.run_batch(store, &refs, &vec![true; refs.len()])?;
+    }
+    println!("reextract over {} articles:", ids.len());
+    runner.finish(store)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+impl Runner {
+    /// After a batch is written: runs the plugins on the articles it stored or changed, and on
+    /// unchanged ones when a plugin is new to the store; duplicates are not stored, so skipped.
+    pub(crate) fn after_batch(
+        &mut self,
+        store: &mut Store,
+        articles: &[Article],
+        outcomes: &[factql_store::Outcome],
+    ) -> Result<(), StoreError> {
+        use factql_store::Outcome as Written;
+        let wants_unchanged = self.wants_unchanged();
+        let mut selected = Vec::with_capacity(articles.len());
+        let mut fresh = Vec::with_capacity(articles.len());
+        for (article, outcome) in articles.iter().zip(outcomes) {
+            match outcome {
+                Written::Ingested | Written::Updated { .. } => {
+                    selected.push(article);
+                    fresh.push(true);
+                }
+                Written::Unchanged if wants_unchanged => {
+                    selected.push(article);
+                    fresh.push(false);
+                }
+                _ => {}
+            }
+        }
+        self.run_batch(store, &selected, &fresh)
+    }
+}
