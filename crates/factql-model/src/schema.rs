@@ -19,6 +19,8 @@ pub enum FieldType {
     Bool,
     /// Partial ISO 8601 date.
     Date,
+    /// An interval of partial dates (a term of office).
+    Interval,
     /// A list whose elements all have the given type.
     List(Box<FieldType>),
 }
@@ -32,7 +34,8 @@ impl FieldType {
             | (FieldType::Int, Value::Int(_))
             | (FieldType::Float, Value::Float(_) | Value::Int(_))
             | (FieldType::Bool, Value::Bool(_))
-            | (FieldType::Date, Value::Date(_)) => true,
+            | (FieldType::Date, Value::Date(_))
+            | (FieldType::Interval, Value::Interval(..)) => true,
             (FieldType::List(element), Value::List(values)) => {
                 values.iter().all(|value| element.accepts(value))
             }
@@ -49,6 +52,7 @@ impl std::fmt::Display for FieldType {
             FieldType::Float => f.write_str("float"),
             FieldType::Bool => f.write_str("bool"),
             FieldType::Date => f.write_str("date"),
+            FieldType::Interval => f.write_str("interval"),
             FieldType::List(element) => write!(f, "list<{element}>"),
         }
     }

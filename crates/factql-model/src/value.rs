@@ -18,6 +18,8 @@ pub enum Value {
     Str(String),
     /// A partial ISO 8601 date (`2022`, `2022-03`, `2022-03-15`).
     Date(String),
+    /// An interval of partial dates; an open end is `None` (`2019-05..`, `..2024`).
+    Interval(Option<String>, Option<String>),
     /// A list of values.
     List(Vec<Value>),
 }
@@ -31,6 +33,9 @@ impl std::fmt::Display for Value {
             Value::Float(value) => write!(f, "{value}"),
             Value::Str(value) => write!(f, "{value:?}"),
             Value::Date(value) => write!(f, "@{value}"),
+            Value::Interval(from, to) => {
+                write!(f, "@{}..{}", from.as_deref().unwrap_or(""), to.as_deref().unwrap_or(""))
+            }
             Value::List(values) => {
                 f.write_str("[")?;
                 for (idx, value) in values.iter().enumerate() {

@@ -14,6 +14,7 @@
 
 mod error;
 mod facts;
+mod load;
 mod read;
 mod runs;
 mod schema;
@@ -25,6 +26,7 @@ use rusqlite::Connection;
 
 pub use error::StoreError;
 pub use facts::{Extraction, RunId};
+pub use load::{ArgValue, ArticleRow, FactRow, MentionRow, SentenceRow};
 pub use read::{Stats, TableCounts};
 pub use schema::SCHEMA_VERSION;
 pub use write::Outcome;

@@ -58,6 +58,24 @@ enum Command {
         #[arg(long = "field", value_name = "PART=KEY")]
         fields: Vec<String>,
     },
+    /// Run a query and print its rows.
+    Query {
+        /// The query (a script: `let` definitions, then the query); `-` reads it from stdin.
+        #[arg(value_name = "QUERY")]
+        query: String,
+        /// How to print the rows.
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::query::Format,
+        /// Set a parameter: --param who=Lukashenko (numbers, true/false and @dates are typed).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Print the plan (stages, output schema, index, estimated rows) instead of running.
+        #[arg(long)]
+        explain: bool,
+        /// Stop with an error when a stage produces more rows than this.
+        #[arg(long, default_value_t = 5_000_000)]
+        row_limit: usize,
+    },
     /// List the extractor plugins: loaded (name, version, origin, kinds, trust) and refused.
     Plugins {
         #[command(subcommand)]
@@ -142,6 +160,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let Some(options) = options(&fields, 16) else { return Ok(ExitCode::from(2)) };
             crate::inspect::inspect(&file, &options, json)
         }
+        Some(Command::Query { query, format, params, explain, row_limit }) => crate::query::query(
+            &db,
+            crate::query::QueryArgs { text: query, format, params, explain, row_limit },
+        ),
         Some(Command::Plugins { action: None }) => crate::plugins_cmd::list(&isolate),
         Some(Command::Plugins { action: Some(PluginsAction::Trust { path }) }) => {
             crate::plugins_cmd::trust(&path)

@@ -10,6 +10,7 @@ mod extract;
 mod ingest;
 mod inspect;
 mod plugins_cmd;
+mod query;
 mod stats;
 
 use std::process::ExitCode;

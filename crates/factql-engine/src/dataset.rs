@@ -1,0 +1,418 @@
+//! The store loaded into memory, with the indexes queries use: entity → mentions,
+//! sentence → mentions, kind → facts, folded alias → entities.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use factql_model::{FieldType, KindSchema, Value, fold};
+use factql_store::{ArgValue, Store};
+
+use crate::EngineError;
+use crate::value::{DateRange, Ref, Val};
+
+pub(crate) struct ArticleRec {
+    pub id: Arc<str>,
+    pub origin: Arc<str>,
+    pub title: Arc<str>,
+    pub url: Option<Arc<str>>,
+    pub source: Option<Arc<str>>,
+    pub published: Option<DateRange>,
+    pub lang: Option<Arc<str>>,
+    pub text: Arc<str>,
+    pub sentences: Range<u32>,
+    pub tone: Option<f64>,
+    /// Byte offset of the start of each word, for `near N words`.
+    pub word_starts: Vec<u32>,
+}
+
+pub(crate) struct SentenceRec {
+    pub article: u32,
+    pub index: u32,
+    pub paragraph: u32,
+    pub start: u32,
+    pub end: u32,
+    pub is_title: bool,
+    pub boilerplate: bool,
+    pub tone: Option<f64>,
+    /// Mentions in this sentence: a range of the mention table.
+    pub mentions: Range<u32>,
+}
+
+pub(crate) struct MentionRec {
+    pub article: u32,
+    pub sentence: u32,
+    pub start: u32,
+    pub end: u32,
+    pub entity: Option<u32>,
+    /// Entity kind: `person`, `place`, `org`, ... (from the entity, else the type).
+    pub kind: Arc<str>,
+    pub ent_type: Arc<str>,
+    pub level: Arc<str>,
+    pub extractor: Arc<str>,
+    pub confidence: f64,
+    /// Index of the word the mention starts at, in its article.
+    pub word: u32,
+}
+
+pub(crate) struct EntityRec {
+    pub id: Arc<str>,
+    pub kind: Arc<str>,
+    pub name: Arc<str>,
+    pub aliases: Arc<[Val]>,
+    pub mentions: Vec<u32>,
+}
+
+pub(crate) struct FactRec {
+    pub article: u32,
+    pub sentence: u32,
+    pub start: u32,
+    pub end: u32,
+    pub fields: Box<[Val]>,
+    /// First target of each declared role, in [`KindTable::roles`] order.
+    pub roles: Box<[Val]>,
+    pub extractor: Arc<str>,
+    pub confidence: f64,
+    pub id: i64,
+}
+
+pub(crate) struct KindTable {
+    pub schema: KindSchema,
+    pub rows: Vec<FactRec>,
+}
+
+/// Everything a query can read, in memory.
+pub struct Dataset {
+    pub(crate) articles: Vec<ArticleRec>,
+    pub(crate) sentences: Vec<SentenceRec>,
+    pub(crate) mentions: Vec<MentionRec>,
+    pub(crate) entities: Vec<EntityRec>,
+    pub(crate) kinds: Vec<KindTable>,
+    /// Folded name or alias → entities.
+    pub(crate) entity_keys: HashMap<String, Vec<u32>>,
+}
+
+impl Dataset {
+    /// Loads every article, sentence, entity, mention and fact of `store`.
+    pub fn load(store: &Store) -> Result<Dataset, EngineError> {
+        let mut articles = Vec::new();
+        let mut article_idx: HashMap<String, u32> = HashMap::new();
+        store.for_each_article(|row| {
+            article_idx.insert(row.id.clone(), articles.len() as u32);
+            let word_starts = word_starts(&row.text);
+            articles.push(ArticleRec {
+                id: row.id.into(),
+                origin: row.origin.into(),
+                title: row.title.into(),
+                url: row.url.map(Arc::from),
+                source: row.source.map(Arc::from),
+                published: row.published.as_deref().and_then(DateRange::parse),
+                lang: row.lang.map(Arc::from),
+                text: row.text.into(),
+                sentences: 0..0,
+                tone: None,
+                word_starts,
+            });
+        })?;
+
+        let mut sentences: Vec<SentenceRec> = Vec::new();
+        store.for_each_sentence(|row| {
+            let Some(&article) = article_idx.get(&row.article) else { return };
+            let global = sentences.len() as u32;
+            let range = &mut articles[article as usize].sentences;
+            if range.start == range.end {
+                *range = global..global;
+            }
+            range.end = global + 1;
+            sentences.push(SentenceRec {
+                article,
+                index: row.index as u32,
+                paragraph: row.paragraph as u32,
+                start: row.span.start as u32,
+                end: row.span.end as u32,
+                is_title: row.is_title,
+                boilerplate: row.boilerplate,
+                tone: None,
+                mentions: 0..0,
+            });
+        })?;
+        let global_sentence =
+            |articles: &[ArticleRec], article: u32, index: usize| -> Option<u32> {
+                let range = &articles[article as usize].sentences;
+                let global = range.start + index as u32;
+                (global < range.end).then_some(global)
+            };
+
+        let mut entities = Vec::new();
+        let mut entity_idx: HashMap<String, u32> = HashMap::new();
+        let mut entity_keys: HashMap<String, Vec<u32>> = HashMap::new();
+        store.for_each_entity(|id, kind, name, aliases| {
+            let idx = entities.len() as u32;
+            for alias in std::iter::once(&name).chain(&aliases) {
+                let slot = entity_keys.entry(fold(alias)).or_default();
+                if !slot.contains(&idx) {
+                    slot.push(idx);
+                }
+            }
+            entity_idx.insert(id.clone(), idx);
+            entities.push(EntityRec {
+                id: id.into(),
+                kind: kind.into(),
+                name: name.into(),
+                aliases: aliases.iter().map(|alias| Val::str(alias)).collect(),
+                mentions: Vec::new(),
+            });
+        })?;
+
+        let mut interner = Interner::default();
+        let mut mentions: Vec<MentionRec> = Vec::new();
+        let mut mention_idx: HashMap<i64, u32> = HashMap::new();
+        store.for_each_mention(|row| {
+            let Some(&article) = article_idx.get(&row.article) else { return };
+            let Some(sentence) = global_sentence(&articles, article, row.sentence) else { return };
+            let entity = row.entity.as_ref().and_then(|id| entity_idx.get(id)).copied();
+            let kind = match entity {
+                Some(entity) => entities[entity as usize].kind.clone(),
+                None => interner.get(kind_of_type(&row.ent_type)),
+            };
+            let idx = mentions.len() as u32;
+            if let Some(entity) = entity {
+                entities[entity as usize].mentions.push(idx);
+            }
+            let words = &articles[article as usize].word_starts;
+            let word = words
+                .partition_point(|&start| start <= row.span.start as u32)
+                .saturating_sub(1) as u32;
+            mention_idx.insert(row.id, idx);
+            mentions.push(MentionRec {
+                article,
+                sentence,
+                start: row.span.start as u32,
+                end: row.span.end as u32,
+                entity,
+                kind,
+                ent_type: interner.get(&row.ent_type),
+                level: interner.get(&row.level),
+                extractor: interner.get(&row.extractor),
+                confidence: row.confidence,
+                word,
+            });
+        })?;
+        // Mentions arrive ordered by (article id, sentence, start), the same order as sentences.
+        let mut cursor = 0u32;
+        for (global, sentence) in sentences.iter_mut().enumerate() {
+            let start = cursor;
+            while (cursor as usize) < mentions.len()
+                && mentions[cursor as usize].sentence == global as u32
+            {
+                cursor += 1;
+            }
+            sentence.mentions = start..cursor;
+        }
+
+        let schema = store.schema()?;
+        let mut kinds: Vec<KindTable> = schema
+            .kinds()
+            .map(|kind| KindTable { schema: kind.clone(), rows: Vec::new() })
+            .collect();
+        let kind_idx: HashMap<String, usize> =
+            kinds.iter().enumerate().map(|(idx, table)| (table.schema.name.clone(), idx)).collect();
+        let mut fact_idx: HashMap<i64, (u16, u32)> = HashMap::new();
+        let mut pending_fact_refs = Vec::new();
+        store.for_each_fact(|row| {
+            let (Some(&kind), Some(&article)) =
+                (kind_idx.get(&row.kind), article_idx.get(&row.article))
+            else {
+                return;
+            };
+            let Some(sentence) = global_sentence(&articles, article, row.sentence) else { return };
+            let table = &mut kinds[kind];
+            let fields = table
+                .schema
+                .fields
+                .iter()
+                .map(|def| {
+                    row.fields
+                        .get(&def.name)
+                        .map_or(Val::Null, |value| value_to_val(value, &def.ty))
+                })
+                .collect();
+            let mut roles = vec![Val::Null; table.schema.roles.len()];
+            for (role, target) in &row.args {
+                let Some(slot) = table.schema.roles.iter().position(|r| r == role) else {
+                    continue;
+                };
+                if !roles[slot].is_null() {
+                    continue;
+                }
+                roles[slot] = match target {
+                    ArgValue::Mention(id) => match mention_idx.get(id) {
+                        Some(&m) => match mentions[m as usize].entity {
+                            Some(entity) => Val::Ref(Ref::Entity(entity)),
+                            None => Val::Ref(Ref::Mention(m)),
+                        },
+                        None => Val::Null,
+                    },
+                    ArgValue::Entity(id) => {
+                        entity_idx.get(id).map_or(Val::Null, |&e| Val::Ref(Ref::Entity(e)))
+                    }
+                    ArgValue::Fact(id) => {
+                        pending_fact_refs.push((kind, table.rows.len(), slot, *id));
+                        Val::Null
+                    }
+                    ArgValue::Literal(value) => value_to_val(value, &FieldType::Str),
+                };
+            }
+            fact_idx.insert(row.id, (kind as u16, table.rows.len() as u32));
+            table.rows.push(FactRec {
+                article,
+                sentence,
+                start: row.span.start as u32,
+                end: row.span.end as u32,
+                fields,
+                roles: roles.into_boxed_slice(),
+                extractor: interner.get(&row.extractor),
+                confidence: row.confidence,
+                id: row.id,
+            });
+        })?;
+        for (kind, row, slot, id) in pending_fact_refs {
+            if let Some(&(k, i)) = fact_idx.get(&id) {
+                kinds[kind].rows[row].roles[slot] = Val::Ref(Ref::Fact(k, i));
+            }
+        }
+
+        let mut dataset = Dataset { articles, sentences, mentions, entities, kinds, entity_keys };
+        dataset.attach_tone();
+        Ok(dataset)
+    }
+
+    /// Convention: facts of a kind named `tone` with a float field `compound` and a string
+    /// field `scope` give `articles.tone` (scope `article`, averaged) and `sentences.tone`
+    /// (scope `sentence`).
+    fn attach_tone(&mut self) {
+        let Some(table) = self.kinds.iter().find(|table| table.schema.name == "tone") else {
+            return;
+        };
+        let field = |name: &str| table.schema.fields.iter().position(|def| def.name == name);
+        let (Some(compound), Some(scope)) = (field("compound"), field("scope")) else { return };
+        let mut article_sums: HashMap<u32, (f64, u32)> = HashMap::new();
+        for fact in &table.rows {
+            let (Some(value), Val::Str(kind)) =
+                (fact.fields[compound].as_f64(), &fact.fields[scope])
+            else {
+                continue;
+            };
+            match &**kind {
+                "article" | "document" => {
+                    let slot = article_sums.entry(fact.article).or_default();
+                    slot.0 += value;
+                    slot.1 += 1;
+                }
+                "sentence" => self.sentences[fact.sentence as usize].tone = Some(value),
+                _ => {}
+            }
+        }
+        for (article, (sum, n)) in article_sums {
+            self.articles[article as usize].tone = Some(sum / f64::from(n));
+        }
+    }
+
+    /// Entities whose name or an alias folds to the same key as `name`, optionally of one kind.
+    pub(crate) fn entities_named(&self, name: &str, kind: Option<&str>) -> Vec<u32> {
+        let mut found: Vec<u32> = self
+            .entity_keys
+            .get(&fold(name))
+            .map(|ids| {
+                ids.iter()
+                    .copied()
+                    .filter(|&e| kind.is_none_or(|k| *self.entities[e as usize].kind == *k))
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort_unstable();
+        found
+    }
+
+    /// The text of a sentence.
+    pub(crate) fn sentence_text(&self, sentence: u32) -> &str {
+        let s = &self.sentences[sentence as usize];
+        self.articles[s.article as usize].text.get(s.start as usize..s.end as usize).unwrap_or("")
+    }
+
+    /// Number of rows per table, for `explain`.
+    pub fn counts(&self) -> Vec<(String, usize)> {
+        let mut counts = vec![
+            ("articles".to_owned(), self.articles.len()),
+            ("sentences".to_owned(), self.sentences.len()),
+            ("mentions".to_owned(), self.mentions.len()),
+            ("entities".to_owned(), self.entities.len()),
+        ];
+        counts.extend(self.kinds.iter().map(|table| (table.schema.name.clone(), table.rows.len())));
+        counts
+    }
+}
+
+/// The entity kind a mention type stands for when the mention is not linked.
+fn kind_of_type(ent_type: &str) -> &str {
+    match ent_type {
+        "PER" | "PERSON" => "person",
+        "GPE" | "LOC" | "LOCATION" => "place",
+        "ORG" | "ORGANIZATION" => "org",
+        "GROUP" | "NORP" => "group",
+        other => other,
+    }
+}
+
+/// Converts a stored value to a run-time value of the declared type.
+pub(crate) fn value_to_val(value: &Value, ty: &FieldType) -> Val {
+    match value {
+        Value::Null => Val::Null,
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Int(n) if *ty == FieldType::Float => Val::Float(*n as f64),
+        Value::Int(n) => Val::Int(*n),
+        Value::Float(x) => Val::Float(*x),
+        Value::Str(s) => Val::str(s),
+        Value::Date(d) => DateRange::parse(d).map_or(Val::Null, Val::Date),
+        Value::Interval(from, to) => Val::Date(DateRange::between(
+            from.as_deref().and_then(DateRange::parse),
+            to.as_deref().and_then(DateRange::parse),
+        )),
+        Value::List(items) => {
+            let element = match ty {
+                FieldType::List(element) => element.as_ref(),
+                other => other,
+            };
+            Val::List(items.iter().map(|item| value_to_val(item, element)).collect())
+        }
+    }
+}
+
+/// Byte offsets where words (runs of non-whitespace) start.
+fn word_starts(text: &str) -> Vec<u32> {
+    let mut starts = Vec::new();
+    let mut in_word = false;
+    for (idx, c) in text.char_indices() {
+        let space = c.is_whitespace();
+        if !space && !in_word {
+            starts.push(idx as u32);
+        }
+        in_word = !space;
+    }
+    starts
+}
+
+/// Shares one allocation among equal short strings (types, levels, extractor names).
+#[derive(Default)]
+struct Interner(HashMap<String, Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(text.to_owned(), shared.clone());
+        shared
+    }
+}

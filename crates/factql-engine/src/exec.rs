@@ -1,0 +1,1273 @@
+//! The executor: runs a [`Plan`] over the loaded [`Dataset`] and returns rows that keep their
+//! provenance.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use factql_syntax::{BinaryOp, Direction, DurationUnit, JoinFlavor, ScopeKind};
+
+use crate::EngineError;
+use crate::catalog::{FieldKey, Table};
+use crate::dataset::Dataset;
+use crate::plan::{
+    Agg, AggFunc, Column, EdgeKindSpec, EdgeSpec, Func, NodeKind, NodeSpec, PExpr, Plan,
+    SourcePlan, Step,
+};
+use crate::value::{DateRange, Key, Precision, Ref, Val, civil_from_days, days_from_civil};
+
+/// Where a result row's evidence is: article, sentence (global index) and byte span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prov {
+    /// Article position.
+    pub article: u32,
+    /// Sentence position (global).
+    pub sentence: u32,
+    /// First byte of the evidence in the article text.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+/// One result row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Values, one per column.
+    pub vals: Box<[Val]>,
+    /// The evidence the row comes from, if any.
+    pub prov: Option<Prov>,
+}
+
+/// A result: columns and rows.
+#[derive(Clone, Debug, Default)]
+pub struct Relation {
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The rows.
+    pub rows: Vec<Row>,
+}
+
+/// Limits of one run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The most rows any stage may produce.
+    pub row_limit: usize,
+    /// Set to true (from another thread) to stop the query.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions { row_limit: 5_000_000, cancel: None }
+    }
+}
+
+pub(crate) struct Exec<'a> {
+    ds: &'a Dataset,
+    opts: &'a RunOptions,
+    ticks: u32,
+    terms: HashMap<String, Arc<Vec<Occurrence>>>,
+    role_index: HashMap<(u16, u16), HashMap<Ref, Vec<u32>>>,
+}
+
+/// A partial match: one value per pattern column, and the evidence so far.
+type Binding = (Vec<Val>, Option<Prov>);
+
+/// One place a thing occurs in the text: a mention or a term.
+#[derive(Clone, Copy, Debug)]
+struct Occurrence {
+    article: u32,
+    sentence: u32,
+    word: u32,
+    mention: Option<u32>,
+}
+
+impl<'a> Exec<'a> {
+    pub(crate) fn new(ds: &'a Dataset, opts: &'a RunOptions) -> Exec<'a> {
+        Exec { ds, opts, ticks: 0, terms: HashMap::new(), role_index: HashMap::new() }
+    }
+
+    /// Checks the cancel flag every few thousand calls.
+    fn tick(&mut self) -> Result<(), EngineError> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks.is_multiple_of(4096)
+            && self.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            return Err(EngineError::Cancelled);
+        }
+        Ok(())
+    }
+
+    fn limit(
+        &self,
+        rows: usize,
+        stage: usize,
+        name: &'static str,
+        span: factql_syntax::Span,
+    ) -> Result<(), EngineError> {
+        if rows > self.opts.row_limit {
+            return Err(EngineError::RowLimit { stage, name, limit: self.opts.row_limit, span });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn run(&mut self, plan: &Plan) -> Result<Relation, EngineError> {
+        let mut rows = self.source(plan)?;
+        let mut columns = plan.source_columns.clone();
+        for (idx, planned) in plan.steps.iter().enumerate() {
+            rows = self.step(&planned.step, rows, idx + 1, planned.name, planned.span)?;
+            columns = planned.columns.clone();
+        }
+        Ok(Relation { columns, rows })
+    }
+
+    fn source(&mut self, plan: &Plan) -> Result<Vec<Row>, EngineError> {
+        let ds = self.ds;
+        let rows: Vec<Row> = match &plan.source {
+            SourcePlan::Rows(relation) => relation.rows.clone(),
+            SourcePlan::Scan { table, entity_kind } => {
+                // A scan fuses with the `where` stages right after it (see `step`), so only
+                // references are produced here.
+                let refs: Box<dyn Iterator<Item = Ref>> = match table {
+                    Table::Article => Box::new((0..ds.articles.len() as u32).map(Ref::Article)),
+                    Table::Sentence => Box::new((0..ds.sentences.len() as u32).map(Ref::Sentence)),
+                    Table::Mention => Box::new((0..ds.mentions.len() as u32).map(Ref::Mention)),
+                    Table::Entity => Box::new(
+                        (0..ds.entities.len() as u32)
+                            .filter(move |&e| {
+                                entity_kind
+                                    .as_ref()
+                                    .is_none_or(|k| ds.entities[e as usize].kind == *k)
+                            })
+                            .map(Ref::Entity),
+                    ),
+                    Table::Fact(k) => {
+                        let k = *k;
+                        Box::new(
+                            (0..ds.kinds[k as usize].rows.len() as u32)
+                                .map(move |i| Ref::Fact(k, i)),
+                        )
+                    }
+                };
+                let mut out = Vec::new();
+                for r in refs {
+                    self.tick()?;
+                    out.push(Row { vals: Box::new([Val::Ref(r)]), prov: ds.prov(r) });
+                }
+                out
+            }
+            SourcePlan::Match { patterns, width, output } => {
+                self.run_match(patterns, *width, output)?
+            }
+        };
+        self.limit(rows.len(), 0, "source", plan.source_span)?;
+        Ok(rows)
+    }
+
+    fn step(
+        &mut self,
+        step: &Step,
+        rows: Vec<Row>,
+        stage: usize,
+        name: &'static str,
+        span: factql_syntax::Span,
+    ) -> Result<Vec<Row>, EngineError> {
+        Ok(match step {
+            Step::Where(cond) => {
+                let mut out = Vec::with_capacity(rows.len() / 2);
+                for row in rows {
+                    self.tick()?;
+                    if self.eval(cond, &row.vals).truthy() {
+                        out.push(row);
+                    }
+                }
+                out
+            }
+            Step::Project { exprs, keep } => {
+                let mut out = Vec::with_capacity(rows.len());
+                for row in rows {
+                    self.tick()?;
+                    let mut vals: Vec<Val> =
+                        if *keep { row.vals.to_vec() } else { Vec::with_capacity(exprs.len()) };
+                    for expr in exprs {
+                        vals.push(self.eval(expr, &row.vals));
+                    }
+                    out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                }
+                out
+            }
+            Step::Summarize { keys, aggs } => self.summarize(rows, keys, aggs)?,
+            Step::Sort(keys) => {
+                let mut keyed: Vec<(Vec<Val>, Row)> = rows
+                    .into_iter()
+                    .map(|row| (keys.iter().map(|(k, _)| self.eval(k, &row.vals)).collect(), row))
+                    .collect();
+                keyed.sort_by(|(a, _), (b, _)| {
+                    for ((x, y), (_, desc)) in a.iter().zip(b).zip(keys) {
+                        let ord = x.total_cmp(y);
+                        if ord != std::cmp::Ordering::Equal {
+                            return if *desc { ord.reverse() } else { ord };
+                        }
+                    }
+                    std::cmp::Ordering::Equal
+                });
+                keyed.into_iter().map(|(_, row)| row).collect()
+            }
+            Step::Top { count, key, desc, per } => {
+                let mut keyed: Vec<(Val, Row)> =
+                    rows.into_iter().map(|row| (self.eval(key, &row.vals), row)).collect();
+                keyed.sort_by(|(a, _), (b, _)| if *desc { b.total_cmp(a) } else { a.total_cmp(b) });
+                if per.is_empty() {
+                    keyed.truncate(*count);
+                    keyed.into_iter().map(|(_, row)| row).collect()
+                } else {
+                    let mut seen: HashMap<Key, usize> = HashMap::new();
+                    let mut out = Vec::new();
+                    for (_, row) in keyed {
+                        let group = Key(per.iter().map(|p| self.eval(p, &row.vals)).collect());
+                        let n = seen.entry(group).or_default();
+                        if *n < *count {
+                            *n += 1;
+                            out.push(row);
+                        }
+                    }
+                    out
+                }
+            }
+            Step::Take(count) => {
+                let mut rows = rows;
+                rows.truncate(*count);
+                rows
+            }
+            Step::Distinct(exprs) => {
+                let mut seen = HashSet::new();
+                let mut out = Vec::new();
+                for row in rows {
+                    self.tick()?;
+                    let vals: Vec<Val> = if exprs.is_empty() {
+                        row.vals.to_vec()
+                    } else {
+                        exprs.iter().map(|e| self.eval(e, &row.vals)).collect()
+                    };
+                    if seen.insert(Key(vals.clone())) {
+                        out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                    }
+                }
+                out
+            }
+            Step::Join { flavor, right, left_keys, right_keys, right_keep } => {
+                let right_rows = Exec::new(self.ds, self.opts).run(right)?;
+                let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
+                for (idx, row) in right_rows.rows.iter().enumerate() {
+                    let key = Key(right_keys.iter().map(|k| self.eval(k, &row.vals)).collect());
+                    if key.0.iter().any(Val::is_null) {
+                        continue;
+                    }
+                    index.entry(key).or_default().push(idx);
+                }
+                let mut out = Vec::new();
+                for row in rows {
+                    self.tick()?;
+                    let key = Key(left_keys.iter().map(|k| self.eval(k, &row.vals)).collect());
+                    let matches = index.get(&key).map_or(&[][..], Vec::as_slice);
+                    match flavor {
+                        JoinFlavor::Anti => {
+                            if matches.is_empty() {
+                                out.push(row);
+                            }
+                        }
+                        JoinFlavor::Inner | JoinFlavor::Left => {
+                            if matches.is_empty() && *flavor == JoinFlavor::Left {
+                                let mut vals = row.vals.to_vec();
+                                vals.extend(right_keep.iter().map(|_| Val::Null));
+                                out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                            }
+                            for &m in matches {
+                                let mut vals = row.vals.to_vec();
+                                vals.extend(
+                                    right_keep.iter().map(|&c| right_rows.rows[m].vals[c].clone()),
+                                );
+                                out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                            }
+                            self.limit(out.len(), stage, name, span)?;
+                        }
+                    }
+                }
+                out
+            }
+            Step::Expand { column } => {
+                let mut out = Vec::new();
+                for row in rows {
+                    self.tick()?;
+                    let items: Vec<Val> = match row.vals[*column].clone() {
+                        Val::List(items) => items.to_vec(),
+                        Val::Null => Vec::new(),
+                        other => vec![other],
+                    };
+                    for item in items {
+                        let mut vals = row.vals.to_vec();
+                        vals[*column] = item;
+                        out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                    }
+                    self.limit(out.len(), stage, name, span)?;
+                }
+                out
+            }
+            Step::Render(_) => rows,
+        })
+        .and_then(|rows: Vec<Row>| {
+            self.limit(rows.len(), stage, name, span)?;
+            Ok(rows)
+        })
+    }
+
+    fn summarize(
+        &mut self,
+        rows: Vec<Row>,
+        keys: &[PExpr],
+        aggs: &[Agg],
+    ) -> Result<Vec<Row>, EngineError> {
+        let mut groups: HashMap<Key, usize> = HashMap::new();
+        let mut states: Vec<(Vec<Val>, Vec<AggState>, Option<Prov>)> = Vec::new();
+        for row in &rows {
+            self.tick()?;
+            let key: Vec<Val> = keys.iter().map(|k| self.eval(k, &row.vals)).collect();
+            let idx = match groups.get(&Key(key.clone())) {
+                Some(&idx) => idx,
+                None => {
+                    groups.insert(Key(key.clone()), states.len());
+                    states.push((
+                        key,
+                        aggs.iter().map(|a| AggState::new(a.func)).collect(),
+                        row.prov,
+                    ));
+                    states.len() - 1
+                }
+            };
+            for (agg, state) in aggs.iter().zip(states[idx].1.iter_mut()) {
+                let value = agg.arg.as_ref().map(|arg| self.eval(arg, &row.vals));
+                state.add(value);
+            }
+        }
+        if keys.is_empty() && states.is_empty() {
+            states.push((Vec::new(), aggs.iter().map(|a| AggState::new(a.func)).collect(), None));
+        }
+        Ok(states
+            .into_iter()
+            .map(|(mut key, aggs, prov)| {
+                key.extend(aggs.into_iter().map(AggState::finish));
+                Row { vals: key.into_boxed_slice(), prov }
+            })
+            .collect())
+    }
+
+    // ------------------------------------------------------------------ match
+
+    fn run_match(
+        &mut self,
+        patterns: &[crate::plan::PatternPlan],
+        width: usize,
+        output: &[usize],
+    ) -> Result<Vec<Row>, EngineError> {
+        let mut bindings: Vec<Binding> = vec![(vec![Val::Null; width], None)];
+        for pattern in patterns {
+            let bound = |col: usize, b: &[Binding]| {
+                b.first().is_some_and(|(vals, _)| !vals[col].is_null())
+            };
+            let start = pattern
+                .nodes
+                .iter()
+                .position(|n| bound(n.col, &bindings))
+                .or_else(|| pattern.nodes.iter().position(|n| n.entities.is_some()))
+                .or_else(|| pattern.nodes.iter().position(|n| n.term.is_some()))
+                .or_else(|| {
+                    pattern
+                        .nodes
+                        .iter()
+                        .position(|n| !matches!(n.kind, NodeKind::Any | NodeKind::Term))
+                })
+                .unwrap_or(0);
+            let node = &pattern.nodes[start];
+            let mut next = Vec::new();
+            for (vals, prov) in bindings {
+                if !vals[node.col].is_null() {
+                    if self.node_ok(node, &vals[node.col]) {
+                        next.push((vals, prov));
+                    }
+                    continue;
+                }
+                for candidate in self.candidates(node) {
+                    self.tick()?;
+                    let mut vals = vals.clone();
+                    let prov = prov.or_else(|| match &candidate {
+                        Val::Ref(r) => self.ds.prov(*r),
+                        _ => None,
+                    });
+                    vals[node.col] = candidate;
+                    next.push((vals, prov));
+                }
+            }
+            bindings = next;
+            for idx in start..pattern.edges.len() {
+                bindings = self.expand(
+                    bindings,
+                    &pattern.edges[idx],
+                    &pattern.nodes[idx],
+                    &pattern.nodes[idx + 1],
+                    true,
+                )?;
+            }
+            for idx in (0..start).rev() {
+                bindings = self.expand(
+                    bindings,
+                    &pattern.edges[idx],
+                    &pattern.nodes[idx + 1],
+                    &pattern.nodes[idx],
+                    false,
+                )?;
+            }
+        }
+        Ok(bindings
+            .into_iter()
+            .map(|(vals, prov)| Row {
+                vals: output.iter().map(|&c| vals[c].clone()).collect(),
+                prov,
+            })
+            .collect())
+    }
+
+    /// Every value a node may take when nothing binds it yet.
+    fn candidates(&mut self, node: &NodeSpec) -> Vec<Val> {
+        let ds = self.ds;
+        let all: Vec<Val> = if let Some(entities) = &node.entities {
+            entities.iter().map(|&e| Val::Ref(Ref::Entity(e))).collect()
+        } else if let Some(term) = &node.term {
+            vec![Val::str(term)]
+        } else {
+            match &node.kind {
+                NodeKind::Article => {
+                    (0..ds.articles.len() as u32).map(|a| Val::Ref(Ref::Article(a))).collect()
+                }
+                NodeKind::Sentence => {
+                    (0..ds.sentences.len() as u32).map(|s| Val::Ref(Ref::Sentence(s))).collect()
+                }
+                NodeKind::Entity(_) => {
+                    (0..ds.entities.len() as u32).map(|e| Val::Ref(Ref::Entity(e))).collect()
+                }
+                NodeKind::Fact(k) => (0..ds.kinds[*k as usize].rows.len() as u32)
+                    .map(|i| Val::Ref(Ref::Fact(*k, i)))
+                    .collect(),
+                NodeKind::Any | NodeKind::Term => Vec::new(),
+            }
+        };
+        all.into_iter().filter(|v| self.node_ok(node, v)).collect()
+    }
+
+    fn node_ok(&self, node: &NodeSpec, value: &Val) -> bool {
+        let ok_kind = match (&node.kind, value) {
+            (NodeKind::Any, _) => true,
+            (NodeKind::Article, Val::Ref(Ref::Article(_)))
+            | (NodeKind::Sentence, Val::Ref(Ref::Sentence(_))) => true,
+            (NodeKind::Entity(kind), Val::Ref(Ref::Entity(e))) => {
+                kind.as_ref().is_none_or(|k| self.ds.entities[*e as usize].kind == *k)
+            }
+            (NodeKind::Fact(k), Val::Ref(Ref::Fact(j, _))) => k == j,
+            (NodeKind::Term, Val::Str(_)) => true,
+            _ => false,
+        };
+        if !ok_kind {
+            return false;
+        }
+        if let (Some(entities), Val::Ref(Ref::Entity(e))) = (&node.entities, value)
+            && !entities.contains(e)
+        {
+            return false;
+        }
+        if let (Some(term), Val::Str(s)) = (&node.term, value)
+            && **term != **s
+        {
+            return false;
+        }
+        self.props_ok(&node.props, value)
+    }
+
+    fn props_ok(&self, props: &[(FieldKey, PExpr)], value: &Val) -> bool {
+        let Val::Ref(r) = value else { return props.is_empty() };
+        props
+            .iter()
+            .all(|(key, expected)| self.ds.read(*r, *key).equals(&self.eval_const(expected)))
+    }
+
+    fn eval_const(&self, expr: &PExpr) -> Val {
+        match expr {
+            PExpr::Lit(v) => v.clone(),
+            other => self.eval(other, &[]),
+        }
+    }
+
+    /// Extends every binding across one edge, from node `from` (bound) to node `to`.
+    fn expand(
+        &mut self,
+        bindings: Vec<Binding>,
+        edge: &EdgeSpec,
+        from: &NodeSpec,
+        to: &NodeSpec,
+        forward: bool,
+    ) -> Result<Vec<Binding>, EngineError> {
+        let mut out = Vec::new();
+        for (vals, prov) in bindings {
+            let source = vals[from.col].clone();
+            for (edge_val, other) in self.neighbours(edge, &source, forward, to)? {
+                self.tick()?;
+                if !vals[to.col].is_null() {
+                    if !vals[to.col].equals(&other) {
+                        continue;
+                    }
+                } else if !self.node_ok(to, &other) {
+                    continue;
+                }
+                if let (Some(_), Some(ev)) = (edge.col, &edge_val)
+                    && !self.props_ok(&edge.props, ev)
+                {
+                    continue;
+                }
+                if edge.col.is_none()
+                    && !edge.props.is_empty()
+                    && let Some(ev) = &edge_val
+                    && !self.props_ok(&edge.props, ev)
+                {
+                    continue;
+                }
+                let mut next = vals.clone();
+                if let (Some(col), Some(ev)) = (edge.col, &edge_val) {
+                    if !next[col].is_null() && !next[col].equals(ev) {
+                        continue;
+                    }
+                    next[col] = ev.clone();
+                }
+                next[to.col] = other;
+                let edge_prov = match &edge_val {
+                    Some(Val::Ref(r)) => self.ds.prov(*r),
+                    Some(Val::Record(fields)) => match fields.get(1) {
+                        Some((_, Val::Ref(r))) => self.ds.prov(*r),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                // Evidence: the first bound edge that has some, else the first node that has.
+                let node_prov = match &next[to.col] {
+                    Val::Ref(r) => self.ds.prov(*r),
+                    _ => None,
+                };
+                let prov = match (prov, edge_prov) {
+                    (Some(p), _) if edge.col.is_none() || edge_val.is_none() => Some(p),
+                    (_, Some(e)) => Some(e),
+                    (p, None) => p.or(node_prov),
+                };
+                out.push((next, prov));
+            }
+            self.limit(out.len(), 0, "match", edge.span)?;
+        }
+        Ok(out)
+    }
+
+    /// `(edge value, other node)` pairs reachable from `source` over `edge`.
+    fn neighbours(
+        &mut self,
+        edge: &EdgeSpec,
+        source: &Val,
+        forward: bool,
+        to: &NodeSpec,
+    ) -> Result<Vec<(Option<Val>, Val)>, EngineError> {
+        let along = match edge.direction {
+            Direction::Right => Some(forward),
+            Direction::Left => Some(!forward),
+            Direction::Undirected | Direction::Both => None,
+        };
+        match &edge.kind {
+            EdgeKindSpec::Mentions => Ok(self.mentions_edge(source, to)),
+            EdgeKindSpec::Near(scope) => Ok(self.near_edge(*scope, source, to)),
+            EdgeKindSpec::Fact { kind, from, to: to_role, type_filter } => {
+                let step = |exec: &mut Exec<'_>, value: &Val| -> Vec<(Option<Val>, Val)> {
+                    let mut out = Vec::new();
+                    if along != Some(false) {
+                        out.extend(exec.fact_step(
+                            *kind,
+                            *from,
+                            *to_role,
+                            type_filter.as_ref(),
+                            value,
+                            true,
+                        ));
+                    }
+                    if along != Some(true) {
+                        out.extend(exec.fact_step(
+                            *kind,
+                            *from,
+                            *to_role,
+                            type_filter.as_ref(),
+                            value,
+                            false,
+                        ));
+                    }
+                    out
+                };
+                match edge.hops {
+                    None => Ok(step(self, source)),
+                    Some((min, max)) => {
+                        let mut seen: HashSet<Key> = HashSet::from([Key(vec![source.clone()])]);
+                        let mut frontier = vec![source.clone()];
+                        let mut out = Vec::new();
+                        for depth in 1..=max {
+                            let mut next = Vec::new();
+                            for value in &frontier {
+                                for (_, other) in step(self, value) {
+                                    self.tick()?;
+                                    if seen.insert(Key(vec![other.clone()])) {
+                                        if depth >= min {
+                                            out.push((None, other.clone()));
+                                        }
+                                        next.push(other);
+                                    }
+                                }
+                            }
+                            frontier = next;
+                        }
+                        Ok(out)
+                    }
+                }
+            }
+        }
+    }
+
+    fn mentions_edge(&self, source: &Val, to: &NodeSpec) -> Vec<(Option<Val>, Val)> {
+        let ds = self.ds;
+        let Val::Ref(r) = source else { return Vec::new() };
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let mut push = |value: Val| {
+            if seen.insert(Key(vec![value.clone()])) {
+                out.push((None, value));
+            }
+        };
+        match *r {
+            Ref::Article(a) => {
+                for m in self.article_mentions(a) {
+                    if let Some(e) = ds.mentions[m as usize].entity {
+                        push(Val::Ref(Ref::Entity(e)));
+                    }
+                }
+            }
+            Ref::Sentence(s) => {
+                for m in ds.sentences[s as usize].mentions.clone() {
+                    if let Some(e) = ds.mentions[m as usize].entity {
+                        push(Val::Ref(Ref::Entity(e)));
+                    }
+                }
+            }
+            Ref::Entity(e) => {
+                for &m in &ds.entities[e as usize].mentions {
+                    let mention = &ds.mentions[m as usize];
+                    push(match to.kind {
+                        NodeKind::Sentence => Val::Ref(Ref::Sentence(mention.sentence)),
+                        _ => Val::Ref(Ref::Article(mention.article)),
+                    });
+                }
+            }
+            Ref::Mention(_) | Ref::Fact(..) => {}
+        }
+        out
+    }
+
+    /// The mentions of one article (a range, since mentions are ordered by article).
+    fn article_mentions(&self, article: u32) -> std::ops::Range<u32> {
+        let range = &self.ds.articles[article as usize].sentences;
+        if range.is_empty() {
+            return 0..0;
+        }
+        let first = &self.ds.sentences[range.start as usize];
+        let last = &self.ds.sentences[range.end as usize - 1];
+        first.mentions.start..last.mentions.end
+    }
+
+    fn occurrences(&mut self, value: &Val) -> Arc<Vec<Occurrence>> {
+        let ds = self.ds;
+        match value {
+            Val::Ref(Ref::Entity(e)) => Arc::new(
+                ds.entities[*e as usize]
+                    .mentions
+                    .iter()
+                    .map(|&m| {
+                        let men = &ds.mentions[m as usize];
+                        Occurrence {
+                            article: men.article,
+                            sentence: men.sentence,
+                            word: men.word,
+                            mention: Some(m),
+                        }
+                    })
+                    .collect(),
+            ),
+            Val::Str(term) => {
+                if let Some(found) = self.terms.get(&**term) {
+                    return found.clone();
+                }
+                let found = Arc::new(self.find_term(term));
+                self.terms.insert(term.to_string(), found.clone());
+                found
+            }
+            _ => Arc::new(Vec::new()),
+        }
+    }
+
+    /// Every occurrence of a (folded, possibly multi-word) term in the text.
+    fn find_term(&self, term: &str) -> Vec<Occurrence> {
+        let wanted: Vec<String> = words(term).map(str::to_owned).collect();
+        let mut out = Vec::new();
+        if wanted.is_empty() {
+            return out;
+        }
+        for (a, article) in self.ds.articles.iter().enumerate() {
+            let text = &article.text;
+            let starts = &article.word_starts;
+            let word_at = |idx: usize| -> String {
+                let start = starts[idx] as usize;
+                let end = starts.get(idx + 1).map_or(text.len(), |&e| e as usize);
+                let raw = text.get(start..end).unwrap_or("");
+                words(&factql_model::fold(raw)).next().unwrap_or("").to_owned()
+            };
+            for idx in 0..starts.len() {
+                if word_at(idx) != wanted[0] {
+                    continue;
+                }
+                if (1..wanted.len())
+                    .all(|k| idx + k < starts.len() && word_at(idx + k) == wanted[k])
+                {
+                    let byte = starts[idx];
+                    let range = &article.sentences;
+                    let sentence = (range.start..range.end)
+                        .find(|&s| {
+                            let sen = &self.ds.sentences[s as usize];
+                            sen.start <= byte && byte < sen.end.max(sen.start + 1)
+                        })
+                        .unwrap_or(range.start);
+                    out.push(Occurrence {
+                        article: a as u32,
+                        sentence,
+                        word: idx as u32,
+                        mention: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn near_edge(
+        &mut self,
+        scope: ScopeKind,
+        source: &Val,
+        to: &NodeSpec,
+    ) -> Vec<(Option<Val>, Val)> {
+        let ds = self.ds;
+        let from = self.occurrences(source);
+        let targets: Option<Arc<Vec<Occurrence>>> =
+            to.term.as_ref().map(|t| self.occurrences(&Val::str(t)));
+        let mut out = Vec::new();
+        for occ in from.iter() {
+            let candidates: Vec<Occurrence> = match &targets {
+                Some(terms) => terms.iter().copied().filter(|t| t.article == occ.article).collect(),
+                None => {
+                    let range = match scope {
+                        ScopeKind::Sentence => ds.sentences[occ.sentence as usize].mentions.clone(),
+                        _ => self.article_mentions(occ.article),
+                    };
+                    range
+                        .map(|m| {
+                            let men = &ds.mentions[m as usize];
+                            Occurrence {
+                                article: men.article,
+                                sentence: men.sentence,
+                                word: men.word,
+                                mention: Some(m),
+                            }
+                        })
+                        .collect()
+                }
+            };
+            for other in candidates {
+                if other.mention.is_some() && other.mention == occ.mention {
+                    continue;
+                }
+                if occ.mention.is_none() && other.mention.is_none() && other.word == occ.word {
+                    continue;
+                }
+                let distance = other.word.abs_diff(occ.word);
+                let inside = match scope {
+                    ScopeKind::Sentence => other.sentence == occ.sentence,
+                    ScopeKind::Paragraph => {
+                        ds.sentences[other.sentence as usize].paragraph
+                            == ds.sentences[occ.sentence as usize].paragraph
+                    }
+                    ScopeKind::Article => true,
+                    ScopeKind::Words(n) => distance <= n,
+                };
+                if !inside {
+                    continue;
+                }
+                let value = match (other.mention, &to.term) {
+                    (_, Some(term)) => Val::str(term),
+                    (Some(m), None) => match ds.mentions[m as usize].entity {
+                        Some(e) => Val::Ref(Ref::Entity(e)),
+                        None => continue,
+                    },
+                    (None, None) => continue,
+                };
+                let record: Arc<[(Arc<str>, Val)]> = Arc::from(vec![
+                    (Arc::from("article"), Val::Ref(Ref::Article(occ.article))),
+                    (Arc::from("sentence"), Val::Ref(Ref::Sentence(occ.sentence))),
+                    (Arc::from("distance"), Val::Int(i64::from(distance))),
+                ]);
+                out.push((Some(Val::Record(record)), value));
+            }
+        }
+        out
+    }
+
+    /// One step over facts of `kind`: along (from-role → to-role or the fact) or against.
+    fn fact_step(
+        &mut self,
+        kind: u16,
+        from: u16,
+        to: Option<u16>,
+        type_filter: Option<&(u16, Arc<str>)>,
+        value: &Val,
+        along: bool,
+    ) -> Vec<(Option<Val>, Val)> {
+        let ds = self.ds;
+        let table = &ds.kinds[kind as usize];
+        let type_ok = |i: u32| {
+            type_filter.is_none_or(|(field, name)| matches!(&table.rows[i as usize].fields[*field as usize], Val::Str(s) if *s == *name))
+        };
+        let fact = |i: u32| Val::Ref(Ref::Fact(kind, i));
+        match (along, to) {
+            (true, _) => {
+                let Val::Ref(r) = value else { return Vec::new() };
+                self.facts_with_role(kind, from, *r)
+                    .into_iter()
+                    .filter(|&i| type_ok(i))
+                    .filter_map(|i| match to {
+                        Some(role) => {
+                            let other = table.rows[i as usize].roles[role as usize].clone();
+                            (!other.is_null()).then(|| (Some(fact(i)), other))
+                        }
+                        None => Some((Some(fact(i)), fact(i))),
+                    })
+                    .collect()
+            }
+            (false, Some(role)) => {
+                let Val::Ref(r) = value else { return Vec::new() };
+                self.facts_with_role(kind, role, *r)
+                    .into_iter()
+                    .filter(|&i| type_ok(i))
+                    .filter_map(|i| {
+                        let other = table.rows[i as usize].roles[from as usize].clone();
+                        (!other.is_null()).then(|| (Some(fact(i)), other))
+                    })
+                    .collect()
+            }
+            (false, None) => match value {
+                Val::Ref(Ref::Fact(k, i)) if *k == kind && type_ok(*i) => {
+                    let other = table.rows[*i as usize].roles[from as usize].clone();
+                    if other.is_null() { Vec::new() } else { vec![(Some(fact(*i)), other)] }
+                }
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// Facts of `kind` whose `role` holds `target`, through an index built on first use.
+    fn facts_with_role(&mut self, kind: u16, role: u16, target: Ref) -> Vec<u32> {
+        let ds = self.ds;
+        let index = self.role_index.entry((kind, role)).or_insert_with(|| {
+            let mut index: HashMap<Ref, Vec<u32>> = HashMap::new();
+            for (i, row) in ds.kinds[kind as usize].rows.iter().enumerate() {
+                if let Some(Val::Ref(r)) = row.roles.get(role as usize) {
+                    index.entry(*r).or_default().push(i as u32);
+                }
+            }
+            index
+        });
+        index.get(&target).cloned().unwrap_or_default()
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    pub(crate) fn eval(&self, expr: &PExpr, row: &[Val]) -> Val {
+        match expr {
+            PExpr::Col(idx) => row.get(*idx).cloned().unwrap_or(Val::Null),
+            PExpr::Lit(value) => value.clone(),
+            PExpr::Field(base, key) => match self.eval(base, row) {
+                Val::Ref(r) => self.ds.read(r, *key),
+                Val::Record(fields) => {
+                    let idx = match key {
+                        FieldKey::CoocArticle => 0,
+                        FieldKey::CoocSentence => 1,
+                        FieldKey::CoocDistance => 2,
+                        _ => return Val::Null,
+                    };
+                    fields.get(idx).map_or(Val::Null, |(_, v)| v.clone())
+                }
+                _ => Val::Null,
+            },
+            PExpr::DynField(base, name) => match self.eval(base, row) {
+                Val::Ref(r) => self.ds.read_named(r, name),
+                Val::Record(fields) => {
+                    fields.iter().find(|(k, _)| **k == **name).map_or(Val::Null, |(_, v)| v.clone())
+                }
+                _ => Val::Null,
+            },
+            PExpr::List(items) => Val::List(items.iter().map(|i| self.eval(i, row)).collect()),
+            PExpr::Neg(inner) => match self.eval(inner, row) {
+                Val::Int(n) => Val::Int(n.wrapping_neg()),
+                Val::Float(x) => Val::Float(-x),
+                _ => Val::Null,
+            },
+            PExpr::Not(inner) => match self.eval(inner, row) {
+                Val::Bool(b) => Val::Bool(!b),
+                _ => Val::Null,
+            },
+            PExpr::Bin(op, lhs, rhs) => self.binary(*op, lhs, rhs, row),
+            PExpr::Regex(inner, regex) => match self.eval(inner, row) {
+                Val::Str(text) => Val::Bool(regex.is_match(&text)),
+                _ => Val::Null,
+            },
+            PExpr::In { expr, set, negated } => {
+                let value = self.eval(expr, row);
+                if value.is_null() {
+                    return Val::Null;
+                }
+                let found = match self.eval(set, row) {
+                    Val::List(items) => items.iter().any(|item| item.equals(&value)),
+                    Val::Date(range) => matches!(value, Val::Date(d) if range.contains(d)),
+                    _ => return Val::Null,
+                };
+                Val::Bool(found != *negated)
+            }
+            PExpr::Between { expr, low, high } => {
+                let value = self.eval(expr, row);
+                let (low, high) = (self.eval(low, row), self.eval(high, row));
+                if value.is_null() || low.is_null() || high.is_null() {
+                    return Val::Null;
+                }
+                Val::Bool(value.total_cmp(&low).is_ge() && value.total_cmp(&high).is_le())
+            }
+            PExpr::Has { expr, all, terms, scope } => match scope {
+                Some((scope_kind, container)) => {
+                    let Val::Ref(Ref::Article(a)) = self.eval(container, row) else {
+                        return Val::Null;
+                    };
+                    let article = &self.ds.articles[a as usize];
+                    let mut groups: Vec<String> = Vec::new();
+                    let mut last_paragraph = u32::MAX;
+                    for s in article.sentences.clone() {
+                        let text = self.ds.sentence_text(s);
+                        let paragraph = self.ds.sentences[s as usize].paragraph;
+                        if *scope_kind == ScopeKind::Paragraph && paragraph == last_paragraph {
+                            if let Some(last) = groups.last_mut() {
+                                last.push(' ');
+                                last.push_str(text);
+                            }
+                        } else {
+                            groups.push(text.to_owned());
+                        }
+                        last_paragraph = paragraph;
+                    }
+                    Val::Bool(groups.iter().any(|text| has_terms(text, terms, *all)))
+                }
+                None => match self.eval(expr, row) {
+                    Val::Str(text) => Val::Bool(has_terms(&text, terms, *all)),
+                    _ => Val::Null,
+                },
+            },
+            PExpr::Call(func, args) => self.call(*func, args, row),
+            PExpr::Mentions { container, entities } => match self.eval(container, row) {
+                Val::Ref(Ref::Article(a)) => Val::Bool(entities.iter().any(|&e| {
+                    self.ds.entities[e as usize]
+                        .mentions
+                        .iter()
+                        .any(|&m| self.ds.mentions[m as usize].article == a)
+                })),
+                Val::Ref(Ref::Sentence(s)) => Val::Bool(entities.iter().any(|&e| {
+                    self.ds.entities[e as usize]
+                        .mentions
+                        .iter()
+                        .any(|&m| self.ds.mentions[m as usize].sentence == s)
+                })),
+                _ => Val::Null,
+            },
+        }
+    }
+
+    fn binary(&self, op: BinaryOp, lhs: &PExpr, rhs: &PExpr, row: &[Val]) -> Val {
+        match op {
+            BinaryOp::And => {
+                let l = self.eval(lhs, row);
+                if matches!(l, Val::Bool(false)) {
+                    return Val::Bool(false);
+                }
+                match (l, self.eval(rhs, row)) {
+                    (Val::Bool(true), Val::Bool(r)) => Val::Bool(r),
+                    (_, Val::Bool(false)) => Val::Bool(false),
+                    _ => Val::Null,
+                }
+            }
+            BinaryOp::Or => {
+                let l = self.eval(lhs, row);
+                if matches!(l, Val::Bool(true)) {
+                    return Val::Bool(true);
+                }
+                match (l, self.eval(rhs, row)) {
+                    (Val::Bool(false), Val::Bool(r)) => Val::Bool(r),
+                    (_, Val::Bool(true)) => Val::Bool(true),
+                    _ => Val::Null,
+                }
+            }
+            _ => {
+                let (l, r) = (self.eval(lhs, row), self.eval(rhs, row));
+                if l.is_null() || r.is_null() {
+                    // Comparing with null: `== null` asks whether a value is missing.
+                    return match op {
+                        BinaryOp::Eq => Val::Bool(l.is_null() && r.is_null()),
+                        BinaryOp::Ne => Val::Bool(l.is_null() != r.is_null()),
+                        _ => Val::Null,
+                    };
+                }
+                match op {
+                    BinaryOp::Eq => Val::Bool(l.equals(&r)),
+                    BinaryOp::Ne => Val::Bool(!l.equals(&r)),
+                    BinaryOp::Lt => Val::Bool(l.total_cmp(&r).is_lt()),
+                    BinaryOp::Le => Val::Bool(l.total_cmp(&r).is_le()),
+                    BinaryOp::Gt => Val::Bool(l.total_cmp(&r).is_gt()),
+                    BinaryOp::Ge => Val::Bool(l.total_cmp(&r).is_ge()),
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                        arithmetic(op, &l, &r)
+                    }
+                    BinaryOp::And | BinaryOp::Or | BinaryOp::Matches => Val::Null,
+                }
+            }
+        }
+    }
+
+    fn call(&self, func: Func, args: &[PExpr], row: &[Val]) -> Val {
+        let arg = |idx: usize| args.get(idx).map_or(Val::Null, |a| self.eval(a, row));
+        match func {
+            Func::Bin => match (arg(0), arg(1)) {
+                (Val::Date(date), Val::Duration(amount, unit)) => bin_date(date, amount, unit),
+                (Val::Int(x), Val::Int(size)) if size > 0 => Val::Int(x.div_euclid(size) * size),
+                (x, size) => match (x.as_f64(), size.as_f64()) {
+                    (Some(x), Some(size)) if size > 0.0 => Val::Float((x / size).floor() * size),
+                    _ => Val::Null,
+                },
+            },
+            Func::Year => match arg(0) {
+                Val::Date(d) => Val::Int(i64::from(d.civil().0)),
+                _ => Val::Null,
+            },
+            Func::Month => match arg(0) {
+                Val::Date(d) => Val::Int(i64::from(d.civil().1)),
+                _ => Val::Null,
+            },
+            Func::Lower => match arg(0) {
+                Val::Str(s) => Val::str(&s.to_lowercase()),
+                _ => Val::Null,
+            },
+            Func::Upper => match arg(0) {
+                Val::Str(s) => Val::str(&s.to_uppercase()),
+                _ => Val::Null,
+            },
+            Func::Fold => match arg(0) {
+                Val::Str(s) => Val::str(&factql_model::fold(&s)),
+                _ => Val::Null,
+            },
+            Func::Len => match arg(0) {
+                Val::Str(s) => Val::Int(s.chars().count() as i64),
+                Val::List(items) => Val::Int(items.len() as i64),
+                _ => Val::Null,
+            },
+            Func::Coalesce => {
+                args.iter().map(|a| self.eval(a, row)).find(|v| !v.is_null()).unwrap_or(Val::Null)
+            }
+        }
+    }
+}
+
+/// The words of folded text: runs of letters and digits.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// Whole-term match of folded `terms` in `text`; every term for `all`, any otherwise.
+fn has_terms(text: &str, terms: &[String], all: bool) -> bool {
+    let folded = factql_model::fold(text);
+    let text_words: Vec<&str> = words(&folded).collect();
+    let contains = |term: &String| {
+        let wanted: Vec<&str> = words(term).collect();
+        !wanted.is_empty() && text_words.windows(wanted.len()).any(|w| w == wanted.as_slice())
+    };
+    if all { terms.iter().all(contains) } else { terms.iter().any(contains) }
+}
+
+fn arithmetic(op: BinaryOp, l: &Val, r: &Val) -> Val {
+    if let (Val::Int(a), Val::Int(b)) = (l, r) {
+        return match op {
+            BinaryOp::Add => Val::Int(a.wrapping_add(*b)),
+            BinaryOp::Sub => Val::Int(a.wrapping_sub(*b)),
+            BinaryOp::Mul => Val::Int(a.wrapping_mul(*b)),
+            _ if *b == 0 => Val::Null,
+            _ => Val::Float(*a as f64 / *b as f64),
+        };
+    }
+    match (l.as_f64(), r.as_f64()) {
+        (Some(a), Some(b)) => match op {
+            BinaryOp::Add => Val::Float(a + b),
+            BinaryOp::Sub => Val::Float(a - b),
+            BinaryOp::Mul => Val::Float(a * b),
+            _ if b == 0.0 => Val::Null,
+            _ => Val::Float(a / b),
+        },
+        _ => Val::Null,
+    }
+}
+
+/// The calendar bucket of `amount` units that holds `date`.
+fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
+    let amount = amount.max(1) as i64;
+    let (year, month, _) = date.civil();
+    let bucket = match unit {
+        DurationUnit::Year => {
+            let y = (i64::from(year)).div_euclid(amount) * amount;
+            DateRange::from_parts(y as i32, None, None)
+                .map(|d| DateRange { end: days_from_civil(y as i32 + amount as i32, 1, 1), ..d })
+        }
+        DurationUnit::Month => {
+            let index = i64::from(year) * 12 + i64::from(month) - 1;
+            let start = index.div_euclid(amount) * amount;
+            let end = start + amount;
+            let (sy, sm) = (start.div_euclid(12) as i32, (start.rem_euclid(12) + 1) as u32);
+            let (ey, em) = (end.div_euclid(12) as i32, (end.rem_euclid(12) + 1) as u32);
+            Some(DateRange {
+                start: days_from_civil(sy, sm, 1),
+                end: days_from_civil(ey, em, 1),
+                precision: Precision::Month,
+            })
+        }
+        DurationUnit::Week | DurationUnit::Day => {
+            let days = if unit == DurationUnit::Week { amount * 7 } else { amount };
+            // Weeks start on Monday: 1970-01-05 was one.
+            let origin = if unit == DurationUnit::Week { 4 } else { 0 };
+            let start = (i64::from(date.start) - origin).div_euclid(days) * days + origin;
+            let (y, m, d) = civil_from_days(start as i32);
+            DateRange::from_parts(y, Some(m), Some(d))
+                .map(|r| DateRange { end: start as i32 + days as i32, ..r })
+        }
+    };
+    bucket.map_or(Val::Null, Val::Date)
+}
+
+/// The running state of one aggregate.
+enum AggState {
+    Count(i64),
+    Dcount(HashSet<Key>),
+    Sum(Option<Val>),
+    Avg(f64, u64),
+    Min(Option<Val>),
+    Max(Option<Val>),
+    Set(Vec<Val>, HashSet<Key>),
+    List(Vec<Val>),
+    First(Option<Val>),
+}
+
+impl AggState {
+    fn new(func: AggFunc) -> AggState {
+        match func {
+            AggFunc::Count => AggState::Count(0),
+            AggFunc::Dcount => AggState::Dcount(HashSet::new()),
+            AggFunc::Sum => AggState::Sum(None),
+            AggFunc::Avg => AggState::Avg(0.0, 0),
+            AggFunc::Min => AggState::Min(None),
+            AggFunc::Max => AggState::Max(None),
+            AggFunc::Set => AggState::Set(Vec::new(), HashSet::new()),
+            AggFunc::List => AggState::List(Vec::new()),
+            AggFunc::First => AggState::First(None),
+        }
+    }
+
+    /// Adds one row's value; `None` for `count()` without argument. Nulls are skipped.
+    fn add(&mut self, value: Option<Val>) {
+        if let AggState::Count(n) = self {
+            if value.as_ref().is_none_or(|v| !v.is_null()) {
+                *n += 1;
+            }
+            return;
+        }
+        let Some(value) = value.filter(|v| !v.is_null()) else { return };
+        match self {
+            AggState::Count(_) => {}
+            AggState::Dcount(seen) => {
+                seen.insert(Key(vec![value]));
+            }
+            AggState::Sum(total) => {
+                *total = Some(match total.take() {
+                    None => value,
+                    Some(acc) => arithmetic(BinaryOp::Add, &acc, &value),
+                })
+            }
+            AggState::Avg(sum, n) => {
+                if let Some(x) = value.as_f64() {
+                    *sum += x;
+                    *n += 1;
+                }
+            }
+            AggState::Min(best) => {
+                if best.as_ref().is_none_or(|b| value.total_cmp(b).is_lt()) {
+                    *best = Some(value);
+                }
+            }
+            AggState::Max(best) => {
+                if best.as_ref().is_none_or(|b| value.total_cmp(b).is_gt()) {
+                    *best = Some(value);
+                }
+            }
+            AggState::Set(items, seen) => {
+                if seen.insert(Key(vec![value.clone()])) {
+                    items.push(value);
+                }
+            }
+            AggState::List(items) => items.push(value),
+            AggState::First(first) => {
+                if first.is_none() {
+                    *first = Some(value);
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Val {
+        match self {
+            AggState::Count(n) => Val::Int(n),
+            AggState::Dcount(seen) => Val::Int(seen.len() as i64),
+            AggState::Sum(total) => total.unwrap_or(Val::Int(0)),
+            AggState::Avg(sum, n) => {
+                if n == 0 {
+                    Val::Null
+                } else {
+                    Val::Float(sum / n as f64)
+                }
+            }
+            AggState::Min(v) | AggState::Max(v) | AggState::First(v) => v.unwrap_or(Val::Null),
+            AggState::Set(items, _) => Val::List(items.into()),
+            AggState::List(items) => Val::List(items.into()),
+        }
+    }
+}

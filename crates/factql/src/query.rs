@@ -1,0 +1,286 @@
+//! `factql query`: check and run one query, print the rows in the chosen format, render errors
+//! for people (carets and colour on a terminal) or as JSON.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use factql_engine::{
+    Context, Dataset, Diagnostic, Engine, EngineError, Relation, RunOptions, Severity, value::Val,
+};
+
+/// Output formats of `factql query`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Aligned columns for reading.
+    Table,
+    /// One JSON object: columns, rows, and any warnings.
+    Json,
+    /// One JSON object per row.
+    Jsonl,
+    /// Comma-separated values with a header.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// What `factql query` was asked to do.
+pub(crate) struct QueryArgs {
+    pub text: String,
+    pub format: Format,
+    pub params: Vec<String>,
+    pub explain: bool,
+    pub row_limit: usize,
+}
+
+/// Runs `factql query`.
+pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
+    let text = if args.text == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("cannot read the query from stdin")?;
+        text
+    } else {
+        args.text
+    };
+    let mut ctx = Context::default();
+    for param in &args.params {
+        let Some((name, value)) = param.split_once('=') else {
+            eprintln!("error: --param {param}: expected NAME=VALUE");
+            return Ok(ExitCode::from(2));
+        };
+        ctx.params
+            .insert(name.trim().trim_start_matches('$').to_owned(), parse_param(value.trim()));
+    }
+    let store = crate::cli::open(db)?;
+    let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
+    let checked = engine.check(&text, &ctx);
+    let json = matches!(args.format, Format::Json | Format::Jsonl);
+    let Some(plan) = checked.plan else {
+        report(&text, &checked.diagnostics, json);
+        return Ok(ExitCode::from(1));
+    };
+    let warnings: Vec<&Diagnostic> =
+        checked.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
+    if !json {
+        report(&text, &checked.diagnostics, false);
+    }
+    if args.explain {
+        print!("{}", plan.explain());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let options = RunOptions { row_limit: args.row_limit, cancel: None };
+    let relation = match engine.run(&plan, &options) {
+        Ok(relation) => relation,
+        Err(EngineError::RowLimit { stage, name, limit, span }) => {
+            let diagnostic = Diagnostic {
+                severity: Severity::Error,
+                code: "E0501",
+                message: format!("stage {stage} (`{name}`) produced more than {limit} rows"),
+                span,
+                label: "too many rows".into(),
+                help: Some("narrow the query (where, take), or raise --row-limit".into()),
+            };
+            report(&text, &[diagnostic], json);
+            return Ok(ExitCode::from(1));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let ds = engine.dataset();
+    let out = match args.format {
+        Format::Table => table(ds, &relation),
+        Format::Json => json_document(ds, &relation, &warnings),
+        Format::Jsonl => jsonl(ds, &relation),
+        Format::Csv => csv(ds, &relation),
+        Format::Markdown => markdown(ds, &relation),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_all(out.as_bytes()) {
+        // A closed pipe (`| head`) is not an error.
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(err.into());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A parameter value: a number, a boolean, a date (`@2022-03`), or text (quotes optional).
+fn parse_param(value: &str) -> Val {
+    if let Ok(n) = value.parse::<i64>() {
+        return Val::Int(n);
+    }
+    if let Ok(x) = value.parse::<f64>() {
+        return Val::Float(x);
+    }
+    match value {
+        "true" => return Val::Bool(true),
+        "false" => return Val::Bool(false),
+        _ => {}
+    }
+    if let Some(date) = value.strip_prefix('@').and_then(factql_engine::value::DateRange::parse) {
+        return Val::Date(date);
+    }
+    let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+    Val::str(unquoted)
+}
+
+/// Prints diagnostics to stderr: with carets (and colour on a terminal), or as JSON lines.
+pub(crate) fn report(source: &str, diagnostics: &[Diagnostic], json: bool) {
+    if json {
+        for d in diagnostics {
+            let value = serde_json::json!({
+                "severity": if d.severity == Severity::Error { "error" } else { "warning" },
+                "code": d.code,
+                "message": d.message,
+                "start": d.span.start,
+                "end": d.span.end,
+                "line": source[..d.span.start.min(source.len())].matches('\n').count() + 1,
+                "column": column(source, d.span.start),
+                "label": d.label,
+                "help": d.help,
+            });
+            eprintln!("{value}");
+        }
+        return;
+    }
+    let color = std::io::stderr().is_terminal();
+    for d in diagnostics {
+        eprint!("{}", render_diagnostic(source, d, color));
+    }
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    if errors > 0 {
+        eprintln!("{errors} error{}; nothing was run", if errors == 1 { "" } else { "s" });
+    }
+}
+
+fn column(source: &str, offset: usize) -> usize {
+    let offset = offset.min(source.len());
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    source[line_start..offset].chars().count() + 1
+}
+
+/// One diagnostic drawn by ariadne: the line, a labelled underline, the help.
+pub(crate) fn render_diagnostic(source: &str, d: &Diagnostic, color: bool) -> String {
+    use ariadne::{Color, Config, Label, Report, ReportKind, Source};
+    let kind = if d.severity == Severity::Error { ReportKind::Error } else { ReportKind::Warning };
+    let start = source[..d.span.start.min(source.len())].chars().count();
+    let end = source[..d.span.end.min(source.len())].chars().count().max(start + 1);
+    let mut report = Report::build(kind, ("query", start..end))
+        .with_config(Config::default().with_color(color))
+        .with_code(d.code)
+        .with_message(&d.message)
+        .with_label(
+            Label::new(("query", start..end)).with_message(&d.label).with_color(Color::Red),
+        );
+    if let Some(help) = &d.help {
+        report = report.with_help(help);
+    }
+    let mut out = Vec::new();
+    // Pad a position past the end (a missing token at end of input) so it can be drawn.
+    let padded = format!("{source} ");
+    if report.finish().write(("query", Source::from(padded.as_str())), &mut out).is_err() {
+        return format!("{d}\n");
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn cells(ds: &Dataset, relation: &Relation) -> Vec<Vec<String>> {
+    relation.rows.iter().map(|row| row.vals.iter().map(|v| ds.display(v)).collect()).collect()
+}
+
+fn table(ds: &Dataset, relation: &Relation) -> String {
+    const MAX: usize = 80;
+    let clip = |text: &str| -> String {
+        let text = text.replace('\n', " ");
+        if text.chars().count() > MAX {
+            format!("{}…", text.chars().take(MAX - 1).collect::<String>())
+        } else {
+            text
+        }
+    };
+    let header: Vec<String> = relation.columns.iter().map(|c| c.name.clone()).collect();
+    let body: Vec<Vec<String>> =
+        cells(ds, relation).into_iter().map(|r| r.iter().map(|c| clip(c)).collect()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &body {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |row: &[String]| -> String {
+        let padded: Vec<String> =
+            row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    let mut out = line(&header);
+    out.push_str(&line(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>()));
+    for row in &body {
+        out.push_str(&line(row));
+    }
+    out.push_str(&format!("({} row{})\n", body.len(), if body.len() == 1 { "" } else { "s" }));
+    out
+}
+
+fn row_object(ds: &Dataset, relation: &Relation, row: &factql_engine::Row) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    for (column, value) in relation.columns.iter().zip(row.vals.iter()) {
+        object.insert(column.name.clone(), ds.to_json(value));
+    }
+    if let Some(prov) = row.prov {
+        object.insert(
+            "_evidence".into(),
+            serde_json::json!({"sentence": prov.sentence, "start": prov.start, "end": prov.end}),
+        );
+    }
+    serde_json::Value::Object(object)
+}
+
+fn json_document(ds: &Dataset, relation: &Relation, warnings: &[&Diagnostic]) -> String {
+    let rows: Vec<serde_json::Value> =
+        relation.rows.iter().map(|row| row_object(ds, relation, row)).collect();
+    let columns: Vec<serde_json::Value> = relation
+        .columns
+        .iter()
+        .map(|c| serde_json::json!({"name": c.name, "type": c.ty.to_string()}))
+        .collect();
+    let warnings: Vec<serde_json::Value> = warnings
+        .iter()
+        .map(|d| serde_json::json!({"code": d.code, "message": d.message, "help": d.help}))
+        .collect();
+    let doc = serde_json::json!({"columns": columns, "rows": rows, "warnings": warnings});
+    format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+fn jsonl(ds: &Dataset, relation: &Relation) -> String {
+    relation.rows.iter().map(|row| format!("{}\n", row_object(ds, relation, row))).collect()
+}
+
+fn csv(ds: &Dataset, relation: &Relation) -> String {
+    let field = |text: &str| {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = relation.columns.iter().map(|c| field(&c.name)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for row in cells(ds, relation) {
+        out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn markdown(ds: &Dataset, relation: &Relation) -> String {
+    let escape = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let header: Vec<String> = relation.columns.iter().map(|c| escape(&c.name)).collect();
+    let mut out = format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(header.len()));
+    for row in cells(ds, relation) {
+        out.push_str(&format!(
+            "| {} |\n",
+            row.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | ")
+        ));
+    }
+    out
+}
