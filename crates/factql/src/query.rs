@@ -227,10 +227,14 @@ fn row_object(ds: &Dataset, relation: &Relation, row: &factql_engine::Row) -> se
         object.insert(column.name.clone(), ds.to_json(value));
     }
     if let Some(prov) = row.prov {
-        object.insert(
-            "_evidence".into(),
-            serde_json::json!({"sentence": prov.sentence, "start": prov.start, "end": prov.end}),
-        );
+        let evidence = ds.evidence(&prov);
+        let value = serde_json::json!({
+            "article": evidence.article,
+            "sentence": evidence.sentence,
+            "start": evidence.start,
+            "end": evidence.end,
+        });
+        object.insert("_evidence".into(), value);
     }
     serde_json::Value::Object(object)
 }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod ingest;
 mod kill;
+mod query;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,137 @@
+//! `factql query`: formats, parameters, explain, errors and their exit codes.
+
+use std::path::PathBuf;
+
+use crate::{factql, run};
+
+/// A directory holding `fixture.db`, the engine's test fact set.
+fn fixture() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fixture.db");
+    factql_test_support::fixture_store(&db).unwrap();
+    (dir, db)
+}
+
+#[test]
+fn a_query_prints_an_aligned_table() {
+    let (dir, db) = fixture();
+    let (out, err, code) = run(factql(dir.path()).args(["query", "--db"]).arg(&db).arg(
+        "match (a:person) -[e:invite]-> (b:person) | select inviter = a.name, invitee = b.name, when = e.date | sort by when desc",
+    ));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["inviter", "invitee", "when"]);
+    assert!(lines[2].starts_with("Alexander Lukashenko  Viktor Orban  2023-10-26"), "{out}");
+    assert!(lines[3].starts_with("Aleksandar Vucic      Viktor Orban  2022-07-11"), "{out}");
+    assert_eq!(lines.last(), Some(&"(2 rows)"));
+}
+
+#[test]
+fn every_format_carries_the_same_rows() {
+    let (dir, db) = fixture();
+    let query = "events | where type == \"invite\" | select type, who = actor.name | sort by who";
+    let output = |format: &str| {
+        let (out, err, code) =
+            run(factql(dir.path()).args(["query", "--format", format, "--db"]).arg(&db).arg(query));
+        assert_eq!(code, 0, "{format}: {err}");
+        out
+    };
+    assert_eq!(output("csv"), "type,who\ninvite,Aleksandar Vucic\ninvite,Alexander Lukashenko\n");
+    assert_eq!(
+        output("markdown"),
+        "| type | who |\n|---|---|\n| invite | Aleksandar Vucic |\n| invite | Alexander Lukashenko |\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&output("json")).unwrap();
+    assert_eq!(json["rows"][0]["who"], "Aleksandar Vucic");
+    assert_eq!(
+        json["rows"][0]["_evidence"]["sentence"], 3,
+        "Vucic invited Orban is sentence 3 of its article"
+    );
+    assert_eq!(json["columns"][1]["type"], "string");
+    let jsonl: Vec<serde_json::Value> =
+        output("jsonl").lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(jsonl.len(), 2);
+    assert_eq!(jsonl[1]["who"], "Alexander Lukashenko");
+}
+
+#[test]
+fn parameters_and_stdin() {
+    let (dir, db) = fixture();
+    let mut child = factql(dir.path())
+        .args(["query", "--format", "csv", "--param", "who=Lukashenko", "--param", "n=2", "--db"])
+        .arg(&db)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"match (p:person) -[near sentence]- (l:person $who)\n| where p != l\n| summarize n = count() by p.name\n| top $n by n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(out.starts_with("name,n\n"), "{out}");
+}
+
+#[test]
+fn explain_prints_the_plan_without_running() {
+    let (dir, db) = fixture();
+    let (out, _, code) = run(factql(dir.path())
+        .args(["query", "--explain", "--db"])
+        .arg(&db)
+        .arg("events | summarize n = count() by type"));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("scan events")
+            && out.contains("{type: string, n: int}")
+            && out.contains("kind → facts"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_bad_query_exits_1_with_every_error_located() {
+    let (dir, db) = fixture();
+    let query = "quotes | where speakr.name == \"Orban\" | summarize n = count() by speaker.nme";
+    let (out, err, code) = run(factql(dir.path()).args(["query", "--db"]).arg(&db).arg(query));
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "nothing runs: {out}");
+    assert!(
+        err.contains("unknown field `speakr` on `quote`")
+            && err.contains("did you mean `speaker`?"),
+        "{err}"
+    );
+    assert!(err.contains("unknown field `nme`") && err.contains("did you mean `name`?"), "{err}");
+    assert!(err.contains("query:1:16") && err.contains("2 errors; nothing was run"), "{err}");
+
+    let (_, err, code) =
+        run(factql(dir.path()).args(["query", "--format", "json", "--db"]).arg(&db).arg(query));
+    assert_eq!(code, 1);
+    let errors: Vec<serde_json::Value> =
+        err.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(
+        (errors[0]["code"].as_str(), errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
+        (Some("E0202"), Some(1), Some(16))
+    );
+}
+
+#[test]
+fn the_row_limit_stops_a_runaway_query_with_a_message() {
+    let (dir, db) = fixture();
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--row-limit", "50", "--db"])
+        .arg(&db)
+        .arg("mentions | join (mentions | select kind) on kind"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("produced more than 50 rows") && err.contains("raise --row-limit"),
+        "{err}"
+    );
+}
