@@ -371,9 +371,8 @@ impl<'a> Exec<'a> {
     ) -> Result<Vec<Row>, EngineError> {
         let mut bindings: Vec<Binding> = vec![(vec![Val::Null; width], None)];
         for pattern in patterns {
-            let bound = |col: usize, b: &[Binding]| {
-                b.first().is_some_and(|(vals, _)| !vals[col].is_null())
-            };
+            let bound =
+                |col: usize, b: &[Binding]| b.first().is_some_and(|(vals, _)| !vals[col].is_null());
             let start = pattern
                 .nodes
                 .iter()

@@ -238,8 +238,15 @@ impl Store {
             |args: &mut rusqlite::Rows<'_>| -> Result<Option<(i64, String, ArgValue)>, StoreError> {
                 let Some(row) = args.next().map_err(|e| self.err(e))? else { return Ok(None) };
                 let get = || -> rusqlite::Result<ArgColumns> {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
-            };
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                    ))
+                };
                 let (fact, role, mention, entity, fact_ref, literal) =
                     get().map_err(|e| self.err(e))?;
                 let value = match (mention, entity, fact_ref, literal) {
