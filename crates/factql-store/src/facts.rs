@@ -121,129 +121,26 @@ impl Store {
         article: &ArticleId,
         extraction: &Extraction,
     ) -> Result<(), StoreError> {
+        self.write_extractions(run, extractor, &[(article, extraction)])
+    }
+
+    /// [`Store::write_extraction`] for many articles in one transaction: all are stored, or
+    /// none.
+    pub fn write_extractions(
+        &mut self,
+        run: RunId,
+        extractor: &str,
+        items: &[(&ArticleId, &Extraction)],
+    ) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
-        let tx = self.conn.transaction().map_err(sqlite)?;
-        delete_rows(&tx, extractor, Some(article)).map_err(sqlite)?;
-
-        for entity in &extraction.entities {
-            tx.execute(
-                "INSERT INTO entity (id, kind, name) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO NOTHING",
-                params![entity.id, entity.kind, entity.name],
-            )
-            .map_err(sqlite)?;
-            let mut alias = tx
-                .prepare_cached(
-                    "INSERT INTO alias (entity_id, alias, norm_key) VALUES (?1, ?2, ?3)
-                     ON CONFLICT DO NOTHING",
-                )
-                .map_err(sqlite)?;
-            for name in std::iter::once(&entity.name).chain(&entity.aliases) {
-                alias.execute(params![entity.id, name, fold(name)]).map_err(sqlite)?;
-            }
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        for (article, extraction) in items {
+            write_one(&tx, &path, run, extractor, article, extraction)?;
         }
-
-        let mut mention_ids = Vec::with_capacity(extraction.mentions.len());
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO mention (article_id, sentence_idx, start, \"end\", ent_type, level, entity_id,
-                                          extractor, run_id, confidence)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(sqlite)?;
-            for mention in &extraction.mentions {
-                let p = &mention.provenance;
-                insert
-                    .execute(params![
-                        article.0,
-                        p.sentence as i64,
-                        p.span.start as i64,
-                        p.span.end as i64,
-                        mention.ent_type,
-                        mention.level.code(),
-                        mention.entity,
-                        p.extractor.to_string(),
-                        run.0,
-                        p.confidence,
-                    ])
-                    .map_err(sqlite)?;
-                mention_ids.push(tx.last_insert_rowid());
-            }
-        }
-
-        let mut fact_ids: Vec<i64> = Vec::with_capacity(extraction.facts.len());
-        for (idx, fact) in extraction.facts.iter().enumerate() {
-            let p = &fact.provenance;
-            let fields =
-                serde_json::to_string(&fact.fields).map_err(|err| StoreError::Corrupt {
-                    path: path.clone(),
-                    detail: format!("fact {idx} of {extractor}: {err}"),
-                })?;
-            tx.execute(
-                "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, run_id, confidence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    article.0,
-                    fact.kind,
-                    p.sentence as i64,
-                    p.span.start as i64,
-                    p.span.end as i64,
-                    fields,
-                    p.extractor.to_string(),
-                    run.0,
-                    p.confidence
-                ],
-            )
-            .map_err(sqlite)?;
-            let fact_id = tx.last_insert_rowid();
-            let mut insert_arg = tx
-                .prepare_cached(
-                    "INSERT INTO fact_arg (fact_id, ord, role, mention_id, entity_id, fact_ref, literal)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(sqlite)?;
-            for (ord, arg) in fact.args.iter().enumerate() {
-                let dangling = |what: &str, target: usize| StoreError::DanglingArg {
-                    path: path.clone(),
-                    extractor: extractor.to_owned(),
-                    fact: idx,
-                    detail: format!(
-                        "argument `{}` points at {what} {target}, which does not exist",
-                        arg.role
-                    ),
-                };
-                let (mention, entity, fact_ref, literal) = match &arg.target {
-                    ArgTarget::Mention(target) => (
-                        Some(
-                            *mention_ids
-                                .get(*target)
-                                .ok_or_else(|| dangling("mention", *target))?,
-                        ),
-                        None,
-                        None,
-                        None,
-                    ),
-                    ArgTarget::Entity(id) => (None, Some(id.clone()), None, None),
-                    ArgTarget::Fact(target) => (
-                        None,
-                        None,
-                        Some(*fact_ids.get(*target).ok_or_else(|| dangling("fact", *target))?),
-                        None,
-                    ),
-                    ArgTarget::Literal(value) => {
-                        (None, None, None, serde_json::to_string(value).ok())
-                    }
-                };
-                insert_arg
-                    .execute(params![
-                        fact_id, ord as i64, arg.role, mention, entity, fact_ref, literal
-                    ])
-                    .map_err(sqlite)?;
-            }
-            fact_ids.push(fact_id);
-        }
-        tx.commit().map_err(sqlite)
+        tx.commit().map_err(|source| StoreError::Sqlite { path, source })
     }
 
     /// Deletes every mention and fact `extractor` stored, across all articles, before a
@@ -294,19 +191,153 @@ fn delete_rows(
     article: Option<&ArticleId>,
 ) -> rusqlite::Result<usize> {
     let pattern = format!("{extractor}@%");
-    let article = article.map(|id| id.0.as_str());
-    let mut removed = tx.execute(
-        "DELETE FROM fact_arg WHERE fact_id IN
-           (SELECT id FROM fact WHERE extractor LIKE ?1 AND (?2 IS NULL OR article_id = ?2))",
-        params![pattern, article],
-    )?;
-    removed += tx.execute(
-        "DELETE FROM fact WHERE extractor LIKE ?1 AND (?2 IS NULL OR article_id = ?2)",
-        params![pattern, article],
-    )?;
-    removed += tx.execute(
-        "DELETE FROM mention WHERE extractor LIKE ?1 AND (?2 IS NULL OR article_id = ?2)",
-        params![pattern, article],
-    )?;
+    // Two shapes of each statement, so the per-article one can use the article indexes.
+    let mut removed = 0;
+    match article {
+        Some(article) => {
+            let args = params![pattern, article.0];
+            removed += tx.execute(
+                "DELETE FROM fact_arg WHERE fact_id IN
+                   (SELECT id FROM fact WHERE article_id = ?2 AND extractor LIKE ?1)",
+                args,
+            )?;
+            removed +=
+                tx.execute("DELETE FROM fact WHERE article_id = ?2 AND extractor LIKE ?1", args)?;
+            removed += tx
+                .execute("DELETE FROM mention WHERE article_id = ?2 AND extractor LIKE ?1", args)?;
+        }
+        None => {
+            let args = params![pattern];
+            removed += tx.execute(
+                "DELETE FROM fact_arg WHERE fact_id IN (SELECT id FROM fact WHERE extractor LIKE ?1)",
+                args,
+            )?;
+            removed += tx.execute("DELETE FROM fact WHERE extractor LIKE ?1", args)?;
+            removed += tx.execute("DELETE FROM mention WHERE extractor LIKE ?1", args)?;
+        }
+    }
     Ok(removed)
+}
+
+/// Writes one article's extraction inside `tx`, replacing the extractor's earlier rows.
+fn write_one(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+    run: RunId,
+    extractor: &str,
+    article: &ArticleId,
+    extraction: &Extraction,
+) -> Result<(), StoreError> {
+    let sqlite = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
+    delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
+
+    for entity in &extraction.entities {
+        tx.execute(
+            "INSERT INTO entity (id, kind, name) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO NOTHING",
+            params![entity.id, entity.kind, entity.name],
+        )
+        .map_err(sqlite)?;
+        let mut alias = tx
+            .prepare_cached(
+                "INSERT INTO alias (entity_id, alias, norm_key) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )
+            .map_err(sqlite)?;
+        for name in std::iter::once(&entity.name).chain(&entity.aliases) {
+            alias.execute(params![entity.id, name, fold(name)]).map_err(sqlite)?;
+        }
+    }
+
+    let mut mention_ids = Vec::with_capacity(extraction.mentions.len());
+    {
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO mention (article_id, sentence_idx, start, \"end\", ent_type, level, entity_id,
+                                      extractor, run_id, confidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .map_err(sqlite)?;
+        for mention in &extraction.mentions {
+            let p = &mention.provenance;
+            insert
+                .execute(params![
+                    article.0,
+                    p.sentence as i64,
+                    p.span.start as i64,
+                    p.span.end as i64,
+                    mention.ent_type,
+                    mention.level.code(),
+                    mention.entity,
+                    p.extractor.to_string(),
+                    run.0,
+                    p.confidence,
+                ])
+                .map_err(sqlite)?;
+            mention_ids.push(tx.last_insert_rowid());
+        }
+    }
+
+    let mut fact_ids: Vec<i64> = Vec::with_capacity(extraction.facts.len());
+    for (idx, fact) in extraction.facts.iter().enumerate() {
+        let p = &fact.provenance;
+        let fields = serde_json::to_string(&fact.fields).map_err(|err| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("fact {idx} of {extractor}: {err}"),
+        })?;
+        tx.execute(
+            "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, run_id, confidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                article.0,
+                fact.kind,
+                p.sentence as i64,
+                p.span.start as i64,
+                p.span.end as i64,
+                fields,
+                p.extractor.to_string(),
+                run.0,
+                p.confidence
+            ],
+        )
+        .map_err(sqlite)?;
+        let fact_id = tx.last_insert_rowid();
+        let mut insert_arg = tx
+            .prepare_cached(
+                "INSERT INTO fact_arg (fact_id, ord, role, mention_id, entity_id, fact_ref, literal)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(sqlite)?;
+        for (ord, arg) in fact.args.iter().enumerate() {
+            let dangling = |what: &str, target: usize| StoreError::DanglingArg {
+                path: path.to_path_buf(),
+                extractor: extractor.to_owned(),
+                fact: idx,
+                detail: format!(
+                    "argument `{}` points at {what} {target}, which does not exist",
+                    arg.role
+                ),
+            };
+            let (mention, entity, fact_ref, literal) = match &arg.target {
+                ArgTarget::Mention(target) => (
+                    Some(*mention_ids.get(*target).ok_or_else(|| dangling("mention", *target))?),
+                    None,
+                    None,
+                    None,
+                ),
+                ArgTarget::Entity(id) => (None, Some(id.clone()), None, None),
+                ArgTarget::Fact(target) => (
+                    None,
+                    None,
+                    Some(*fact_ids.get(*target).ok_or_else(|| dangling("fact", *target))?),
+                    None,
+                ),
+                ArgTarget::Literal(value) => (None, None, None, serde_json::to_string(value).ok()),
+            };
+            insert_arg
+                .execute(params![fact_id, ord as i64, arg.role, mention, entity, fact_ref, literal])
+                .map_err(sqlite)?;
+        }
+        fact_ids.push(fact_id);
+    }
+    Ok(())
 }
