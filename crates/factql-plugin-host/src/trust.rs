@@ -196,7 +196,76 @@ pub fn verify(path: &Path, allow_symlinks: bool, lock: &Lock) -> Result<Verified
         }
         Some(_) => {}
     }
+    check_elf(&bytes).map_err(|message| PluginError::Load {
+        plugin: file_label(path),
+        path: path.to_path_buf(),
+        message: format!("not a loadable library for this machine: {message}"),
+    })?;
     Ok(Verified { path: target, sha256, entry_symbols: entry_symbols(&bytes) })
+}
+
+/// The ELF machine number of this build's target.
+const ELF_MACHINE: Option<u16> = if cfg!(target_arch = "x86_64") {
+    Some(62)
+} else if cfg!(target_arch = "aarch64") {
+    Some(183)
+} else {
+    None
+};
+
+/// Checks, without loading it, that `bytes` is a complete 64-bit little-endian ELF shared
+/// library for this machine. The loader maps segments straight from the file, so a truncated
+/// library would crash the process (SIGBUS) inside `dlopen` instead of failing cleanly.
+pub fn check_elf(bytes: &[u8]) -> Result<(), String> {
+    if !cfg!(target_os = "linux") {
+        return Ok(());
+    }
+    let u16_at = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let u64_at = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    };
+    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" {
+        return Err("not an ELF file".into());
+    }
+    if bytes[4] != 2 || bytes[5] != 1 {
+        return Err("not a 64-bit little-endian ELF file".into());
+    }
+    if u16_at(16) != Some(3) {
+        return Err("not a shared library (ELF type is not DYN)".into());
+    }
+    let machine = u16_at(18).unwrap_or(0);
+    if let Some(expected) = ELF_MACHINE
+        && machine != expected
+    {
+        return Err(format!("built for ELF machine {machine}, this is machine {expected}"));
+    }
+    let len = bytes.len() as u64;
+    let truncated = || format!("truncated: the file is {len} bytes, shorter than its headers say");
+    let (phoff, phentsize, phnum) =
+        (u64_at(32).unwrap_or(0), u16_at(54).unwrap_or(0), u16_at(56).unwrap_or(0));
+    let (shoff, shentsize, shnum) =
+        (u64_at(40).unwrap_or(0), u16_at(58).unwrap_or(0), u16_at(60).unwrap_or(0));
+    let end = |off: u64, size: u16, n: u16| off.checked_add(u64::from(size) * u64::from(n));
+    if end(phoff, phentsize, phnum).is_none_or(|end| end > len)
+        || (shnum > 0 && end(shoff, shentsize, shnum).is_none_or(|end| end > len))
+    {
+        return Err(truncated());
+    }
+    for idx in 0..u64::from(phnum) {
+        let header = (phoff + idx * u64::from(phentsize)) as usize;
+        let p_type =
+            bytes.get(header..header + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        if p_type == Some(1) {
+            let (offset, filesz) =
+                (u64_at(header + 8).unwrap_or(u64::MAX), u64_at(header + 32).unwrap_or(u64::MAX));
+            if offset.checked_add(filesz).is_none_or(|end| end > len) {
+                return Err(truncated());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Names that look like entry symbols (`factql_plugin_v<digits>__<ident>`) in a file's bytes,
@@ -238,20 +307,36 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let file = dir.path().join("libx.so");
-        std::fs::write(
-            &file,
-            b"\x7fELF..factql_plugin_v1__x\0factql_plugin_v2__y\0factql_plugin_vx",
-        )
-        .unwrap();
+        // A real ELF file of this machine: the test executable (a position-independent one is
+        // a shared object as far as the ELF type goes).
+        std::fs::write(&file, std::fs::read(std::env::current_exe().unwrap()).unwrap()).unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
         (dir, file)
     }
 
     #[test]
+    fn check_elf_refuses_non_elf_and_truncated_files() {
+        assert_eq!(
+            check_elf(b"not a library at all, just some text, long enough to be read as a header"),
+            Err("not an ELF file".into())
+        );
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        // A test executable is an ELF file of this machine (a PIE is DYN too).
+        let mut header = exe[..64].to_vec();
+        header[18] = 0x2a;
+        header[19] = 0;
+        if exe[16] == 3 {
+            assert_eq!(check_elf(&exe), Ok(()));
+            assert!(check_elf(&header).unwrap_err().starts_with("built for ELF machine 42"));
+            let cut = &exe[..exe.len() / 2];
+            assert!(check_elf(cut).unwrap_err().starts_with("truncated"), "{:?}", check_elf(cut));
+        }
+    }
+
+    #[test]
     fn entry_symbols_are_found_in_the_bytes() {
-        let (_dir, file) = setup();
-        let bytes = std::fs::read(&file).unwrap();
-        assert_eq!(entry_symbols(&bytes), ["factql_plugin_v1__x", "factql_plugin_v2__y"]);
+        let bytes = b"\x7fELF..factql_plugin_v1__x\0factql_plugin_v2__y\0factql_plugin_vx\0factql_plugin_v1__";
+        assert_eq!(entry_symbols(bytes), ["factql_plugin_v1__x", "factql_plugin_v2__y"]);
     }
 
     #[test]

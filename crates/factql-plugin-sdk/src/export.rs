@@ -67,7 +67,7 @@ fn guard(sink: *const SinkV1, body: impl FnOnce() -> Result<(), (Status, String)
         Ok(Err((status, message))) => (status, message),
         Err(_) => {
             let message = LAST_PANIC.with(|last| last.borrow_mut().take());
-            (Status::PANICKED, format!("panicked: {}", message.unwrap_or_default()))
+            (Status::PANICKED, message.unwrap_or_else(|| "(no message)".to_owned()))
         }
     };
     if !sink.is_null() && !message.is_empty() {

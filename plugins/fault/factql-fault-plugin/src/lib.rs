@@ -32,6 +32,9 @@ pub struct Fault {
 
 #[inline(never)]
 fn recurse(depth: u64) -> u64 {
+    if depth == u64::MAX {
+        return 0;
+    }
     let buf = std::hint::black_box([depth; 64]);
     recurse(depth + 1) + buf[7]
 }
@@ -41,7 +44,7 @@ impl Extractor for Fault {
         let mode = mode();
         let mut manifest = Manifest::new(&format!("fault-{mode}"), "0.0.1")
             .description("fault injection")
-            .produces(KindDecl::new("fault").field("n", FieldType::Int, true));
+            .produces(KindDecl::new("fault").field("n", FieldType::Int, true).role("x"));
         if mode == "bad-manifest" {
             manifest = manifest.produces(KindDecl::new("fault"));
         }

@@ -1,0 +1,195 @@
+//! The fault matrix: each fault plugin mode, in-process and isolated, and what the host does.
+//! docs/plugins.md shows the same table.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::support::{Scratch, both};
+
+/// What the host must do with a fault.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Runs, stores the plugin's facts (count), and the bundled money extractor's.
+    Works(usize),
+    /// The host reports this message for the plugin, goes on, and money facts are stored.
+    Contained(&'static str),
+    /// The plugin is refused at load with this message; money facts are stored.
+    Refused(&'static str),
+    /// The host process dies of this signal (in-process faults that cannot be contained).
+    Killed(i32),
+    /// The host hangs (in-process); killed by the test after 3 s.
+    Hangs,
+}
+
+use Expect::*;
+
+/// Mode, in-process expectation, isolated expectation.
+const MATRIX: &[(&str, Expect, Expect)] = &[
+    ("none", Works(2), Works(2)),
+    ("panic", Contained("panicked: boom in"), Contained("panicked: boom in")),
+    ("segfault", Killed(libc_sig::SEGV), Contained("killed by signal 11 (SIGSEGV)")),
+    ("abort", Killed(libc_sig::ABRT), Contained("killed by signal 6 (SIGABRT)")),
+    ("stack-overflow", Killed(libc_sig::ABRT), Contained("stack overflow")),
+    ("hang", Hangs, Contained("no answer within 1.5s; the plugin process was killed")),
+    ("bad-span", Contained("ends past the text"), Contained("ends past the text")),
+    (
+        "mid-char",
+        Contained("cuts the character at byte 10"),
+        Contained("cuts the character at byte 10"),
+    ),
+    (
+        "undeclared-kind",
+        Contained("kind `nope` is not declared by this plugin"),
+        Contained("kind `nope` is not declared by this plugin"),
+    ),
+    (
+        "nan",
+        Contained("confidence NaN is not a number"),
+        Contained("confidence NaN is not a number"),
+    ),
+    (
+        "bad-field",
+        Contained("field `n` of kind `fault` must be int, got \"one\""),
+        Contained("field `n` of kind `fault` must be int, got \"one\""),
+    ),
+    (
+        "dangling-arg",
+        Contained("argument `x` points at 7, which is not an existing mention"),
+        Contained("argument `x` points at 7, which is not an existing mention"),
+    ),
+    (
+        "oversized",
+        Contained("more than 100000 facts and mentions"),
+        Contained("more than 100000 facts and mentions"),
+    ),
+    (
+        "bad-manifest",
+        Refused("bad manifest: kind `fault` is declared twice"),
+        Refused("bad manifest: kind `fault` is declared twice"),
+    ),
+    (
+        "garbage-manifest",
+        Refused("bad manifest: does not decode"),
+        Refused("bad manifest: does not decode"),
+    ),
+    ("abi-major", Refused("speaks ABI major 2; this host speaks 1"), Refused("speaks ABI major 2")),
+    ("refuse-host", Refused("refused this host"), Refused("refused this host")),
+    ("small-table", Refused("smaller than the 72 bytes"), Refused("smaller than the 72 bytes")),
+    ("no-unwind", Refused("not built with panic = \"unwind\""), Works(2)),
+];
+
+/// Signal numbers on Linux, without a libc dependency in the test.
+mod libc_sig {
+    pub const SEGV: i32 = 11;
+    pub const ABRT: i32 = 6;
+}
+
+fn check(scratch: &Scratch, mode: &str, isolated: bool, expect: Expect) -> Result<(), String> {
+    let db = scratch.path(&format!("{mode}-{isolated}.db"));
+    let mut cmd = scratch.factql(mode);
+    cmd.arg("--db").arg(&db);
+    if isolated {
+        cmd.args(["--isolate", "all"]);
+    }
+    cmd.args(["ingest", "a.txt", "b.txt"]).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|err| err.to_string())?;
+    if let Hangs = expect {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(3) {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                return Err(format!("expected a hang, but it ended with {status}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child.kill().map_err(|e| e.to_string())?;
+        let _ = child.wait();
+        return Ok(());
+    }
+    let out = child.wait_with_output().map_err(|err| err.to_string())?;
+    let all = both(&out);
+    let money_stored = all.contains("plugin money 0.1.0 (bundled): 1 facts");
+    match expect {
+        Works(facts) => {
+            let line = format!("plugin fault-{mode} 0.0.1 ({}", scratch.plugins().display());
+            let ok = out.status.success()
+                && all.contains(&line)
+                && all.contains(&format!("): {facts} facts"))
+                && money_stored;
+            if !ok {
+                return Err(format!("expected {facts} facts stored, got:\n{all}"));
+            }
+        }
+        Contained(message) | Refused(message) => {
+            if !(out.status.success() && all.contains(message) && money_stored) {
+                return Err(format!(
+                    "expected exit 0, money stored and {message:?}; got {}:\n{all}",
+                    out.status
+                ));
+            }
+            let named = all.contains(&format!("plugin fault-{mode}"))
+                || all.contains("plugin libfactql_fault_plugin.so");
+            if !named {
+                return Err(format!("the error does not name the plugin:\n{all}"));
+            }
+        }
+        Killed(signal) => {
+            if out.status.signal() != Some(signal) {
+                return Err(format!(
+                    "expected death by signal {signal}, got {}:\n{all}",
+                    out.status
+                ));
+            }
+        }
+        Hangs => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+fn run_matrix(isolated: bool) {
+    let scratch = Scratch::new();
+    let file = scratch.add_fault_plugin();
+    scratch.trust(&file);
+    let failures: Vec<String> = MATRIX
+        .iter()
+        .filter_map(|(mode, in_process, isolated_expect)| {
+            let expect = if isolated { *isolated_expect } else { *in_process };
+            check(&scratch, mode, isolated, expect)
+                .err()
+                .map(|err| format!("{mode} ({expect:?}): {err}"))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        MATRIX.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn fault_matrix_in_process() {
+    run_matrix(false);
+}
+
+#[test]
+fn fault_matrix_isolated() {
+    run_matrix(true);
+}
+
+#[test]
+fn a_plugin_built_with_panic_abort_does_not_compile() {
+    crate::support::libraries();
+    let target = crate::support::profile_dir();
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["rustc", "-q", "-p", "factql-extractor-money", "--lib", "--profile", "check", "--"])
+        .args(["-C", "panic=abort"])
+        .env("CARGO_TARGET_DIR", target.parent().expect("target"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a panic=abort build succeeded");
+    assert!(err.contains("factql plugins must be built with panic = \"unwind\""), "{err}");
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests of the plugin system through the real `factql` binary: the fault matrix
+//! (every fault plugin in-process and isolated), trust checks that must run before `dlopen`,
+//! the panic=abort refusal, and a scaffolded plugin built, trusted and ingested.
+//!
+//! Cases that can kill a process run `factql` as a child and assert on its exit signal.
+//! The plugin libraries are built with `cargo build` once per test binary (a no-op after
+//! `cargo build --workspace`), so a stale library is never tested.
+
+mod fault;
+mod scaffold;
+mod support;
+mod trust;

@@ -1,0 +1,50 @@
+//! `factql plugin new` makes a crate that builds, loads, and emits a fact out of the box.
+
+use crate::support::{Scratch, both, text};
+
+#[test]
+fn a_scaffolded_plugin_builds_loads_and_stores_facts() {
+    let (_, _) = crate::support::libraries();
+    let scratch = Scratch::new();
+    let crate_dir = scratch.path("demo");
+    let out = scratch
+        .factql("none")
+        .args(["plugin", "new", "demo", "--path"])
+        .arg(&crate_dir)
+        .output()
+        .expect("factql runs");
+    assert!(out.status.success(), "{}", both(&out));
+    assert!(text(&out.stdout).contains("factql plugins trust"), "{}", both(&out));
+
+    // Build it offline, sharing this workspace's target folder so the SDK and its
+    // dependencies are not compiled again. Its library lands in that folder.
+    let profile = crate::support::profile_dir();
+    let target = profile.parent().expect("target");
+    let build = std::process::Command::new(env!("CARGO"))
+        .args(["build", "-q", "--offline"])
+        .env("CARGO_TARGET_DIR", target)
+        .current_dir(&crate_dir)
+        .output()
+        .expect("cargo runs");
+    assert!(build.status.success(), "the scaffold does not build:\n{}", both(&build));
+    let built = target.join("debug").join("libfactql_extractor_demo.so");
+    let lib = scratch.plugins().join("libfactql_extractor_demo.so");
+    std::fs::copy(&built, &lib).expect("copy the built plugin");
+
+    scratch.trust(&lib);
+    let db = scratch.path("demo.db");
+    let ingest = scratch
+        .factql("none")
+        .arg("--db")
+        .arg(&db)
+        .args(["ingest", "a.txt", "b.txt"])
+        .output()
+        .expect("factql runs");
+    let all = both(&ingest);
+    assert!(ingest.status.success(), "{all}");
+    assert!(all.contains("plugin demo 0.1.0"), "{all}");
+    let stats =
+        scratch.factql("none").arg("--db").arg(&db).arg("stats").output().expect("factql runs");
+    let stats = text(&stats.stdout);
+    assert!(stats.contains("demo_title                      2"), "{stats}");
+}
