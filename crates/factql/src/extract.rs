@@ -114,24 +114,32 @@ impl Runner {
         fresh: &[bool],
     ) -> Result<(), StoreError> {
         let results = parallel_extract(&self.host, articles);
+        // One transaction per plugin and batch, articles in input order: deterministic rows.
+        let mut found: Vec<Vec<(&factql_model::ArticleId, factql_store::Extraction)>> =
+            (0..self.runs.len()).map(|_| Vec::new()).collect();
         for ((article, outcomes), fresh) in articles.iter().zip(results).zip(fresh) {
             for Outcome { plugin, result } in outcomes {
-                let Some(run) = self.runs[plugin] else { continue };
-                if !fresh && !self.new_to_store[plugin] {
+                if self.runs[plugin].is_none() || (!fresh && !self.new_to_store[plugin]) {
                     continue;
                 }
-                let name = self.host.plugins()[plugin].name();
                 match result {
-                    Ok(extraction) => {
-                        store.write_extraction(run, name, &article.id, &extraction)?;
-                        self.facts[plugin] += extraction.facts.len();
-                    }
+                    Ok(extraction) => found[plugin].push((&article.id, extraction)),
                     Err(err) => {
                         self.failures[plugin] += 1;
                         eprintln!("warning: {err}");
                     }
                 }
             }
+        }
+        for (plugin, items) in found.into_iter().enumerate() {
+            let Some(run) = self.runs[plugin] else { continue };
+            if items.is_empty() {
+                continue;
+            }
+            self.facts[plugin] += items.iter().map(|(_, e)| e.facts.len()).sum::<usize>();
+            let refs: Vec<(&factql_model::ArticleId, &factql_store::Extraction)> =
+                items.iter().map(|(id, e)| (*id, e)).collect();
+            store.write_extractions(run, self.host.plugins()[plugin].name(), &refs)?;
         }
         Ok(())
     }

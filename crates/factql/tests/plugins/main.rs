@@ -7,6 +7,7 @@
 //! `cargo build --workspace`), so a stale library is never tested.
 
 mod fault;
+mod parity;
 mod scaffold;
 mod support;
 mod trust;
