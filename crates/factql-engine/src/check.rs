@@ -654,10 +654,7 @@ impl<'a> Checker<'a> {
     }
 
     fn entity_kinds(&self) -> Vec<String> {
-        let mut kinds: Vec<String> = self.ds.entities.iter().map(|e| e.kind.to_string()).collect();
-        kinds.sort();
-        kinds.dedup();
-        kinds
+        self.ds.entity_kinds.clone()
     }
 
     #[allow(clippy::too_many_arguments, reason = "the binding state of one match, passed down")]
@@ -778,23 +775,13 @@ impl<'a> Checker<'a> {
             return Some(EdgeKindSpec::Fact { kind: idx as u16, from: 0, to, type_filter: None });
         }
         // An event type: a value of the `type` field of a kind with two roles.
-        for (idx, table) in self.ds.kinds.iter().enumerate() {
-            let Some(field) = table.schema.fields.iter().position(|f| f.name == "type") else {
-                continue;
-            };
-            if table.schema.roles.len() < 2 {
-                continue;
-            }
-            if table
-                .rows
-                .iter()
-                .any(|row| matches!(&row.fields[field], Val::Str(s) if **s == *name))
-            {
+        for (kind, field, values) in &self.ds.type_labels {
+            if values.iter().any(|v| **v == *name) {
                 return Some(EdgeKindSpec::Fact {
-                    kind: idx as u16,
+                    kind: *kind,
                     from: 0,
                     to: Some(1),
-                    type_filter: Some((field as u16, Arc::from(name))),
+                    type_filter: Some((*field, Arc::from(name))),
                 });
             }
         }
@@ -822,13 +809,11 @@ impl<'a> Checker<'a> {
             if table.schema.name == "quote" {
                 labels.push("said".into());
             }
-            if let Some(field) = table.schema.fields.iter().position(|f| f.name == "type") {
-                for row in &table.rows {
-                    if let Val::Str(s) = &row.fields[field]
-                        && !labels.iter().any(|l| **l == **s)
-                    {
-                        labels.push(s.to_string());
-                    }
+        }
+        for (_, _, values) in &self.ds.type_labels {
+            for value in values {
+                if !labels.iter().any(|l| **l == **value) {
+                    labels.push(value.to_string());
                 }
             }
         }

@@ -90,6 +90,11 @@ pub struct Dataset {
     pub(crate) kinds: Vec<KindTable>,
     /// Folded name or alias → entities.
     pub(crate) entity_keys: HashMap<String, Vec<u32>>,
+    /// The distinct entity kinds, sorted.
+    pub(crate) entity_kinds: Vec<String>,
+    /// For kinds with a `type` field and two roles: (kind, field, the distinct type values),
+    /// which are edge labels of patterns (`-[:invite]->`).
+    pub(crate) type_labels: Vec<(u16, u16, Vec<Arc<str>>)>,
 }
 
 impl Dataset {
@@ -282,7 +287,39 @@ impl Dataset {
             }
         }
 
-        let mut dataset = Dataset { articles, sentences, mentions, entities, kinds, entity_keys };
+        let mut entity_kinds: Vec<String> = entities.iter().map(|e| e.kind.to_string()).collect();
+        entity_kinds.sort();
+        entity_kinds.dedup();
+        let mut type_labels = Vec::new();
+        for (idx, table) in kinds.iter().enumerate() {
+            let Some(field) = table.schema.fields.iter().position(|f| f.name == "type") else {
+                continue;
+            };
+            if table.schema.roles.len() < 2 {
+                continue;
+            }
+            let mut values: Vec<Arc<str>> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for row in &table.rows {
+                if let Val::Str(value) = &row.fields[field]
+                    && seen.insert(value.clone())
+                {
+                    values.push(value.clone());
+                }
+            }
+            values.sort();
+            type_labels.push((idx as u16, field as u16, values));
+        }
+        let mut dataset = Dataset {
+            articles,
+            sentences,
+            mentions,
+            entities,
+            kinds,
+            entity_keys,
+            entity_kinds,
+            type_labels,
+        };
         dataset.attach_tone();
         Ok(dataset)
     }

@@ -12,9 +12,12 @@ use crate::catalog::{FieldKey, Table};
 use crate::dataset::Dataset;
 use crate::plan::{
     Agg, AggFunc, Column, EdgeKindSpec, EdgeSpec, Func, NodeKind, NodeSpec, PExpr, Plan,
-    SourcePlan, Step,
+    PlannedStep, SourcePlan, Step,
 };
-use crate::value::{DateRange, Key, Precision, Ref, Val, civil_from_days, days_from_civil};
+use crate::value::{
+    Cooc, DateRange, FxMap, FxSet, Key, One, Precision, Ref, Val, civil_from_days, days_from_civil,
+    hash_vals,
+};
 
 /// Where a result row's evidence is: article, sentence (global index) and byte span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +70,7 @@ pub(crate) struct Exec<'a> {
     opts: &'a RunOptions,
     ticks: u32,
     terms: HashMap<String, Arc<Vec<Occurrence>>>,
-    role_index: HashMap<(u16, u16), HashMap<Ref, Vec<u32>>>,
+    role_index: FxMap<(u16, u16), FxMap<Ref, Vec<u32>>>,
 }
 
 /// A partial match: one value per pattern column, and the evidence so far.
@@ -84,7 +87,7 @@ struct Occurrence {
 
 impl<'a> Exec<'a> {
     pub(crate) fn new(ds: &'a Dataset, opts: &'a RunOptions) -> Exec<'a> {
-        Exec { ds, opts, ticks: 0, terms: HashMap::new(), role_index: HashMap::new() }
+        Exec { ds, opts, ticks: 0, terms: HashMap::new(), role_index: FxMap::default() }
     }
 
     /// Checks the cancel flag every few thousand calls.
@@ -112,49 +115,91 @@ impl<'a> Exec<'a> {
     }
 
     pub(crate) fn run(&mut self, plan: &Plan) -> Result<Relation, EngineError> {
-        let mut rows = self.source(plan)?;
-        let mut columns = plan.source_columns.clone();
-        for (idx, planned) in plan.steps.iter().enumerate() {
+        let mut next = 0;
+        let mut rows = match &plan.source {
+            SourcePlan::Scan { table, entity_kind } => {
+                // A scan streams its references through the `where` stages that follow it,
+                // and into a `summarize` right after them, without building rows it drops.
+                let mut filters = Vec::new();
+                while let Some(PlannedStep { step: Step::Where(cond), .. }) = plan.steps.get(next) {
+                    filters.push(cond);
+                    next += 1;
+                }
+                let summarize = match plan.steps.get(next) {
+                    Some(PlannedStep { step: Step::Summarize { keys, aggs }, .. }) => {
+                        next += 1;
+                        Some(Grouper::new(keys, aggs))
+                    }
+                    _ => None,
+                };
+                self.scan(*table, entity_kind.as_ref(), &filters, summarize, plan)?
+            }
+            _ => self.source(plan)?,
+        };
+        let mut columns = if next == 0 {
+            plan.source_columns.clone()
+        } else {
+            plan.steps[next - 1].columns.clone()
+        };
+        for (idx, planned) in plan.steps.iter().enumerate().skip(next) {
             rows = self.step(&planned.step, rows, idx + 1, planned.name, planned.span)?;
             columns = planned.columns.clone();
         }
         Ok(Relation { columns, rows })
     }
 
-    fn source(&mut self, plan: &Plan) -> Result<Vec<Row>, EngineError> {
+    fn scan(
+        &mut self,
+        table: Table,
+        entity_kind: Option<&Arc<str>>,
+        filters: &[&PExpr],
+        mut summarize: Option<Grouper<'_>>,
+        plan: &Plan,
+    ) -> Result<Vec<Row>, EngineError> {
         let ds = self.ds;
+        let count = match table {
+            Table::Article => ds.articles.len(),
+            Table::Sentence => ds.sentences.len(),
+            Table::Mention => ds.mentions.len(),
+            Table::Entity => ds.entities.len(),
+            Table::Fact(k) => ds.kinds[k as usize].rows.len(),
+        } as u32;
+        let mut out = Vec::new();
+        for idx in 0..count {
+            self.tick()?;
+            let r = match table {
+                Table::Article => Ref::Article(idx),
+                Table::Sentence => Ref::Sentence(idx),
+                Table::Mention => Ref::Mention(idx),
+                Table::Entity => {
+                    if entity_kind.is_some_and(|k| ds.entities[idx as usize].kind != *k) {
+                        continue;
+                    }
+                    Ref::Entity(idx)
+                }
+                Table::Fact(k) => Ref::Fact(k, idx),
+            };
+            let row = [Val::Ref(r)];
+            if !filters.iter().all(|cond| self.eval(cond, &row).truthy()) {
+                continue;
+            }
+            match summarize.as_mut() {
+                Some(grouper) => grouper.add(self, &row, ds.prov(r)),
+                None => out.push(Row { vals: Box::new(row), prov: ds.prov(r) }),
+            }
+        }
+        if let Some(grouper) = summarize {
+            return Ok(grouper.finish());
+        }
+        self.limit(out.len(), 0, "source", plan.source_span)?;
+        Ok(out)
+    }
+
+    fn source(&mut self, plan: &Plan) -> Result<Vec<Row>, EngineError> {
         let rows: Vec<Row> = match &plan.source {
             SourcePlan::Rows(relation) => relation.rows.clone(),
             SourcePlan::Scan { table, entity_kind } => {
-                // A scan fuses with the `where` stages right after it (see `step`), so only
-                // references are produced here.
-                let refs: Box<dyn Iterator<Item = Ref>> = match table {
-                    Table::Article => Box::new((0..ds.articles.len() as u32).map(Ref::Article)),
-                    Table::Sentence => Box::new((0..ds.sentences.len() as u32).map(Ref::Sentence)),
-                    Table::Mention => Box::new((0..ds.mentions.len() as u32).map(Ref::Mention)),
-                    Table::Entity => Box::new(
-                        (0..ds.entities.len() as u32)
-                            .filter(move |&e| {
-                                entity_kind
-                                    .as_ref()
-                                    .is_none_or(|k| ds.entities[e as usize].kind == *k)
-                            })
-                            .map(Ref::Entity),
-                    ),
-                    Table::Fact(k) => {
-                        let k = *k;
-                        Box::new(
-                            (0..ds.kinds[k as usize].rows.len() as u32)
-                                .map(move |i| Ref::Fact(k, i)),
-                        )
-                    }
-                };
-                let mut out = Vec::new();
-                for r in refs {
-                    self.tick()?;
-                    out.push(Row { vals: Box::new([Val::Ref(r)]), prov: ds.prov(r) });
-                }
-                out
+                self.scan(*table, entity_kind.as_ref(), &[], None, plan)?
             }
             SourcePlan::Match { patterns, width, output } => {
                 self.run_match(patterns, *width, output)?
@@ -327,38 +372,12 @@ impl<'a> Exec<'a> {
         keys: &[PExpr],
         aggs: &[Agg],
     ) -> Result<Vec<Row>, EngineError> {
-        let mut groups: HashMap<Key, usize> = HashMap::new();
-        let mut states: Vec<(Vec<Val>, Vec<AggState>, Option<Prov>)> = Vec::new();
+        let mut grouper = Grouper::new(keys, aggs);
         for row in &rows {
             self.tick()?;
-            let key: Vec<Val> = keys.iter().map(|k| self.eval(k, &row.vals)).collect();
-            let idx = match groups.get(&Key(key.clone())) {
-                Some(&idx) => idx,
-                None => {
-                    groups.insert(Key(key.clone()), states.len());
-                    states.push((
-                        key,
-                        aggs.iter().map(|a| AggState::new(a.func)).collect(),
-                        row.prov,
-                    ));
-                    states.len() - 1
-                }
-            };
-            for (agg, state) in aggs.iter().zip(states[idx].1.iter_mut()) {
-                let value = agg.arg.as_ref().map(|arg| self.eval(arg, &row.vals));
-                state.add(value);
-            }
+            grouper.add(self, &row.vals, row.prov);
         }
-        if keys.is_empty() && states.is_empty() {
-            states.push((Vec::new(), aggs.iter().map(|a| AggState::new(a.func)).collect(), None));
-        }
-        Ok(states
-            .into_iter()
-            .map(|(mut key, aggs, prov)| {
-                key.extend(aggs.into_iter().map(AggState::finish));
-                Row { vals: key.into_boxed_slice(), prov }
-            })
-            .collect())
+        Ok(grouper.finish())
     }
 
     // ------------------------------------------------------------------ match
@@ -547,10 +566,7 @@ impl<'a> Exec<'a> {
                 next[to.col] = other;
                 let edge_prov = match &edge_val {
                     Some(Val::Ref(r)) => self.ds.prov(*r),
-                    Some(Val::Record(fields)) => match fields.get(1) {
-                        Some((_, Val::Ref(r))) => self.ds.prov(*r),
-                        _ => None,
-                    },
+                    Some(Val::Cooc(c)) => self.ds.prov(Ref::Sentence(c.sentence)),
                     _ => None,
                 };
                 // Evidence: the first bound edge that has some, else the first node that has.
@@ -642,25 +658,42 @@ impl<'a> Exec<'a> {
     fn mentions_edge(&self, source: &Val, to: &NodeSpec) -> Vec<(Option<Val>, Val)> {
         let ds = self.ds;
         let Val::Ref(r) = source else { return Vec::new() };
-        let mut seen = HashSet::new();
+        let mut seen: FxSet<Ref> = FxSet::default();
         let mut out = Vec::new();
-        let mut push = |value: Val| {
-            if seen.insert(Key(vec![value.clone()])) {
-                out.push((None, value));
+        let mut push = |r: Ref| {
+            if seen.insert(r) {
+                out.push((None, Val::Ref(r)));
             }
         };
+        // A target that is a known entity needs no enumeration: look it up among the
+        // entity's mentions (ordered by article and sentence) by binary search.
+        if let (Some(entities), Ref::Article(_) | Ref::Sentence(_)) = (&to.entities, r) {
+            let inside = |m: &crate::dataset::MentionRec| match *r {
+                Ref::Article(a) => m.article.cmp(&a),
+                Ref::Sentence(s) => m.sentence.cmp(&s),
+                _ => std::cmp::Ordering::Less,
+            };
+            for &e in entities.iter() {
+                let list = &ds.entities[e as usize].mentions;
+                let at = list.partition_point(|&m| inside(&ds.mentions[m as usize]).is_lt());
+                if list.get(at).is_some_and(|&m| inside(&ds.mentions[m as usize]).is_eq()) {
+                    push(Ref::Entity(e));
+                }
+            }
+            return out;
+        }
         match *r {
             Ref::Article(a) => {
                 for m in self.article_mentions(a) {
                     if let Some(e) = ds.mentions[m as usize].entity {
-                        push(Val::Ref(Ref::Entity(e)));
+                        push(Ref::Entity(e));
                     }
                 }
             }
             Ref::Sentence(s) => {
                 for m in ds.sentences[s as usize].mentions.clone() {
                     if let Some(e) = ds.mentions[m as usize].entity {
-                        push(Val::Ref(Ref::Entity(e)));
+                        push(Ref::Entity(e));
                     }
                 }
             }
@@ -668,8 +701,8 @@ impl<'a> Exec<'a> {
                 for &m in &ds.entities[e as usize].mentions {
                     let mention = &ds.mentions[m as usize];
                     push(match to.kind {
-                        NodeKind::Sentence => Val::Ref(Ref::Sentence(mention.sentence)),
-                        _ => Val::Ref(Ref::Article(mention.article)),
+                        NodeKind::Sentence => Ref::Sentence(mention.sentence),
+                        _ => Ref::Article(mention.article),
                     });
                 }
             }
@@ -822,12 +855,8 @@ impl<'a> Exec<'a> {
                     },
                     (None, None) => continue,
                 };
-                let record: Arc<[(Arc<str>, Val)]> = Arc::from(vec![
-                    (Arc::from("article"), Val::Ref(Ref::Article(occ.article))),
-                    (Arc::from("sentence"), Val::Ref(Ref::Sentence(occ.sentence))),
-                    (Arc::from("distance"), Val::Int(i64::from(distance))),
-                ]);
-                out.push((Some(Val::Record(record)), value));
+                let record = Cooc { article: occ.article, sentence: occ.sentence, distance };
+                out.push((Some(Val::Cooc(record)), value));
             }
         }
         out
@@ -889,7 +918,7 @@ impl<'a> Exec<'a> {
     fn facts_with_role(&mut self, kind: u16, role: u16, target: Ref) -> Vec<u32> {
         let ds = self.ds;
         let index = self.role_index.entry((kind, role)).or_insert_with(|| {
-            let mut index: HashMap<Ref, Vec<u32>> = HashMap::new();
+            let mut index: FxMap<Ref, Vec<u32>> = FxMap::default();
             for (i, row) in ds.kinds[kind as usize].rows.iter().enumerate() {
                 if let Some(Val::Ref(r)) = row.roles.get(role as usize) {
                     index.entry(*r).or_default().push(i as u32);
@@ -908,22 +937,22 @@ impl<'a> Exec<'a> {
             PExpr::Lit(value) => value.clone(),
             PExpr::Field(base, key) => match self.eval(base, row) {
                 Val::Ref(r) => self.ds.read(r, *key),
-                Val::Record(fields) => {
-                    let idx = match key {
-                        FieldKey::CoocArticle => 0,
-                        FieldKey::CoocSentence => 1,
-                        FieldKey::CoocDistance => 2,
-                        _ => return Val::Null,
-                    };
-                    fields.get(idx).map_or(Val::Null, |(_, v)| v.clone())
-                }
+                Val::Cooc(c) => match key {
+                    FieldKey::CoocArticle => Val::Ref(Ref::Article(c.article)),
+                    FieldKey::CoocSentence => Val::Ref(Ref::Sentence(c.sentence)),
+                    FieldKey::CoocDistance => Val::Int(i64::from(c.distance)),
+                    _ => Val::Null,
+                },
                 _ => Val::Null,
             },
             PExpr::DynField(base, name) => match self.eval(base, row) {
                 Val::Ref(r) => self.ds.read_named(r, name),
-                Val::Record(fields) => {
-                    fields.iter().find(|(k, _)| **k == **name).map_or(Val::Null, |(_, v)| v.clone())
-                }
+                Val::Cooc(c) => match &**name {
+                    "article" => Val::Ref(Ref::Article(c.article)),
+                    "sentence" => Val::Ref(Ref::Sentence(c.sentence)),
+                    "distance" => Val::Int(i64::from(c.distance)),
+                    _ => Val::Null,
+                },
                 _ => Val::Null,
             },
             PExpr::List(items) => Val::List(items.iter().map(|i| self.eval(i, row)).collect()),
@@ -1032,6 +1061,16 @@ impl<'a> Exec<'a> {
                     _ => Val::Null,
                 }
             }
+            BinaryOp::Eq | BinaryOp::Ne
+                if let (Some(found), PExpr::Lit(Val::Str(wanted))) =
+                    (self.borrow_str(lhs, row), rhs) =>
+            {
+                // A string field against a string literal: compare without copying either.
+                match found {
+                    Some(text) => Val::Bool((text == &**wanted) == (op == BinaryOp::Eq)),
+                    None => Val::Bool(op == BinaryOp::Ne),
+                }
+            }
             _ => {
                 let (l, r) = (self.eval(lhs, row), self.eval(rhs, row));
                 if l.is_null() || r.is_null() {
@@ -1056,6 +1095,20 @@ impl<'a> Exec<'a> {
                 }
             }
         }
+    }
+
+    /// The text of a string field of a stored row, borrowed: `Some(None)` for a null, `None`
+    /// when the expression is not such a field (the caller then evaluates it).
+    fn borrow_str<'v>(&'v self, expr: &PExpr, row: &'v [Val]) -> Option<Option<&'v str>> {
+        let PExpr::Field(base, key) = expr else { return None };
+        let r = match &**base {
+            PExpr::Col(idx) => match row.get(*idx)? {
+                Val::Ref(r) => *r,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        self.ds.read_str(r, *key)
     }
 
     fn call(&self, func: Func, args: &[PExpr], row: &[Val]) -> Val {
@@ -1174,15 +1227,80 @@ fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
     bucket.map_or(Val::Null, Val::Date)
 }
 
+/// Groups rows by key values and folds each group's aggregates, one row at a time, without
+/// allocating per row: the key is evaluated into a reused buffer and found by its hash.
+struct Grouper<'p> {
+    keys: &'p [PExpr],
+    aggs: &'p [Agg],
+    index: FxMap<u64, Vec<u32>>,
+    groups: Vec<Group>,
+    buf: Vec<Val>,
+}
+
+/// One group: its key values, its aggregate states, and the evidence of its first row.
+type Group = (Box<[Val]>, Vec<AggState>, Option<Prov>);
+
+impl<'p> Grouper<'p> {
+    fn new(keys: &'p [PExpr], aggs: &'p [Agg]) -> Grouper<'p> {
+        Grouper {
+            keys,
+            aggs,
+            index: FxMap::default(),
+            groups: Vec::new(),
+            buf: Vec::with_capacity(keys.len()),
+        }
+    }
+
+    fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: Option<Prov>) {
+        self.buf.clear();
+        for key in self.keys {
+            self.buf.push(exec.eval(key, row));
+        }
+        let hash = hash_vals(&self.buf);
+        let slot = self.index.entry(hash).or_default();
+        let same =
+            |key: &[Val], buf: &[Val]| key.iter().zip(buf).all(|(a, b)| a.total_cmp(b).is_eq());
+        let group = match slot.iter().find(|&&g| same(&self.groups[g as usize].0, &self.buf)) {
+            Some(&g) => g as usize,
+            None => {
+                slot.push(self.groups.len() as u32);
+                let states = self.aggs.iter().map(|a| AggState::new(a.func)).collect();
+                self.groups.push((self.buf.clone().into_boxed_slice(), states, prov));
+                self.groups.len() - 1
+            }
+        };
+        let states = &mut self.groups[group].1;
+        for (agg, state) in self.aggs.iter().zip(states.iter_mut()) {
+            let value = agg.arg.as_ref().map(|arg| exec.eval(arg, row));
+            state.add(value);
+        }
+    }
+
+    fn finish(mut self) -> Vec<Row> {
+        if self.keys.is_empty() && self.groups.is_empty() {
+            let states = self.aggs.iter().map(|a| AggState::new(a.func)).collect();
+            self.groups.push((Box::new([]), states, None));
+        }
+        self.groups
+            .into_iter()
+            .map(|(key, states, prov)| {
+                let mut vals = key.into_vec();
+                vals.extend(states.into_iter().map(AggState::finish));
+                Row { vals: vals.into_boxed_slice(), prov }
+            })
+            .collect()
+    }
+}
+
 /// The running state of one aggregate.
 enum AggState {
     Count(i64),
-    Dcount(HashSet<Key>),
+    Dcount(FxSet<One>),
     Sum(Option<Val>),
     Avg(f64, u64),
     Min(Option<Val>),
     Max(Option<Val>),
-    Set(Vec<Val>, HashSet<Key>),
+    Set(Vec<Val>, FxSet<One>),
     List(Vec<Val>),
     First(Option<Val>),
 }
@@ -1191,12 +1309,12 @@ impl AggState {
     fn new(func: AggFunc) -> AggState {
         match func {
             AggFunc::Count => AggState::Count(0),
-            AggFunc::Dcount => AggState::Dcount(HashSet::new()),
+            AggFunc::Dcount => AggState::Dcount(FxSet::default()),
             AggFunc::Sum => AggState::Sum(None),
             AggFunc::Avg => AggState::Avg(0.0, 0),
             AggFunc::Min => AggState::Min(None),
             AggFunc::Max => AggState::Max(None),
-            AggFunc::Set => AggState::Set(Vec::new(), HashSet::new()),
+            AggFunc::Set => AggState::Set(Vec::new(), FxSet::default()),
             AggFunc::List => AggState::List(Vec::new()),
             AggFunc::First => AggState::First(None),
         }
@@ -1214,7 +1332,7 @@ impl AggState {
         match self {
             AggState::Count(_) => {}
             AggState::Dcount(seen) => {
-                seen.insert(Key(vec![value]));
+                seen.insert(One(value));
             }
             AggState::Sum(total) => {
                 *total = Some(match total.take() {
@@ -1239,7 +1357,7 @@ impl AggState {
                 }
             }
             AggState::Set(items, seen) => {
-                if seen.insert(Key(vec![value.clone()])) {
+                if seen.insert(One(value.clone())) {
                     items.push(value);
                 }
             }

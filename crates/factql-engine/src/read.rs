@@ -111,6 +111,37 @@ impl Dataset {
         }
     }
 
+    /// A string field of a row, borrowed: `Some(None)` when it is null, `None` when `key` is
+    /// not a string field of that row kind.
+    pub(crate) fn read_str(&self, r: Ref, key: FieldKey) -> Option<Option<&str>> {
+        use FieldKey::*;
+        match (r, key) {
+            (Ref::Mention(m), MentionKind) => Some(Some(&self.mentions[m as usize].kind)),
+            (Ref::Mention(m), MentionType) => Some(Some(&self.mentions[m as usize].ent_type)),
+            (Ref::Mention(m), MentionLevel) => Some(Some(&self.mentions[m as usize].level)),
+            (Ref::Mention(m), MentionExtractor) => Some(Some(&self.mentions[m as usize].extractor)),
+            (Ref::Entity(e), EntityName) => Some(Some(&self.entities[e as usize].name)),
+            (Ref::Entity(e), EntityKind) => Some(Some(&self.entities[e as usize].kind)),
+            (Ref::Entity(e), EntityId) => Some(Some(&self.entities[e as usize].id)),
+            (Ref::Article(a), ArticleTitle) => Some(Some(&self.articles[a as usize].title)),
+            (Ref::Article(a), ArticleId) => Some(Some(&self.articles[a as usize].id)),
+            (Ref::Article(a), ArticleSource) => Some(self.articles[a as usize].source.as_deref()),
+            (Ref::Article(a), ArticleLang) => Some(self.articles[a as usize].lang.as_deref()),
+            (Ref::Article(a), ArticleUrl) => Some(self.articles[a as usize].url.as_deref()),
+            (Ref::Fact(k, i), FactField(f)) => {
+                match self.kinds[k as usize].rows[i as usize].fields.get(f as usize)? {
+                    Val::Str(s) => Some(Some(s)),
+                    Val::Null => Some(None),
+                    _ => None,
+                }
+            }
+            (Ref::Fact(k, i), FactExtractor) => {
+                Some(Some(&self.kinds[k as usize].rows[i as usize].extractor))
+            }
+            _ => None,
+        }
+    }
+
     /// A field by name on a reference whose table is known only now.
     pub(crate) fn read_named(&self, r: Ref, name: &str) -> Val {
         let table = match r {
@@ -198,7 +229,7 @@ impl Dataset {
             Val::List(items) => {
                 Ty::List(Box::new(items.first().map_or(Ty::Any, |v| self.type_of(v))))
             }
-            Val::Record(_) => Ty::Cooc,
+            Val::Cooc(_) => Ty::Cooc,
         }
     }
 
@@ -230,11 +261,12 @@ impl Dataset {
                 let parts: Vec<String> = items.iter().map(|v| self.display(v)).collect();
                 format!("[{}]", parts.join(", "))
             }
-            Val::Record(fields) => {
-                let parts: Vec<String> =
-                    fields.iter().map(|(k, v)| format!("{k}: {}", self.display(v))).collect();
-                format!("{{{}}}", parts.join(", "))
-            }
+            Val::Cooc(c) => format!(
+                "{{article: {}, sentence: {}, distance: {}}}",
+                self.articles[c.article as usize].title,
+                self.sentence_text(c.sentence),
+                c.distance
+            ),
         }
     }
 
@@ -247,9 +279,11 @@ impl Dataset {
             Val::Float(x) => serde_json::Number::from_f64(*x)
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Val::List(items) => items.iter().map(|v| self.to_json(v)).collect(),
-            Val::Record(fields) => {
-                fields.iter().map(|(k, v)| (k.to_string(), self.to_json(v))).collect()
-            }
+            Val::Cooc(c) => serde_json::json!({
+                "article": self.articles[c.article as usize].id.to_string(),
+                "sentence": self.sentences[c.sentence as usize].index,
+                "distance": c.distance,
+            }),
             other => self.display(other).into(),
         }
     }

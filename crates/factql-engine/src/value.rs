@@ -188,8 +188,20 @@ pub enum Val {
     Ref(Ref),
     /// A list.
     List(Arc<[Val]>),
-    /// Named fields (a co-occurrence record).
-    Record(Arc<[(Arc<str>, Val)]>),
+    /// A co-occurrence record bound by a `near` edge.
+    Cooc(Cooc),
+}
+
+/// Where two things occur together: the article, the sentence of the first, and how many
+/// words apart they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cooc {
+    /// The article.
+    pub article: u32,
+    /// The sentence (global position) of the occurrence the edge started from.
+    pub sentence: u32,
+    /// Distance in words.
+    pub distance: u32,
 }
 
 impl Val {
@@ -243,15 +255,7 @@ impl Val {
                 }
                 a.len().cmp(&b.len())
             }
-            (Record(a), Record(b)) => {
-                for ((_, x), (_, y)) in a.iter().zip(b.iter()) {
-                    let ord = x.total_cmp(y);
-                    if ord != Ordering::Equal {
-                        return ord;
-                    }
-                }
-                a.len().cmp(&b.len())
-            }
+            (Cooc(a), Cooc(b)) => a.cmp(b),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -266,7 +270,7 @@ impl Val {
             Val::Duration(..) => 5,
             Val::Ref(_) => 6,
             Val::List(_) => 7,
-            Val::Record(_) => 8,
+            Val::Cooc(_) => 8,
         }
     }
 
@@ -298,6 +302,81 @@ impl std::hash::Hash for Key {
     }
 }
 
+/// One value as a hash key, equal and hashing as [`Key`] does, without a vector.
+#[derive(Clone, Debug)]
+pub struct One(pub Val);
+
+impl PartialEq for One {
+    fn eq(&self, other: &One) -> bool {
+        self.0.total_cmp(&other.0) == Ordering::Equal
+    }
+}
+
+impl Eq for One {}
+
+impl std::hash::Hash for One {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        hash_val(&self.0, state);
+    }
+}
+
+/// A fast, non-cryptographic hasher (the multiply-rotate scheme of Firefox and rustc's
+/// FxHash) for the engine's internal maps, whose keys come from the loaded data, not from an
+/// adversary. It is several times faster than SipHash on the short keys queries hash.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        for &byte in chunks.remainder() {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `BuildHasher` for [`FxHasher`].
+pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+/// A hash map with [`FxHasher`].
+pub(crate) type FxMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+/// A hash set with [`FxHasher`].
+pub(crate) type FxSet<K> = std::collections::HashSet<K, FxBuild>;
+
+/// A hash of several values, consistent with [`Key`] equality.
+pub(crate) fn hash_vals(vals: &[Val]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = FxHasher::default();
+    for val in vals {
+        hash_val(val, &mut hasher);
+    }
+    hasher.finish()
+}
+
 fn hash_val<H: std::hash::Hasher>(val: &Val, state: &mut H) {
     use std::hash::Hash;
     match val {
@@ -311,7 +390,7 @@ fn hash_val<H: std::hash::Hasher>(val: &Val, state: &mut H) {
         Val::Duration(n, u) => (*n, *u as u8).hash(state),
         Val::Ref(r) => r.hash(state),
         Val::List(items) => items.iter().for_each(|v| hash_val(v, state)),
-        Val::Record(fields) => fields.iter().for_each(|(_, v)| hash_val(v, state)),
+        Val::Cooc(c) => c.hash(state),
     }
 }
 

@@ -5,6 +5,10 @@
 //! by exact whole-word matching of entity names and aliases (longest first); role, event,
 //! quote and tone facts are located by their evidence text and stored with
 //! `Store::write_extraction` under the extractor name `fixture@1`.
+//!
+//! [`synthetic_store`] generates a store of any size for benchmarks.
+
+mod synthetic;
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -17,6 +21,8 @@ use factql_model::{
 };
 use factql_store::{Extraction, Store};
 use serde_json::Value as Json;
+
+pub use synthetic::synthetic_store;
 
 /// The fixture definition, embedded at build time.
 const FIXTURE: &str = include_str!("../../../tests/data/fixture/fixture.json");

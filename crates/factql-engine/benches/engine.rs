@@ -1,0 +1,171 @@
+//! The engine against SQLite on the same database.
+//!
+//! A synthetic store of `FACTQL_BENCH_ARTICLES` articles (default 100,000: about 4.7M
+//! mentions and 4.2M facts) is generated once into `target/factql-bench/` and reused. Five
+//! representative queries run in factql (check + run) and as hand-written SQL in SQLite (the
+//! same file, its own indexes), side by side in one criterion group; both must return the same
+//! number of rows. At the end a table prints the medians and the ratio.
+//!
+//! `cargo bench -p factql-engine --bench engine`
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use factql_engine::{Context, Engine, RunOptions};
+
+struct Case {
+    name: &'static str,
+    fql: &'static str,
+    sql: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "top_people",
+        fql: "mentions | where kind == \"person\" | summarize articles = dcount(article) by who = entity.name | top 10 by articles",
+        sql: "SELECT e.name, COUNT(DISTINCT m.article_id) AS n FROM mention m JOIN entity e ON e.id = m.entity_id
+              WHERE e.kind = 'person' GROUP BY m.entity_id ORDER BY n DESC LIMIT 10",
+    },
+    Case {
+        name: "co_mentions",
+        fql: "match (p:person) -[c:near sentence]- (l:person \"Alexander Lukashenko\") | where p != l | summarize n = count() by p.name | top 20 by n",
+        sql: "SELECT e.name, COUNT(*) AS n FROM mention a
+              JOIN mention b ON b.article_id = a.article_id AND b.sentence_idx = a.sentence_idx AND b.id != a.id
+              JOIN entity e ON e.id = b.entity_id
+              WHERE a.entity_id = 'wd:Q2866' AND e.kind = 'person' AND b.entity_id != a.entity_id
+              GROUP BY b.entity_id ORDER BY n DESC LIMIT 20",
+    },
+    Case {
+        name: "invitations_2023",
+        fql: "events | where type == \"invite\" and date in @2023 and actor.name == \"Viktor Orban\" | select inviter = actor.name, invitee = target.name, date | sort by date desc",
+        sql: "SELECT ea.name, et.name, json_extract(f.fields, '$.date.Date') AS d FROM fact f
+              JOIN fact_arg aa ON aa.fact_id = f.id AND aa.role = 'actor' JOIN entity ea ON ea.id = aa.entity_id
+              JOIN fact_arg at ON at.fact_id = f.id AND at.role = 'target' JOIN entity et ON et.id = at.entity_id
+              WHERE f.kind = 'event' AND json_extract(f.fields, '$.type.Str') = 'invite'
+                AND json_extract(f.fields, '$.date.Date') LIKE '2023%' AND ea.name = 'Viktor Orban'
+              ORDER BY d DESC",
+    },
+    Case {
+        name: "belarus_and_hungary",
+        fql: "match (a:article) -[:mentions]-> (:place \"Belarus\"), (a) -[:mentions]-> (:place \"Hungary\") | summarize n = count()",
+        sql: "SELECT COUNT(*) FROM (SELECT article_id FROM mention WHERE entity_id = 'iso:0'
+              INTERSECT SELECT article_id FROM mention WHERE entity_id = 'iso:1')",
+    },
+    Case {
+        name: "events_by_month_2022",
+        fql: "events | where date in @2022 | summarize n = count() by month = bin(date, 1mo), type | sort by month",
+        sql: "SELECT substr(json_extract(fields, '$.date.Date'), 1, 7) AS m, json_extract(fields, '$.type.Str') AS t, COUNT(*)
+              FROM fact WHERE kind = 'event' AND json_extract(fields, '$.date.Date') LIKE '2022%' GROUP BY m, t ORDER BY m",
+    },
+];
+
+fn data_path(articles: usize) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target")));
+    target.join("factql-bench").join(format!("synthetic-{articles}-v1.db"))
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn bench(c: &mut Criterion) {
+    let articles: usize =
+        std::env::var("FACTQL_BENCH_ARTICLES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let path = data_path(articles);
+    if !path.exists() {
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("bench data folder");
+        let partial = path.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        eprintln!("generating {articles} synthetic articles into {} ...", path.display());
+        let started = Instant::now();
+        drop(factql_test_support::synthetic_store(&partial, articles, 42).expect("generate"));
+        for ext in ["partial-wal", "partial-shm"] {
+            let _ = std::fs::remove_file(path.with_extension(ext));
+        }
+        std::fs::rename(&partial, &path).expect("rename");
+        eprintln!("generated in {:.1}s", started.elapsed().as_secs_f64());
+    }
+    if std::env::var_os("FACTQL_BENCH_GENERATE_ONLY").is_some() {
+        return;
+    }
+    let store = factql_store::Store::open(&path).expect("open");
+    let stats = store.stats().expect("stats");
+    let started = Instant::now();
+    let engine = Engine::load(&store).expect("load");
+    eprintln!(
+        "store: {} articles, {} sentences, {} mentions, {} facts; engine load {:.1}s",
+        stats.tables.articles,
+        stats.tables.sentences,
+        stats.tables.mentions,
+        stats.tables.facts,
+        started.elapsed().as_secs_f64()
+    );
+    let conn =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("sqlite");
+    let ctx = Context::default();
+    let options = RunOptions::default();
+    let run_fql = |fql: &str| engine.query(fql, &ctx, &options).expect("query runs").rows.len();
+    let run_sql = |sql: &str| {
+        let mut stmt = conn.prepare_cached(sql).expect("sql prepares");
+        let mut rows = stmt.query([]).expect("sql runs");
+        let mut n = 0;
+        while rows.next().expect("row").is_some() {
+            n += 1;
+        }
+        n
+    };
+
+    let mut group = c.benchmark_group("query");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for case in CASES {
+        assert_eq!(
+            run_fql(case.fql),
+            run_sql(case.sql),
+            "{}: factql and SQLite disagree on the row count",
+            case.name
+        );
+        group.bench_function(format!("{}/factql", case.name), |b| b.iter(|| run_fql(case.fql)));
+        group.bench_function(format!("{}/sqlite", case.name), |b| b.iter(|| run_sql(case.sql)));
+    }
+    group.finish();
+
+    let typical = CASES[1].fql;
+    c.bench_function("parse_and_check", |b| b.iter(|| engine.check(typical, &ctx).plan.is_some()));
+
+    eprintln!(
+        "\n| query | factql median | SQLite median | SQLite / factql |\n|---|---:|---:|---:|"
+    );
+    for case in CASES {
+        let time = |f: &dyn Fn() -> usize| {
+            median(
+                (0..7)
+                    .map(|_| {
+                        let started = Instant::now();
+                        std::hint::black_box(f());
+                        started.elapsed()
+                    })
+                    .collect(),
+            )
+        };
+        let ours = time(&|| run_fql(case.fql));
+        let theirs = time(&|| run_sql(case.sql));
+        eprintln!(
+            "| {} | {:.2} ms | {:.2} ms | {:.1}x |",
+            case.name,
+            ours.as_secs_f64() * 1e3,
+            theirs.as_secs_f64() * 1e3,
+            theirs.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
