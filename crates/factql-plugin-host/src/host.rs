@@ -184,6 +184,8 @@ pub struct Host {
     warnings: Vec<String>,
     limits: Limits,
     timeout: Duration,
+    /// Kinds some loaded plugin requires: only their facts are kept for inputs.
+    required: BTreeSet<String>,
 }
 
 struct Candidate {
@@ -232,6 +234,7 @@ impl Host {
             warnings: Vec::new(),
             limits: config.limits,
             timeout: config.timeout,
+            required: BTreeSet::new(),
         };
         let mut loaded: Vec<Candidate> = Vec::new();
         for bundled in statics {
@@ -297,6 +300,8 @@ impl Host {
         let order = graph::order(&manifests)?;
         let mut slots: Vec<Option<Plugin>> = loaded.into_iter().map(|c| Some(c.plugin)).collect();
         host.plugins = order.into_iter().filter_map(|idx| slots[idx].take()).collect();
+        host.required =
+            host.plugins.iter().flat_map(|p| p.manifest.requires.iter().cloned()).collect();
         Ok(host)
     }
 
@@ -513,11 +518,13 @@ impl Host {
                 }
             };
             match &result {
-                Ok((_, batch)) => {
+                Ok((_, needed)) => {
                     for kind in &plugin.manifest.produces {
-                        let facts =
-                            batch.facts.iter().filter(|f| f.kind == kind.name).cloned().collect();
-                        produced.insert(&kind.name, (idx, facts));
+                        if self.required.contains(&kind.name) {
+                            let facts =
+                                needed.iter().filter(|f| f.kind == kind.name).cloned().collect();
+                            produced.insert(&kind.name, (idx, facts));
+                        }
                     }
                 }
                 Err(_) => {
@@ -537,7 +544,7 @@ impl Host {
         plugin: &Plugin,
         article: &Article,
         inputs: &Inputs,
-    ) -> Result<(Extraction, Batch), PluginError> {
+    ) -> Result<(Extraction, Vec<wire::Fact>), PluginError> {
         let name = || plugin.name().to_owned();
         let id = || article.id.0.clone();
         if plugin.quarantined().is_some() {
@@ -601,7 +608,20 @@ impl Host {
         let invalid =
             |reason: String| PluginError::Invalid { plugin: name(), article: id(), reason };
         let mut batch = Batch { schema: WIRE_SCHEMA, ..Batch::default() };
-        for bytes in &reply.batches {
+        let mut parts = reply.batches.iter();
+        if reply.batches.len() == 1
+            && let Some(bytes) = parts.next()
+        {
+            batch =
+                decode(bytes).map_err(|err| invalid(format!("a batch does not decode ({err})")))?;
+            if batch.mentions.len() + batch.facts.len() > self.limits.max_items {
+                return Err(invalid(format!(
+                    "more than {} facts and mentions",
+                    self.limits.max_items
+                )));
+            }
+        }
+        for bytes in parts {
             let part: Batch =
                 decode(bytes).map_err(|err| invalid(format!("a batch does not decode ({err})")))?;
             if part.schema != WIRE_SCHEMA {
@@ -619,9 +639,21 @@ impl Host {
                 )));
             }
         }
+        if batch.schema != WIRE_SCHEMA {
+            return Err(invalid(format!(
+                "batch schema {} (this host reads {WIRE_SCHEMA})",
+                batch.schema
+            )));
+        }
+        // Facts other plugins require are kept in wire form for their inputs; the rest move.
+        let needed: Vec<wire::Fact> = if self.required.is_empty() {
+            Vec::new()
+        } else {
+            batch.facts.iter().filter(|f| self.required.contains(&f.kind)).cloned().collect()
+        };
         let extraction =
-            validate(&plugin.manifest, &plugin.schema, article, &batch).map_err(invalid)?;
-        Ok((extraction, batch))
+            validate(&plugin.manifest, &plugin.schema, article, batch).map_err(invalid)?;
+        Ok((extraction, needed))
     }
 }
 

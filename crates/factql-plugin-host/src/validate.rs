@@ -38,17 +38,17 @@ fn field_type(ty: &wire::FieldType) -> FieldType {
     }
 }
 
-fn value(raw: &wire::Value) -> Result<Value, String> {
+fn value(raw: wire::Value) -> Result<Value, String> {
     Ok(match raw {
         wire::Value::Null => Value::Null,
-        wire::Value::Bool(b) => Value::Bool(*b),
-        wire::Value::Int(i) => Value::Int(*i),
-        wire::Value::Float(f) if f.is_finite() => Value::Float(*f),
+        wire::Value::Bool(b) => Value::Bool(b),
+        wire::Value::Int(i) => Value::Int(i),
+        wire::Value::Float(f) if f.is_finite() => Value::Float(f),
         wire::Value::Float(f) => return Err(format!("is {f}, not a finite number")),
-        wire::Value::Str(s) => Value::Str(s.clone()),
-        wire::Value::Date(d) => Value::Date(d.clone()),
+        wire::Value::Str(s) => Value::Str(s),
+        wire::Value::Date(d) => Value::Date(d),
         wire::Value::List(values) => {
-            Value::List(values.iter().map(value).collect::<Result<_, _>>()?)
+            Value::List(values.into_iter().map(value).collect::<Result<_, _>>()?)
         }
     })
 }
@@ -88,7 +88,7 @@ pub(crate) fn validate(
     manifest: &Manifest,
     schema: &Schema,
     article: &Article,
-    batch: &Batch,
+    batch: Batch,
 ) -> Result<Extraction, String> {
     if batch.schema != WIRE_SCHEMA {
         return Err(format!("batch schema {} (this host reads {WIRE_SCHEMA})", batch.schema));
@@ -107,7 +107,8 @@ pub(crate) fn validate(
     }
     let mut out = Extraction::default();
     let mut entities = BTreeMap::new();
-    for (idx, mention) in batch.mentions.iter().enumerate() {
+    let n_mentions = batch.mentions.len();
+    for (idx, mention) in batch.mentions.into_iter().enumerate() {
         let what = format!("mention {idx}");
         let span = span_of(text, mention.span, &what)?;
         let confidence = confidence(mention.confidence, &what)?;
@@ -124,12 +125,12 @@ pub(crate) fn validate(
         }
         out.mentions.push(Mention {
             provenance: provenance(span, confidence),
-            ent_type: mention.ent_type.clone(),
             level: level(mention.level),
-            entity: mention.entity.clone(),
+            entity: mention.entity,
+            ent_type: mention.ent_type,
         });
     }
-    for (idx, fact) in batch.facts.iter().enumerate() {
+    for (idx, fact) in batch.facts.into_iter().enumerate() {
         let what = format!("fact {idx} (`{}`)", fact.kind);
         if !manifest.produces.iter().any(|kind| kind.name == fact.kind) {
             return Err(format!("{what}: kind `{}` is not declared by this plugin", fact.kind));
@@ -137,11 +138,12 @@ pub(crate) fn validate(
         let span = span_of(text, fact.span, &what)?;
         let confidence = confidence(fact.confidence, &what)?;
         let mut fields = BTreeMap::new();
-        for (name, raw) in &fact.fields {
+        for (name, raw) in fact.fields {
             let converted = value(raw).map_err(|err| format!("{what}: field `{name}` {err}"))?;
-            if fields.insert(name.clone(), converted).is_some() {
+            if fields.contains_key(&name) {
                 return Err(format!("{what}: field `{name}` is set twice"));
             }
+            fields.insert(name, converted);
         }
         schema
             .check(&fact.kind, &fields, fact.args.iter().map(|arg| arg.role.as_str()))
@@ -149,7 +151,7 @@ pub(crate) fn validate(
         let mut args = Vec::with_capacity(fact.args.len());
         for arg in &fact.args {
             let target = match &arg.target {
-                wire::Target::Mention(target) if (*target as usize) < batch.mentions.len() => {
+                wire::Target::Mention(target) if (*target as usize) < n_mentions => {
                     ArgTarget::Mention(*target as usize)
                 }
                 wire::Target::Fact(target) if (*target as usize) < idx => {
@@ -163,7 +165,8 @@ pub(crate) fn validate(
                 }
                 wire::Target::Entity(id) => ArgTarget::Entity(id.clone()),
                 wire::Target::Literal(raw) => ArgTarget::Literal(
-                    value(raw).map_err(|err| format!("{what}: argument `{}` {err}", arg.role))?,
+                    value(raw.clone())
+                        .map_err(|err| format!("{what}: argument `{}` {err}", arg.role))?,
                 ),
             };
             args.push(Arg { role: arg.role.clone(), target });

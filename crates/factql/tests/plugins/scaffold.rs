@@ -30,6 +30,8 @@ fn a_scaffolded_plugin_builds_loads_and_stores_facts() {
     let built = target.join("debug").join("libfactql_extractor_demo.so");
     let lib = scratch.plugins().join("libfactql_extractor_demo.so");
     std::fs::copy(&built, &lib).expect("copy the built plugin");
+    // Leave no untrusted library next to the factql binary (`factql plugins` would list it).
+    std::fs::remove_file(&built).expect("remove the built plugin");
 
     scratch.trust(&lib);
     let db = scratch.path("demo.db");
