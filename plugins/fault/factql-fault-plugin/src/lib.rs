@@ -25,7 +25,7 @@ fn mode() -> String {
     std::env::var("FACTQL_FAULT").unwrap_or_else(|_| "none".to_owned())
 }
 
-/// The fault plugin; its behaviour is [`mode`].
+/// The fault plugin; its behaviour is `$FACTQL_FAULT`.
 pub struct Fault {
     mode: String,
 }
@@ -137,7 +137,7 @@ extern "C" fn constructor() {
     }
 }
 
-/// Runs [`constructor`] when the library is loaded, before any symbol is looked up.
+/// Runs `constructor` when the library is loaded, before any symbol is looked up.
 #[used]
 #[unsafe(link_section = ".init_array")]
 static CONSTRUCTOR: extern "C" fn() = constructor;
