@@ -269,7 +269,7 @@ impl<'a> Checker<'a> {
             Table::Sentence => self.ds.sentences.len(),
             Table::Mention => self.ds.mentions.len(),
             Table::Entity => self.ds.entities.len(),
-            Table::Fact(kind) => self.ds.kinds.get(kind as usize).map_or(0, |t| t.rows.len()),
+            Table::Fact(kind) => self.ds.kinds.get(kind as usize).map_or(0, |t| t.len()),
         };
         let columns = vec![Column { name: source.name.clone(), ty: Ty::Ref(Some(table)) }];
         let plan = Plan {

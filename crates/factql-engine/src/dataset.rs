@@ -63,22 +63,51 @@ pub(crate) struct EntityRec {
     pub mentions: Vec<u32>,
 }
 
-pub(crate) struct FactRec {
-    pub article: u32,
-    pub sentence: u32,
-    pub start: u32,
-    pub end: u32,
-    pub fields: Box<[Val]>,
-    /// First target of each declared role, in [`KindTable::roles`] order.
-    pub roles: Box<[Val]>,
-    pub extractor: Arc<str>,
-    pub confidence: f64,
-    pub id: i64,
-}
-
+/// The facts of one kind, stored by column so that scanning one field reads memory in
+/// order: `fields[f][i]` is field `f` of fact `i`, `roles[r][i]` the first target of role `r`.
 pub(crate) struct KindTable {
     pub schema: KindSchema,
-    pub rows: Vec<FactRec>,
+    pub article: Vec<u32>,
+    pub sentence: Vec<u32>,
+    pub start: Vec<u32>,
+    pub end: Vec<u32>,
+    pub fields: Vec<Vec<Val>>,
+    pub roles: Vec<Vec<Val>>,
+    pub extractor: Vec<Arc<str>>,
+    pub confidence: Vec<f64>,
+    pub id: Vec<i64>,
+}
+
+impl KindTable {
+    fn new(schema: KindSchema) -> KindTable {
+        KindTable {
+            fields: vec![Vec::new(); schema.fields.len()],
+            roles: vec![Vec::new(); schema.roles.len()],
+            schema,
+            article: Vec::new(),
+            sentence: Vec::new(),
+            start: Vec::new(),
+            end: Vec::new(),
+            extractor: Vec::new(),
+            confidence: Vec::new(),
+            id: Vec::new(),
+        }
+    }
+
+    /// Number of facts.
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    /// Field `field` of fact `row`.
+    pub fn field(&self, field: usize, row: usize) -> &Val {
+        &self.fields[field][row]
+    }
+
+    /// The first target of role `role` of fact `row`.
+    pub fn role(&self, role: usize, row: usize) -> &Val {
+        &self.roles[role][row]
+    }
 }
 
 /// Everything a query can read, in memory.
@@ -216,10 +245,8 @@ impl Dataset {
         }
 
         let schema = store.schema()?;
-        let mut kinds: Vec<KindTable> = schema
-            .kinds()
-            .map(|kind| KindTable { schema: kind.clone(), rows: Vec::new() })
-            .collect();
+        let mut kinds: Vec<KindTable> =
+            schema.kinds().map(|kind| KindTable::new(kind.clone())).collect();
         let kind_idx: HashMap<String, usize> =
             kinds.iter().enumerate().map(|(idx, table)| (table.schema.name.clone(), idx)).collect();
         let mut fact_idx: HashMap<i64, (u16, u32)> = HashMap::new();
@@ -232,7 +259,7 @@ impl Dataset {
             };
             let Some(sentence) = global_sentence(&articles, article, row.sentence) else { return };
             let table = &mut kinds[kind];
-            let fields = table
+            let fields: Vec<Val> = table
                 .schema
                 .fields
                 .iter()
@@ -262,28 +289,30 @@ impl Dataset {
                         entity_idx.get(id).map_or(Val::Null, |&e| Val::Ref(Ref::Entity(e)))
                     }
                     ArgValue::Fact(id) => {
-                        pending_fact_refs.push((kind, table.rows.len(), slot, *id));
+                        pending_fact_refs.push((kind, table.len(), slot, *id));
                         Val::Null
                     }
                     ArgValue::Literal(value) => value_to_val(value, &FieldType::Str),
                 };
             }
-            fact_idx.insert(row.id, (kind as u16, table.rows.len() as u32));
-            table.rows.push(FactRec {
-                article,
-                sentence,
-                start: row.span.start as u32,
-                end: row.span.end as u32,
-                fields,
-                roles: roles.into_boxed_slice(),
-                extractor: interner.get(&row.extractor),
-                confidence: row.confidence,
-                id: row.id,
-            });
+            fact_idx.insert(row.id, (kind as u16, table.len() as u32));
+            table.article.push(article);
+            table.sentence.push(sentence);
+            table.start.push(row.span.start as u32);
+            table.end.push(row.span.end as u32);
+            for (column, value) in table.fields.iter_mut().zip(fields) {
+                column.push(value);
+            }
+            for (column, value) in table.roles.iter_mut().zip(roles) {
+                column.push(value);
+            }
+            table.extractor.push(interner.get(&row.extractor));
+            table.confidence.push(row.confidence);
+            table.id.push(row.id);
         })?;
         for (kind, row, slot, id) in pending_fact_refs {
             if let Some(&(k, i)) = fact_idx.get(&id) {
-                kinds[kind].rows[row].roles[slot] = Val::Ref(Ref::Fact(k, i));
+                kinds[kind].roles[slot][row] = Val::Ref(Ref::Fact(k, i));
             }
         }
 
@@ -300,8 +329,8 @@ impl Dataset {
             }
             let mut values: Vec<Arc<str>> = Vec::new();
             let mut seen = std::collections::HashSet::new();
-            for row in &table.rows {
-                if let Val::Str(value) = &row.fields[field]
+            for value in &table.fields[field] {
+                if let Val::Str(value) = value
                     && seen.insert(value.clone())
                 {
                     values.push(value.clone());
@@ -334,19 +363,19 @@ impl Dataset {
         let field = |name: &str| table.schema.fields.iter().position(|def| def.name == name);
         let (Some(compound), Some(scope)) = (field("compound"), field("scope")) else { return };
         let mut article_sums: HashMap<u32, (f64, u32)> = HashMap::new();
-        for fact in &table.rows {
+        for fact in 0..table.len() {
             let (Some(value), Val::Str(kind)) =
-                (fact.fields[compound].as_f64(), &fact.fields[scope])
+                (table.field(compound, fact).as_f64(), table.field(scope, fact))
             else {
                 continue;
             };
             match &**kind {
                 "article" | "document" => {
-                    let slot = article_sums.entry(fact.article).or_default();
+                    let slot = article_sums.entry(table.article[fact]).or_default();
                     slot.0 += value;
                     slot.1 += 1;
                 }
-                "sentence" => self.sentences[fact.sentence as usize].tone = Some(value),
+                "sentence" => self.sentences[table.sentence[fact] as usize].tone = Some(value),
                 _ => {}
             }
         }
@@ -385,7 +414,7 @@ impl Dataset {
             ("mentions".to_owned(), self.mentions.len()),
             ("entities".to_owned(), self.entities.len()),
         ];
-        counts.extend(self.kinds.iter().map(|table| (table.schema.name.clone(), table.rows.len())));
+        counts.extend(self.kinds.iter().map(|table| (table.schema.name.clone(), table.len())));
         counts
     }
 }

@@ -162,7 +162,7 @@ impl<'a> Exec<'a> {
             Table::Sentence => ds.sentences.len(),
             Table::Mention => ds.mentions.len(),
             Table::Entity => ds.entities.len(),
-            Table::Fact(k) => ds.kinds[k as usize].rows.len(),
+            Table::Fact(k) => ds.kinds[k as usize].len(),
         } as u32;
         let mut out = Vec::new();
         for idx in 0..count {
@@ -189,7 +189,7 @@ impl<'a> Exec<'a> {
             }
         }
         if let Some(grouper) = summarize {
-            return Ok(grouper.finish());
+            return Ok(grouper.finish(self));
         }
         self.limit(out.len(), 0, "source", plan.source_span)?;
         Ok(out)
@@ -377,7 +377,7 @@ impl<'a> Exec<'a> {
             self.tick()?;
             grouper.add(self, &row.vals, row.prov);
         }
-        Ok(grouper.finish())
+        Ok(grouper.finish(self))
     }
 
     // ------------------------------------------------------------------ match
@@ -472,7 +472,7 @@ impl<'a> Exec<'a> {
                 NodeKind::Entity(_) => {
                     (0..ds.entities.len() as u32).map(|e| Val::Ref(Ref::Entity(e))).collect()
                 }
-                NodeKind::Fact(k) => (0..ds.kinds[*k as usize].rows.len() as u32)
+                NodeKind::Fact(k) => (0..ds.kinds[*k as usize].len() as u32)
                     .map(|i| Val::Ref(Ref::Fact(*k, i)))
                     .collect(),
                 NodeKind::Any | NodeKind::Term => Vec::new(),
@@ -875,7 +875,7 @@ impl<'a> Exec<'a> {
         let ds = self.ds;
         let table = &ds.kinds[kind as usize];
         let type_ok = |i: u32| {
-            type_filter.is_none_or(|(field, name)| matches!(&table.rows[i as usize].fields[*field as usize], Val::Str(s) if *s == *name))
+            type_filter.is_none_or(|(field, name)| matches!(table.field(*field as usize, i as usize), Val::Str(s) if *s == *name))
         };
         let fact = |i: u32| Val::Ref(Ref::Fact(kind, i));
         match (along, to) {
@@ -886,7 +886,7 @@ impl<'a> Exec<'a> {
                     .filter(|&i| type_ok(i))
                     .filter_map(|i| match to {
                         Some(role) => {
-                            let other = table.rows[i as usize].roles[role as usize].clone();
+                            let other = table.role(role as usize, i as usize).clone();
                             (!other.is_null()).then(|| (Some(fact(i)), other))
                         }
                         None => Some((Some(fact(i)), fact(i))),
@@ -899,14 +899,14 @@ impl<'a> Exec<'a> {
                     .into_iter()
                     .filter(|&i| type_ok(i))
                     .filter_map(|i| {
-                        let other = table.rows[i as usize].roles[from as usize].clone();
+                        let other = table.role(from as usize, i as usize).clone();
                         (!other.is_null()).then(|| (Some(fact(i)), other))
                     })
                     .collect()
             }
             (false, None) => match value {
                 Val::Ref(Ref::Fact(k, i)) if *k == kind && type_ok(*i) => {
-                    let other = table.rows[*i as usize].roles[from as usize].clone();
+                    let other = table.role(from as usize, *i as usize).clone();
                     if other.is_null() { Vec::new() } else { vec![(Some(fact(*i)), other)] }
                 }
                 _ => Vec::new(),
@@ -919,8 +919,8 @@ impl<'a> Exec<'a> {
         let ds = self.ds;
         let index = self.role_index.entry((kind, role)).or_insert_with(|| {
             let mut index: FxMap<Ref, Vec<u32>> = FxMap::default();
-            for (i, row) in ds.kinds[kind as usize].rows.iter().enumerate() {
-                if let Some(Val::Ref(r)) = row.roles.get(role as usize) {
+            for (i, value) in ds.kinds[kind as usize].roles[role as usize].iter().enumerate() {
+                if let Val::Ref(r) = value {
                     index.entry(*r).or_default().push(i as u32);
                 }
             }
@@ -935,16 +935,7 @@ impl<'a> Exec<'a> {
         match expr {
             PExpr::Col(idx) => row.get(*idx).cloned().unwrap_or(Val::Null),
             PExpr::Lit(value) => value.clone(),
-            PExpr::Field(base, key) => match self.eval(base, row) {
-                Val::Ref(r) => self.ds.read(r, *key),
-                Val::Cooc(c) => match key {
-                    FieldKey::CoocArticle => Val::Ref(Ref::Article(c.article)),
-                    FieldKey::CoocSentence => Val::Ref(Ref::Sentence(c.sentence)),
-                    FieldKey::CoocDistance => Val::Int(i64::from(c.distance)),
-                    _ => Val::Null,
-                },
-                _ => Val::Null,
-            },
+            PExpr::Field(base, key) => self.field_of(self.eval(base, row), *key),
             PExpr::DynField(base, name) => match self.eval(base, row) {
                 Val::Ref(r) => self.ds.read_named(r, name),
                 Val::Cooc(c) => match &**name {
@@ -1097,6 +1088,20 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// Field `key` of a value (a stored row or a co-occurrence record), as `base.field` reads it.
+    fn field_of(&self, base: Val, key: FieldKey) -> Val {
+        match base {
+            Val::Ref(r) => self.ds.read(r, key),
+            Val::Cooc(c) => match key {
+                FieldKey::CoocArticle => Val::Ref(Ref::Article(c.article)),
+                FieldKey::CoocSentence => Val::Ref(Ref::Sentence(c.sentence)),
+                FieldKey::CoocDistance => Val::Int(i64::from(c.distance)),
+                _ => Val::Null,
+            },
+            _ => Val::Null,
+        }
+    }
+
     /// The text of a string field of a stored row, borrowed: `Some(None)` for a null, `None`
     /// when the expression is not such a field (the caller then evaluates it).
     fn borrow_str<'v>(&'v self, expr: &PExpr, row: &'v [Val]) -> Option<Option<&'v str>> {
@@ -1229,8 +1234,16 @@ fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
 
 /// Groups rows by key values and folds each group's aggregates, one row at a time, without
 /// allocating per row: the key is evaluated into a reused buffer and found by its hash.
+///
+/// A key that reads a field of an entity (`entity.name`, `p.name`) is grouped by the entity
+/// reference first, which is cheap to hash and compare; the field is read once per group at
+/// the end, and groups whose fields turn out equal (two entities with one name) are merged.
+/// Entities are far fewer than the mentions or facts being grouped, so this never multiplies
+/// the groups much.
 struct Grouper<'p> {
     keys: &'p [PExpr],
+    /// For each key: the expression grouped on while rows come in.
+    early: Vec<&'p PExpr>,
     aggs: &'p [Agg],
     index: FxMap<u64, Vec<u32>>,
     groups: Vec<Group>,
@@ -1242,8 +1255,16 @@ type Group = (Box<[Val]>, Vec<AggState>, Option<Prov>);
 
 impl<'p> Grouper<'p> {
     fn new(keys: &'p [PExpr], aggs: &'p [Agg]) -> Grouper<'p> {
+        let early = keys
+            .iter()
+            .map(|key| match key {
+                PExpr::Field(base, field) if deferrable(*field) => &**base,
+                other => other,
+            })
+            .collect();
         Grouper {
             keys,
+            early,
             aggs,
             index: FxMap::default(),
             groups: Vec::new(),
@@ -1253,7 +1274,7 @@ impl<'p> Grouper<'p> {
 
     fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: Option<Prov>) {
         self.buf.clear();
-        for key in self.keys {
+        for key in &self.early {
             self.buf.push(exec.eval(key, row));
         }
         let hash = hash_vals(&self.buf);
@@ -1276,12 +1297,41 @@ impl<'p> Grouper<'p> {
         }
     }
 
-    fn finish(mut self) -> Vec<Row> {
+    fn finish(mut self, exec: &Exec<'_>) -> Vec<Row> {
         if self.keys.is_empty() && self.groups.is_empty() {
             let states = self.aggs.iter().map(|a| AggState::new(a.func)).collect();
             self.groups.push((Box::new([]), states, None));
         }
-        self.groups
+        // Read the deferred fields, then merge groups whose final keys are equal, keeping the
+        // order in which groups first appeared.
+        let mut merged: Vec<Group> = Vec::with_capacity(self.groups.len());
+        let mut by_key: std::collections::HashMap<Key, usize, crate::value::FxBuild> =
+            Default::default();
+        for (early, states, prov) in self.groups {
+            let key: Vec<Val> = self
+                .keys
+                .iter()
+                .zip(early.iter())
+                .map(|(key, value)| match key {
+                    PExpr::Field(_, field) if deferrable(*field) => {
+                        exec.field_of(value.clone(), *field)
+                    }
+                    _ => value.clone(),
+                })
+                .collect();
+            match by_key.get(&Key(key.clone())) {
+                Some(&at) => {
+                    for (into, from) in merged[at].1.iter_mut().zip(states) {
+                        into.merge(from);
+                    }
+                }
+                None => {
+                    by_key.insert(Key(key.clone()), merged.len());
+                    merged.push((key.into_boxed_slice(), states, prov));
+                }
+            }
+        }
+        merged
             .into_iter()
             .map(|(key, states, prov)| {
                 let mut vals = key.into_vec();
@@ -1292,10 +1342,20 @@ impl<'p> Grouper<'p> {
     }
 }
 
+/// Fields of an entity, which a group key may read once per entity instead of once per row.
+fn deferrable(field: FieldKey) -> bool {
+    matches!(
+        field,
+        FieldKey::EntityName | FieldKey::EntityId | FieldKey::EntityKind | FieldKey::EntityWikidata
+    )
+}
+
 /// The running state of one aggregate.
 enum AggState {
     Count(i64),
-    Dcount(FxSet<One>),
+    /// The distinct values, and the last one added: rows of one group often repeat a value
+    /// in a row (the same article), which then costs no hashing.
+    Dcount(FxSet<One>, Val),
     Sum(Option<Val>),
     Avg(f64, u64),
     Min(Option<Val>),
@@ -1309,7 +1369,7 @@ impl AggState {
     fn new(func: AggFunc) -> AggState {
         match func {
             AggFunc::Count => AggState::Count(0),
-            AggFunc::Dcount => AggState::Dcount(FxSet::default()),
+            AggFunc::Dcount => AggState::Dcount(FxSet::default(), Val::Null),
             AggFunc::Sum => AggState::Sum(None),
             AggFunc::Avg => AggState::Avg(0.0, 0),
             AggFunc::Min => AggState::Min(None),
@@ -1331,8 +1391,11 @@ impl AggState {
         let Some(value) = value.filter(|v| !v.is_null()) else { return };
         match self {
             AggState::Count(_) => {}
-            AggState::Dcount(seen) => {
-                seen.insert(One(value));
+            AggState::Dcount(seen, last) => {
+                if value.total_cmp(last).is_ne() {
+                    *last = value.clone();
+                    seen.insert(One(value));
+                }
             }
             AggState::Sum(total) => {
                 *total = Some(match total.take() {
@@ -1370,10 +1433,52 @@ impl AggState {
         }
     }
 
+    /// Folds another state of the same aggregate into this one.
+    fn merge(&mut self, other: AggState) {
+        match (self, other) {
+            (AggState::Count(a), AggState::Count(b)) => *a += b,
+            (AggState::Dcount(a, _), AggState::Dcount(b, _)) => a.extend(b),
+            (AggState::Sum(a), AggState::Sum(b)) => {
+                *a = match (a.take(), b) {
+                    (Some(x), Some(y)) => Some(arithmetic(BinaryOp::Add, &x, &y)),
+                    (x, y) => x.or(y),
+                }
+            }
+            (AggState::Avg(sum, n), AggState::Avg(s, m)) => {
+                *sum += s;
+                *n += m;
+            }
+            (AggState::Min(a), AggState::Min(b)) => {
+                if let Some(b) = b
+                    && a.as_ref().is_none_or(|x| b.total_cmp(x).is_lt())
+                {
+                    *a = Some(b);
+                }
+            }
+            (AggState::Max(a), AggState::Max(b)) => {
+                if let Some(b) = b
+                    && a.as_ref().is_none_or(|x| b.total_cmp(x).is_gt())
+                {
+                    *a = Some(b);
+                }
+            }
+            (AggState::Set(items, seen), AggState::Set(more, _)) => {
+                for value in more {
+                    if seen.insert(One(value.clone())) {
+                        items.push(value);
+                    }
+                }
+            }
+            (AggState::List(items), AggState::List(more)) => items.extend(more),
+            (AggState::First(a), AggState::First(b)) if a.is_none() => *a = b,
+            _ => {}
+        }
+    }
+
     fn finish(self) -> Val {
         match self {
             AggState::Count(n) => Val::Int(n),
-            AggState::Dcount(seen) => Val::Int(seen.len() as i64),
+            AggState::Dcount(seen, _) => Val::Int(seen.len() as i64),
             AggState::Sum(total) => total.unwrap_or(Val::Int(0)),
             AggState::Avg(sum, n) => {
                 if n == 0 {

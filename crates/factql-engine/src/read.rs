@@ -87,24 +87,28 @@ impl Dataset {
             }
             (Ref::Fact(k, i), _) => {
                 let table = &self.kinds[k as usize];
-                let fact = &table.rows[i as usize];
+                let i = i as usize;
                 match key {
-                    FactId => Val::Int(fact.id),
+                    FactId => Val::Int(table.id[i]),
                     FactKind => Val::str(&table.schema.name),
-                    FactArticle => Val::Ref(Ref::Article(fact.article)),
-                    FactSentence => Val::Ref(Ref::Sentence(fact.sentence)),
-                    FactStart => Val::Int(i64::from(fact.start)),
-                    FactEnd => Val::Int(i64::from(fact.end)),
+                    FactArticle => Val::Ref(Ref::Article(table.article[i])),
+                    FactSentence => Val::Ref(Ref::Sentence(table.sentence[i])),
+                    FactStart => Val::Int(i64::from(table.start[i])),
+                    FactEnd => Val::Int(i64::from(table.end[i])),
                     FactText => Val::str(
-                        self.articles[fact.article as usize]
+                        self.articles[table.article[i] as usize]
                             .text
-                            .get(fact.start as usize..fact.end as usize)
+                            .get(table.start[i] as usize..table.end[i] as usize)
                             .unwrap_or(""),
                     ),
-                    FactExtractor => Val::Str(fact.extractor.clone()),
-                    FactConfidence => Val::Float(fact.confidence),
-                    FactField(idx) => fact.fields.get(idx as usize).cloned().unwrap_or(Val::Null),
-                    FactRole(idx) => fact.roles.get(idx as usize).cloned().unwrap_or(Val::Null),
+                    FactExtractor => Val::Str(table.extractor[i].clone()),
+                    FactConfidence => Val::Float(table.confidence[i]),
+                    FactField(idx) => {
+                        table.fields.get(idx as usize).map_or(Val::Null, |column| column[i].clone())
+                    }
+                    FactRole(idx) => {
+                        table.roles.get(idx as usize).map_or(Val::Null, |column| column[i].clone())
+                    }
                     _ => Val::Null,
                 }
             }
@@ -129,14 +133,14 @@ impl Dataset {
             (Ref::Article(a), ArticleLang) => Some(self.articles[a as usize].lang.as_deref()),
             (Ref::Article(a), ArticleUrl) => Some(self.articles[a as usize].url.as_deref()),
             (Ref::Fact(k, i), FactField(f)) => {
-                match self.kinds[k as usize].rows[i as usize].fields.get(f as usize)? {
+                match &self.kinds[k as usize].fields.get(f as usize)?[i as usize] {
                     Val::Str(s) => Some(Some(s)),
                     Val::Null => Some(None),
                     _ => None,
                 }
             }
             (Ref::Fact(k, i), FactExtractor) => {
-                Some(Some(&self.kinds[k as usize].rows[i as usize].extractor))
+                Some(Some(&self.kinds[k as usize].extractor[i as usize]))
             }
             _ => None,
         }
@@ -183,12 +187,12 @@ impl Dataset {
                 })
             }
             Ref::Fact(k, i) => {
-                let fact = &self.kinds[k as usize].rows[i as usize];
+                let (table, i) = (&self.kinds[k as usize], i as usize);
                 Some(Prov {
-                    article: fact.article,
-                    sentence: fact.sentence,
-                    start: fact.start,
-                    end: fact.end,
+                    article: table.article[i],
+                    sentence: table.sentence[i],
+                    start: table.start[i],
+                    end: table.end[i],
                 })
             }
             Ref::Entity(_) => None,
