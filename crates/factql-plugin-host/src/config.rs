@@ -74,7 +74,7 @@ pub struct SearchDir {
 }
 
 /// Everything the host needs to know to load plugins.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct HostConfig {
     /// The configuration file read, if any.
     pub source: Option<PathBuf>,
@@ -96,6 +96,10 @@ pub struct HostConfig {
     pub limits: Limits,
     /// Per-plugin configuration pairs.
     pub plugin_config: BTreeMap<String, Vec<(String, String)>>,
+    /// Called (from a watchdog thread) when an in-process call exceeds `timeout`, with a
+    /// [`PluginError::Hung`]; the thread is stuck for good, so the caller should end the
+    /// process. `None`: no watchdog, a hung plugin hangs the caller.
+    pub on_hang: Option<fn(&PluginError)>,
 }
 
 impl Default for HostConfig {
@@ -111,6 +115,7 @@ impl Default for HostConfig {
             timeout: Duration::from_secs(10),
             limits: Limits::default(),
             plugin_config: BTreeMap::new(),
+            on_hang: None,
         }
     }
 }

@@ -177,6 +177,19 @@ pub enum PluginError {
         /// The timeout.
         secs: f64,
     },
+    /// An in-process call did not return in time; a thread cannot be stopped, so the process
+    /// must end (committed work is kept).
+    #[error(
+        "plugin {plugin}: article {article}: no answer within {secs:.1}s in-process; a stuck thread cannot be stopped, so factql stops here (committed batches are kept); run it with --isolate {plugin}"
+    )]
+    Hung {
+        /// Plugin name.
+        plugin: String,
+        /// Article id.
+        article: String,
+        /// The deadline.
+        secs: f64,
+    },
     /// The plugin was quarantined earlier in this run.
     #[error("plugin {plugin}: skipped: quarantined for this run")]
     Quarantined {
@@ -241,6 +254,7 @@ impl PluginError {
             | PluginError::Invalid { plugin, .. }
             | PluginError::Crashed { plugin, .. }
             | PluginError::Timeout { plugin, .. }
+            | PluginError::Hung { plugin, .. }
             | PluginError::Quarantined { plugin }
             | PluginError::ProviderFailed { plugin, .. }
             | PluginError::Graph { plugin, .. }

@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use factql_model::{Article, KindSchema, Schema};
 use factql_plugin_abi::{EntryFn, PluginV1, Status, WIRE_SCHEMA};
@@ -186,6 +186,57 @@ pub struct Host {
     timeout: Duration,
     /// Kinds some loaded plugin requires: only their facts are kept for inputs.
     required: BTreeSet<String>,
+    /// In-process calls in flight, watched for hangs (when `on_hang` is set).
+    watch: Option<Arc<Watch>>,
+}
+
+/// In-process calls in flight: id → (plugin, article, start).
+#[derive(Debug, Default)]
+struct Watch {
+    calls: Mutex<BTreeMap<u64, (String, String, Instant)>>,
+    next: AtomicU64,
+}
+
+/// Removes its call from the watch when the call returns.
+struct Watched<'w> {
+    watch: &'w Watch,
+    id: u64,
+}
+
+impl Drop for Watched<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut calls) = self.watch.calls.lock() {
+            calls.remove(&self.id);
+        }
+    }
+}
+
+impl Watch {
+    fn enter(&self, plugin: &str, article: &str) -> Watched<'_> {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.insert(id, (plugin.to_owned(), article.to_owned(), Instant::now()));
+        }
+        Watched { watch: self, id }
+    }
+
+    /// Starts the watchdog thread; it ends when the host (the last strong reference) is gone.
+    fn spawn(watch: Weak<Watch>, timeout: Duration, on_hang: fn(&PluginError)) {
+        let tick = (timeout / 4).min(Duration::from_millis(100));
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(tick);
+                let Some(watch) = watch.upgrade() else { return };
+                let hung = watch.calls.lock().ok().and_then(|calls| {
+                    calls.values().find(|(_, _, start)| start.elapsed() > timeout).cloned()
+                });
+                if let Some((plugin, article, _)) = hung {
+                    on_hang(&PluginError::Hung { plugin, article, secs: timeout.as_secs_f64() });
+                    return;
+                }
+            }
+        });
+    }
 }
 
 struct Candidate {
@@ -235,6 +286,7 @@ impl Host {
             limits: config.limits,
             timeout: config.timeout,
             required: BTreeSet::new(),
+            watch: None,
         };
         let mut loaded: Vec<Candidate> = Vec::new();
         for bundled in statics {
@@ -302,6 +354,13 @@ impl Host {
         host.plugins = order.into_iter().filter_map(|idx| slots[idx].take()).collect();
         host.required =
             host.plugins.iter().flat_map(|p| p.manifest.requires.iter().cloned()).collect();
+        if let Some(on_hang) = config.on_hang
+            && host.plugins.iter().any(|p| !p.isolated())
+        {
+            let watch = Arc::new(Watch::default());
+            Watch::spawn(Arc::downgrade(&watch), config.timeout, on_hang);
+            host.watch = Some(watch);
+        }
         Ok(host)
     }
 
@@ -559,6 +618,7 @@ impl Host {
         let reply = match &plugin.backend {
             Backend::InProcess { table, instance, serial } => {
                 let _turn = serial.as_ref().map(|m| m.lock());
+                let _watched = self.watch.as_ref().map(|w| w.enter(plugin.name(), &article.id.0));
                 call::extract(table, instance, &article.id.0, &article.text, &inputs, self.limits)
             }
             Backend::Isolated { child } => {

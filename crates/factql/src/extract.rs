@@ -42,7 +42,15 @@ pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
         config.isolate.add(name);
     }
     config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND);
+    config.on_hang = Some(on_hang);
     Ok(config)
+}
+
+/// A plugin hung in-process: its thread cannot be stopped, so say which and stop (exit 3).
+/// Every batch committed before stays in the store.
+fn on_hang(err: &factql_plugin_host::PluginError) {
+    eprintln!("error: {err}");
+    std::process::exit(3);
 }
 
 /// Loads the bundled and dynamic plugins; warns about configured files that were refused.
