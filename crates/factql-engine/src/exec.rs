@@ -73,6 +73,85 @@ pub(crate) struct Exec<'a> {
     role_index: FxMap<(u16, u16), FxMap<Ref, Vec<u32>>>,
 }
 
+/// Where the bindings of a match step go.
+#[allow(clippy::large_enum_variant, reason = "one sink lives per match step, never in a collection")]
+enum Sink<'a, 'p> {
+    /// Kept for the next step.
+    Collect(Vec<Binding>),
+    /// Complete bindings: projected to the output columns, filtered, and grouped or kept.
+    Final {
+        output: &'a [usize],
+        filters: Vec<&'p PExpr>,
+        grouper: Option<Grouper<'p>>,
+        rows: Vec<Row>,
+        buf: Vec<Val>,
+        /// Where the match is written, for the row-limit error.
+        span: factql_syntax::Span,
+    },
+}
+
+impl Sink<'_, '_> {
+    /// Takes one binding.
+    fn accept(
+        &mut self,
+        exec: &Exec<'_>,
+        vals: Vec<Val>,
+        prov: Option<Prov>,
+    ) -> Result<(), EngineError> {
+        match self {
+            Sink::Collect(bindings) => {
+                bindings.push((vals, prov));
+                Ok(())
+            }
+            Sink::Final { .. } => {
+                self.accept_with(exec, &vals, [(None, Val::Null), (None, Val::Null)], prov)
+            }
+        }
+    }
+
+    /// Takes `vals` with two columns assigned, copying only when the binding is kept.
+    fn accept_with(
+        &mut self,
+        exec: &Exec<'_>,
+        vals: &[Val],
+        assign: [(Option<usize>, Val); 2],
+        prov: Option<Prov>,
+    ) -> Result<(), EngineError> {
+        match self {
+            Sink::Collect(bindings) => {
+                let mut next = vals.to_vec();
+                for (col, value) in assign {
+                    if let Some(col) = col {
+                        next[col] = value;
+                    }
+                }
+                bindings.push((next, prov));
+            }
+            Sink::Final { output, filters, grouper, rows, buf, span } => {
+                buf.clear();
+                for &col in output.iter() {
+                    let value = assign
+                        .iter()
+                        .find(|(c, _)| *c == Some(col))
+                        .map_or_else(|| vals[col].clone(), |(_, v)| v.clone());
+                    buf.push(value);
+                }
+                if !filters.iter().all(|cond| exec.eval(cond, buf).truthy()) {
+                    return Ok(());
+                }
+                match grouper {
+                    Some(grouper) => grouper.add(exec, buf, prov),
+                    None => {
+                        rows.push(Row { vals: buf.clone().into_boxed_slice(), prov });
+                        exec.limit(rows.len(), 0, "match", *span)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A partial match: one value per pattern column, and the evidence so far.
 type Binding = (Vec<Val>, Option<Prov>);
 
@@ -128,11 +207,45 @@ impl<'a> Exec<'a> {
                 let summarize = match plan.steps.get(next) {
                     Some(PlannedStep { step: Step::Summarize { keys, aggs }, .. }) => {
                         next += 1;
-                        Some(Grouper::new(keys, aggs))
+                        Some((keys.as_slice(), aggs.as_slice()))
                     }
                     _ => None,
                 };
                 self.scan(*table, entity_kind.as_ref(), &filters, summarize, plan)?
+            }
+            SourcePlan::Match { patterns, width, output } => {
+                // Matches stream their last step through the `where` stages that follow, and
+                // into a `summarize`, without materialising bindings they drop.
+                let mut filters = Vec::new();
+                while let Some(PlannedStep { step: Step::Where(cond), .. }) = plan.steps.get(next) {
+                    filters.push(cond);
+                    next += 1;
+                }
+                let grouper = match plan.steps.get(next) {
+                    Some(PlannedStep { step: Step::Summarize { keys, aggs }, .. }) => {
+                        next += 1;
+                        Some(Grouper::new(keys, aggs, false))
+                    }
+                    _ => None,
+                };
+                let mut sink = Sink::Final {
+                    output,
+                    filters,
+                    grouper,
+                    rows: Vec::new(),
+                    buf: Vec::new(),
+                    span: plan.source_span,
+                };
+                self.run_match(patterns, *width, &mut sink)?;
+                let rows = match sink {
+                    Sink::Final { grouper: Some(grouper), .. } => {
+                        grouper.finish(self).unwrap_or_default()
+                    }
+                    Sink::Final { rows, .. } => rows,
+                    Sink::Collect(_) => Vec::new(),
+                };
+                self.limit(rows.len(), 0, "match", plan.source_span)?;
+                rows
             }
             _ => self.source(plan)?,
         };
@@ -148,12 +261,14 @@ impl<'a> Exec<'a> {
         Ok(Relation { columns, rows })
     }
 
+    /// Scans a table through `filters`, into `summarize` when given. Large scans run on two
+    /// threads, each over whole articles, and their groups are merged.
     fn scan(
         &mut self,
         table: Table,
         entity_kind: Option<&Arc<str>>,
         filters: &[&PExpr],
-        mut summarize: Option<Grouper<'_>>,
+        summarize: Option<(&[PExpr], &[Agg])>,
         plan: &Plan,
     ) -> Result<Vec<Row>, EngineError> {
         let ds = self.ds;
@@ -164,9 +279,106 @@ impl<'a> Exec<'a> {
             Table::Entity => ds.entities.len(),
             Table::Fact(k) => ds.kinds[k as usize].len(),
         } as u32;
+        // Mentions and sentences are stored in article order (and articles are themselves),
+        // so a distinct count of the article needs no set, only the last value seen.
+        let article_ordered = matches!(table, Table::Mention | Table::Sentence | Table::Article);
+        let chunks = self.chunks(table, count);
+        for exact in [!article_ordered, true] {
+            let this: &Exec<'_> = self;
+            let results: Vec<Result<ChunkOut<'_>, EngineError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .iter()
+                    .map(|range| {
+                        let range = range.clone();
+                        scope.spawn(move || {
+                            this.scan_chunk(table, range, entity_kind, filters, summarize, exact)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or(Err(EngineError::Cancelled)))
+                    .collect()
+            });
+            let mut parts = Vec::with_capacity(results.len());
+            for result in results {
+                parts.push(result?);
+            }
+            match summarize {
+                Some(_) => {
+                    let mut groupers = parts.into_iter().filter_map(|part| match part {
+                        ChunkOut::Groups(grouper) => Some(grouper),
+                        ChunkOut::Rows(_) => None,
+                    });
+                    let Some(mut first) = groupers.next() else { return Ok(Vec::new()) };
+                    for other in groupers {
+                        first.absorb(other);
+                    }
+                    match first.finish(self) {
+                        Some(rows) => return Ok(rows),
+                        // Two groups met that counted distinct values without a set: count
+                        // again, exactly.
+                        None => continue,
+                    }
+                }
+                None => {
+                    let mut out = Vec::new();
+                    for part in parts {
+                        if let ChunkOut::Rows(rows) = part {
+                            out.extend(rows);
+                        }
+                    }
+                    self.limit(out.len(), 0, "source", plan.source_span)?;
+                    return Ok(out);
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// Row ranges for the scan threads: one for small tables, else two split at an article
+    /// boundary, so no article is counted in both.
+    fn chunks(&self, table: Table, count: u32) -> Vec<std::ops::Range<u32>> {
+        const PARALLEL_FROM: u32 = 200_000;
+        if count < PARALLEL_FROM {
+            return std::iter::once(0..count).collect();
+        }
+        let ds = self.ds;
+        let article_of = |idx: u32| -> Option<u32> {
+            match table {
+                Table::Mention => Some(ds.mentions[idx as usize].article),
+                Table::Sentence => Some(ds.sentences[idx as usize].article),
+                Table::Fact(k) => Some(ds.kinds[k as usize].article[idx as usize]),
+                Table::Article | Table::Entity => None,
+            }
+        };
+        let mut middle = count / 2;
+        if let Some(article) = article_of(middle) {
+            while middle < count && article_of(middle) == Some(article) {
+                middle += 1;
+            }
+        }
+        vec![0..middle, middle..count]
+    }
+
+    fn scan_chunk<'p>(
+        &self,
+        table: Table,
+        range: std::ops::Range<u32>,
+        entity_kind: Option<&Arc<str>>,
+        filters: &[&PExpr],
+        summarize: Option<(&'p [PExpr], &'p [Agg])>,
+        exact: bool,
+    ) -> Result<ChunkOut<'p>, EngineError> {
+        let ds = self.ds;
+        let mut grouper = summarize.map(|(keys, aggs)| Grouper::new(keys, aggs, !exact));
         let mut out = Vec::new();
-        for idx in 0..count {
-            self.tick()?;
+        for idx in range {
+            if idx % 4096 == 0
+                && self.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
+            {
+                return Err(EngineError::Cancelled);
+            }
             let r = match table {
                 Table::Article => Ref::Article(idx),
                 Table::Sentence => Ref::Sentence(idx),
@@ -183,16 +395,15 @@ impl<'a> Exec<'a> {
             if !filters.iter().all(|cond| self.eval(cond, &row).truthy()) {
                 continue;
             }
-            match summarize.as_mut() {
+            match grouper.as_mut() {
                 Some(grouper) => grouper.add(self, &row, ds.prov(r)),
                 None => out.push(Row { vals: Box::new(row), prov: ds.prov(r) }),
             }
         }
-        if let Some(grouper) = summarize {
-            return Ok(grouper.finish(self));
-        }
-        self.limit(out.len(), 0, "source", plan.source_span)?;
-        Ok(out)
+        Ok(match grouper {
+            Some(grouper) => ChunkOut::Groups(grouper),
+            None => ChunkOut::Rows(out),
+        })
     }
 
     fn source(&mut self, plan: &Plan) -> Result<Vec<Row>, EngineError> {
@@ -202,7 +413,19 @@ impl<'a> Exec<'a> {
                 self.scan(*table, entity_kind.as_ref(), &[], None, plan)?
             }
             SourcePlan::Match { patterns, width, output } => {
-                self.run_match(patterns, *width, output)?
+                let mut sink = Sink::Final {
+                    output,
+                    filters: Vec::new(),
+                    grouper: None,
+                    rows: Vec::new(),
+                    buf: Vec::new(),
+                    span: plan.source_span,
+                };
+                self.run_match(patterns, *width, &mut sink)?;
+                match sink {
+                    Sink::Final { rows, .. } => rows,
+                    Sink::Collect(_) => Vec::new(),
+                }
             }
         };
         self.limit(rows.len(), 0, "source", plan.source_span)?;
@@ -372,30 +595,36 @@ impl<'a> Exec<'a> {
         keys: &[PExpr],
         aggs: &[Agg],
     ) -> Result<Vec<Row>, EngineError> {
-        let mut grouper = Grouper::new(keys, aggs);
+        let mut grouper = Grouper::new(keys, aggs, false);
         for row in &rows {
             self.tick()?;
             grouper.add(self, &row.vals, row.prov);
         }
-        Ok(grouper.finish(self))
+        Ok(grouper.finish(self).unwrap_or_default())
     }
 
     // ------------------------------------------------------------------ match
 
+    /// Matches the patterns; every complete binding goes to `sink`. Each step but the last
+    /// collects its bindings; the last streams them.
     fn run_match(
         &mut self,
         patterns: &[crate::plan::PatternPlan],
         width: usize,
-        output: &[usize],
-    ) -> Result<Vec<Row>, EngineError> {
-        let mut bindings: Vec<Binding> = vec![(vec![Val::Null; width], None)];
-        for pattern in patterns {
-            let bound =
-                |col: usize, b: &[Binding]| b.first().is_some_and(|(vals, _)| !vals[col].is_null());
+        sink: &mut Sink<'_, '_>,
+    ) -> Result<(), EngineError> {
+        // The steps in order: (pattern, start node) seeds, then (pattern, edge, forward).
+        enum Op {
+            Seed(usize, usize),
+            Edge(usize, usize, bool),
+        }
+        let mut ops = Vec::new();
+        let mut bound_cols: Vec<usize> = Vec::new();
+        for (p, pattern) in patterns.iter().enumerate() {
             let start = pattern
                 .nodes
                 .iter()
-                .position(|n| bound(n.col, &bindings))
+                .position(|n| bound_cols.contains(&n.col))
                 .or_else(|| pattern.nodes.iter().position(|n| n.entities.is_some()))
                 .or_else(|| pattern.nodes.iter().position(|n| n.term.is_some()))
                 .or_else(|| {
@@ -405,53 +634,61 @@ impl<'a> Exec<'a> {
                         .position(|n| !matches!(n.kind, NodeKind::Any | NodeKind::Term))
                 })
                 .unwrap_or(0);
-            let node = &pattern.nodes[start];
-            let mut next = Vec::new();
-            for (vals, prov) in bindings {
-                if !vals[node.col].is_null() {
-                    if self.node_ok(node, &vals[node.col]) {
-                        next.push((vals, prov));
+            ops.push(Op::Seed(p, start));
+            ops.extend((start..pattern.edges.len()).map(|e| Op::Edge(p, e, true)));
+            ops.extend((0..start).rev().map(|e| Op::Edge(p, e, false)));
+            bound_cols.extend(pattern.nodes.iter().map(|n| n.col));
+            bound_cols.extend(pattern.edges.iter().filter_map(|e| e.col));
+        }
+        let mut bindings: Vec<Binding> = vec![(vec![Val::Null; width], None)];
+        let last = ops.len().saturating_sub(1);
+        for (idx, op) in ops.iter().enumerate() {
+            let mut collect = Sink::Collect(Vec::new());
+            let out: &mut Sink<'_, '_> = if idx == last { &mut *sink } else { &mut collect };
+            match *op {
+                Op::Seed(p, start) => {
+                    let node = &patterns[p].nodes[start];
+                    for (vals, prov) in std::mem::take(&mut bindings) {
+                        if !vals[node.col].is_null() {
+                            if self.node_ok(node, &vals[node.col]) {
+                                out.accept(self, vals, prov)?;
+                            }
+                            continue;
+                        }
+                        for candidate in self.candidates(node) {
+                            self.tick()?;
+                            let prov = prov.or_else(|| match &candidate {
+                                Val::Ref(r) => self.ds.prov(*r),
+                                _ => None,
+                            });
+                            let mut vals = vals.clone();
+                            vals[node.col] = candidate;
+                            out.accept(self, vals, prov)?;
+                        }
                     }
-                    continue;
                 }
-                for candidate in self.candidates(node) {
-                    self.tick()?;
-                    let mut vals = vals.clone();
-                    let prov = prov.or_else(|| match &candidate {
-                        Val::Ref(r) => self.ds.prov(*r),
-                        _ => None,
-                    });
-                    vals[node.col] = candidate;
-                    next.push((vals, prov));
+                Op::Edge(p, e, forward) => {
+                    let pattern = &patterns[p];
+                    let (from, to) = if forward {
+                        (&pattern.nodes[e], &pattern.nodes[e + 1])
+                    } else {
+                        (&pattern.nodes[e + 1], &pattern.nodes[e])
+                    };
+                    self.expand(
+                        std::mem::take(&mut bindings),
+                        &pattern.edges[e],
+                        from,
+                        to,
+                        forward,
+                        out,
+                    )?;
                 }
             }
-            bindings = next;
-            for idx in start..pattern.edges.len() {
-                bindings = self.expand(
-                    bindings,
-                    &pattern.edges[idx],
-                    &pattern.nodes[idx],
-                    &pattern.nodes[idx + 1],
-                    true,
-                )?;
-            }
-            for idx in (0..start).rev() {
-                bindings = self.expand(
-                    bindings,
-                    &pattern.edges[idx],
-                    &pattern.nodes[idx + 1],
-                    &pattern.nodes[idx],
-                    false,
-                )?;
+            if let Sink::Collect(next) = collect {
+                bindings = next;
             }
         }
-        Ok(bindings
-            .into_iter()
-            .map(|(vals, prov)| Row {
-                vals: output.iter().map(|&c| vals[c].clone()).collect(),
-                prov,
-            })
-            .collect())
+        Ok(())
     }
 
     /// Every value a node may take when nothing binds it yet.
@@ -531,8 +768,8 @@ impl<'a> Exec<'a> {
         from: &NodeSpec,
         to: &NodeSpec,
         forward: bool,
-    ) -> Result<Vec<Binding>, EngineError> {
-        let mut out = Vec::new();
+        out: &mut Sink<'_, '_>,
+    ) -> Result<(), EngineError> {
         for (vals, prov) in bindings {
             let source = vals[from.col].clone();
             for (edge_val, other) in self.neighbours(edge, &source, forward, to)? {
@@ -556,21 +793,19 @@ impl<'a> Exec<'a> {
                 {
                     continue;
                 }
-                let mut next = vals.clone();
-                if let (Some(col), Some(ev)) = (edge.col, &edge_val) {
-                    if !next[col].is_null() && !next[col].equals(ev) {
-                        continue;
-                    }
-                    next[col] = ev.clone();
+                if let (Some(col), Some(ev)) = (edge.col, &edge_val)
+                    && !vals[col].is_null()
+                    && !vals[col].equals(ev)
+                {
+                    continue;
                 }
-                next[to.col] = other;
                 let edge_prov = match &edge_val {
                     Some(Val::Ref(r)) => self.ds.prov(*r),
                     Some(Val::Cooc(c)) => self.ds.prov(Ref::Sentence(c.sentence)),
                     _ => None,
                 };
                 // Evidence: the first bound edge that has some, else the first node that has.
-                let node_prov = match &next[to.col] {
+                let node_prov = match &other {
                     Val::Ref(r) => self.ds.prov(*r),
                     _ => None,
                 };
@@ -579,11 +814,17 @@ impl<'a> Exec<'a> {
                     (_, Some(e)) => Some(e),
                     (p, None) => p.or(node_prov),
                 };
-                out.push((next, prov));
+                let assign = [
+                    (edge.col.filter(|_| edge_val.is_some()), edge_val.unwrap_or(Val::Null)),
+                    (Some(to.col), other),
+                ];
+                out.accept_with(self, &vals, assign, prov)?;
             }
-            self.limit(out.len(), 0, "match", edge.span)?;
+            if let Sink::Collect(collected) = out {
+                self.limit(collected.len(), 0, "match", edge.span)?;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// `(edge value, other node)` pairs reachable from `source` over `edge`.
@@ -1245,16 +1486,27 @@ struct Grouper<'p> {
     /// For each key: the expression grouped on while rows come in.
     early: Vec<&'p PExpr>,
     aggs: &'p [Agg],
+    /// Whether each aggregate counts distinct articles of rows that arrive in article order.
+    sorted: Vec<bool>,
     index: FxMap<u64, Vec<u32>>,
+    /// Group of each entity, for the common single key that is an entity (`u32::MAX`: none).
+    dense: Vec<u32>,
     groups: Vec<Group>,
     buf: Vec<Val>,
+}
+
+/// What one scan thread produced.
+enum ChunkOut<'p> {
+    Rows(Vec<Row>),
+    Groups(Grouper<'p>),
 }
 
 /// One group: its key values, its aggregate states, and the evidence of its first row.
 type Group = (Box<[Val]>, Vec<AggState>, Option<Prov>);
 
 impl<'p> Grouper<'p> {
-    fn new(keys: &'p [PExpr], aggs: &'p [Agg]) -> Grouper<'p> {
+    /// `article_ordered`: rows arrive in article order, so `dcount(article)` may count changes.
+    fn new(keys: &'p [PExpr], aggs: &'p [Agg], article_ordered: bool) -> Grouper<'p> {
         let early = keys
             .iter()
             .map(|key| match key {
@@ -1262,14 +1514,69 @@ impl<'p> Grouper<'p> {
                 other => other,
             })
             .collect();
+        let sorted = aggs
+            .iter()
+            .map(|agg| {
+                article_ordered
+                    && agg.func == AggFunc::Dcount
+                    && matches!(&agg.arg, Some(PExpr::Field(base, FieldKey::MentionArticle | FieldKey::SentenceArticle)) if matches!(**base, PExpr::Col(0)))
+            })
+            .collect();
         Grouper {
             keys,
             early,
             aggs,
+            sorted,
             index: FxMap::default(),
+            dense: Vec::new(),
             groups: Vec::new(),
             buf: Vec::with_capacity(keys.len()),
         }
+    }
+
+    fn new_states(&self) -> Vec<AggState> {
+        self.aggs
+            .iter()
+            .zip(&self.sorted)
+            .map(
+                |(a, &sorted)| {
+                    if sorted {
+                        AggState::DcountSorted(0, Val::Null)
+                    } else {
+                        AggState::new(a.func)
+                    }
+                },
+            )
+            .collect()
+    }
+
+    /// The group of the key in `buf`, created if new.
+    fn group_of(&mut self, prov: Option<Prov>) -> usize {
+        if let [Val::Ref(Ref::Entity(e))] = self.buf.as_slice() {
+            let e = *e as usize;
+            if e >= self.dense.len() {
+                self.dense.resize(e + 1, u32::MAX);
+            }
+            if self.dense[e] != u32::MAX {
+                return self.dense[e] as usize;
+            }
+            self.dense[e] = self.groups.len() as u32;
+            let states = self.new_states();
+            self.groups.push((self.buf.clone().into_boxed_slice(), states, prov));
+            return self.groups.len() - 1;
+        }
+        let hash = hash_vals(&self.buf);
+        let same =
+            |key: &[Val], buf: &[Val]| key.iter().zip(buf).all(|(a, b)| a.total_cmp(b).is_eq());
+        if let Some(slot) = self.index.get(&hash)
+            && let Some(&g) = slot.iter().find(|&&g| same(&self.groups[g as usize].0, &self.buf))
+        {
+            return g as usize;
+        }
+        let states = self.new_states();
+        self.index.entry(hash).or_default().push(self.groups.len() as u32);
+        self.groups.push((self.buf.clone().into_boxed_slice(), states, prov));
+        self.groups.len() - 1
     }
 
     fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: Option<Prov>) {
@@ -1277,19 +1584,7 @@ impl<'p> Grouper<'p> {
         for key in &self.early {
             self.buf.push(exec.eval(key, row));
         }
-        let hash = hash_vals(&self.buf);
-        let slot = self.index.entry(hash).or_default();
-        let same =
-            |key: &[Val], buf: &[Val]| key.iter().zip(buf).all(|(a, b)| a.total_cmp(b).is_eq());
-        let group = match slot.iter().find(|&&g| same(&self.groups[g as usize].0, &self.buf)) {
-            Some(&g) => g as usize,
-            None => {
-                slot.push(self.groups.len() as u32);
-                let states = self.aggs.iter().map(|a| AggState::new(a.func)).collect();
-                self.groups.push((self.buf.clone().into_boxed_slice(), states, prov));
-                self.groups.len() - 1
-            }
-        };
+        let group = self.group_of(prov);
         let states = &mut self.groups[group].1;
         for (agg, state) in self.aggs.iter().zip(states.iter_mut()) {
             let value = agg.arg.as_ref().map(|arg| exec.eval(arg, row));
@@ -1297,48 +1592,73 @@ impl<'p> Grouper<'p> {
         }
     }
 
-    fn finish(mut self, exec: &Exec<'_>) -> Vec<Row> {
+    /// Folds the groups of another thread's grouper (over other articles) into this one.
+    fn absorb(&mut self, other: Grouper<'p>) {
+        for (key, states, prov) in other.groups {
+            self.buf.clear();
+            self.buf.extend(key.iter().cloned());
+            let group = self.group_of(prov);
+            for (into, from) in self.groups[group].1.iter_mut().zip(states) {
+                into.merge_disjoint(from);
+            }
+        }
+    }
+
+    /// The result rows; `None` when groups with equal final keys would have to merge counts
+    /// of distinct values made without a set (the caller then counts again, exactly).
+    fn finish(mut self, exec: &Exec<'_>) -> Option<Vec<Row>> {
         if self.keys.is_empty() && self.groups.is_empty() {
-            let states = self.aggs.iter().map(|a| AggState::new(a.func)).collect();
+            let states = self.new_states();
             self.groups.push((Box::new([]), states, None));
         }
         // Read the deferred fields, then merge groups whose final keys are equal, keeping the
         // order in which groups first appeared.
+        let deferred =
+            self.keys.iter().any(|key| matches!(key, PExpr::Field(_, field) if deferrable(*field)));
         let mut merged: Vec<Group> = Vec::with_capacity(self.groups.len());
-        let mut by_key: std::collections::HashMap<Key, usize, crate::value::FxBuild> =
-            Default::default();
+        let mut by_hash: FxMap<u64, Vec<u32>> = FxMap::default();
         for (early, states, prov) in self.groups {
-            let key: Vec<Val> = self
+            if !deferred {
+                merged.push((early, states, prov));
+                continue;
+            }
+            let key: Box<[Val]> = self
                 .keys
                 .iter()
-                .zip(early.iter())
+                .zip(early.into_vec())
                 .map(|(key, value)| match key {
-                    PExpr::Field(_, field) if deferrable(*field) => {
-                        exec.field_of(value.clone(), *field)
-                    }
-                    _ => value.clone(),
+                    PExpr::Field(_, field) if deferrable(*field) => exec.field_of(value, *field),
+                    _ => value,
                 })
                 .collect();
-            match by_key.get(&Key(key.clone())) {
+            let slot = by_hash.entry(hash_vals(&key)).or_default();
+            let same =
+                |other: &[Val]| other.iter().zip(key.iter()).all(|(a, b)| a.total_cmp(b).is_eq());
+            match slot.iter().find(|&&at| same(&merged[at as usize].0)) {
                 Some(&at) => {
-                    for (into, from) in merged[at].1.iter_mut().zip(states) {
+                    if states.iter().any(|s| matches!(s, AggState::DcountSorted(..))) {
+                        return None;
+                    }
+                    for (into, from) in merged[at as usize].1.iter_mut().zip(states) {
                         into.merge(from);
                     }
                 }
                 None => {
-                    by_key.insert(Key(key.clone()), merged.len());
-                    merged.push((key.into_boxed_slice(), states, prov));
+                    slot.push(merged.len() as u32);
+                    merged.push((key, states, prov));
                 }
             }
         }
-        merged
-            .into_iter()
-            .map(|(key, states, prov)| {
-                let mut vals = key.into_vec();
-                vals.extend(states.into_iter().map(AggState::finish));
-                Row { vals: vals.into_boxed_slice(), prov }
-            })
-            .collect()
+        Some(
+            merged
+                .into_iter()
+                .map(|(key, states, prov)| {
+                    let mut vals = key.into_vec();
+                    vals.extend(states.into_iter().map(AggState::finish));
+                    Row { vals: vals.into_boxed_slice(), prov }
+                })
+                .collect(),
+        )
     }
 }
 
@@ -1356,6 +1676,8 @@ enum AggState {
     /// The distinct values, and the last one added: rows of one group often repeat a value
     /// in a row (the same article), which then costs no hashing.
     Dcount(FxSet<One>, Val),
+    /// A distinct count of values that arrive in order: how often the value changed.
+    DcountSorted(i64, Val),
     Sum(Option<Val>),
     Avg(f64, u64),
     Min(Option<Val>),
@@ -1397,6 +1719,12 @@ impl AggState {
                     seen.insert(One(value));
                 }
             }
+            AggState::DcountSorted(n, last) => {
+                if value.total_cmp(last).is_ne() {
+                    *n += 1;
+                    *last = value;
+                }
+            }
             AggState::Sum(total) => {
                 *total = Some(match total.take() {
                     None => value,
@@ -1430,6 +1758,15 @@ impl AggState {
                     *first = Some(value);
                 }
             }
+        }
+    }
+
+    /// Folds in the state of the same group from rows of other articles: ordered distinct
+    /// counts simply add up.
+    fn merge_disjoint(&mut self, other: AggState) {
+        match (self, other) {
+            (AggState::DcountSorted(a, _), AggState::DcountSorted(b, _)) => *a += b,
+            (this, other) => this.merge(other),
         }
     }
 
@@ -1479,6 +1816,7 @@ impl AggState {
         match self {
             AggState::Count(n) => Val::Int(n),
             AggState::Dcount(seen, _) => Val::Int(seen.len() as i64),
+            AggState::DcountSorted(n, _) => Val::Int(n),
             AggState::Sum(total) => total.unwrap_or(Val::Int(0)),
             AggState::Avg(sum, n) => {
                 if n == 0 {
