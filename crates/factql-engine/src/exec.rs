@@ -57,11 +57,13 @@ pub struct RunOptions {
     pub row_limit: usize,
     /// Set to true (from another thread) to stop the query.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Scans of at least this many rows run on two threads.
+    pub parallel_from: u32,
 }
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions { row_limit: 5_000_000, cancel: None }
+        RunOptions { row_limit: 5_000_000, cancel: None, parallel_from: 200_000 }
     }
 }
 
@@ -74,7 +76,10 @@ pub(crate) struct Exec<'a> {
 }
 
 /// Where the bindings of a match step go.
-#[allow(clippy::large_enum_variant, reason = "one sink lives per match step, never in a collection")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one sink lives per match step, never in a collection"
+)]
 enum Sink<'a, 'p> {
     /// Kept for the next step.
     Collect(Vec<Binding>),
@@ -339,8 +344,7 @@ impl<'a> Exec<'a> {
     /// Row ranges for the scan threads: one for small tables, else two split at an article
     /// boundary, so no article is counted in both.
     fn chunks(&self, table: Table, count: u32) -> Vec<std::ops::Range<u32>> {
-        const PARALLEL_FROM: u32 = 200_000;
-        if count < PARALLEL_FROM {
+        if count < self.opts.parallel_from.max(2) {
             return std::iter::once(0..count).collect();
         }
         let ds = self.ds;

@@ -69,7 +69,7 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
         print!("{}", plan.explain());
         return Ok(ExitCode::SUCCESS);
     }
-    let options = RunOptions { row_limit: args.row_limit, cancel: None };
+    let options = RunOptions { row_limit: args.row_limit, ..RunOptions::default() };
     let relation = match engine.run(&plan, &options) {
         Ok(relation) => relation,
         Err(EngineError::RowLimit { stage, name, limit, span }) => {
