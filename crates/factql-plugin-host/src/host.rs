@@ -190,11 +190,13 @@ pub struct Host {
     watch: Option<Arc<Watch>>,
 }
 
-/// In-process calls in flight: id → (plugin, article, start).
+/// In-process calls in flight: id → (plugin index, article, start).
 #[derive(Debug, Default)]
 struct Watch {
-    calls: Mutex<BTreeMap<u64, (String, String, Instant)>>,
+    calls: Mutex<BTreeMap<u64, (usize, String, Instant)>>,
     next: AtomicU64,
+    /// Plugin names by index, for the report.
+    names: Vec<String>,
 }
 
 /// Removes its call from the watch when the call returns.
@@ -212,10 +214,11 @@ impl Drop for Watched<'_> {
 }
 
 impl Watch {
-    fn enter(&self, plugin: &str, article: &str) -> Watched<'_> {
+    fn enter(&self, plugin: usize, article: &str) -> Watched<'_> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let entry = (plugin, article.to_owned(), Instant::now());
         if let Ok(mut calls) = self.calls.lock() {
-            calls.insert(id, (plugin.to_owned(), article.to_owned(), Instant::now()));
+            calls.insert(id, entry);
         }
         Watched { watch: self, id }
     }
@@ -231,6 +234,7 @@ impl Watch {
                     calls.values().find(|(_, _, start)| start.elapsed() > timeout).cloned()
                 });
                 if let Some((plugin, article, _)) = hung {
+                    let plugin = watch.names.get(plugin).cloned().unwrap_or_default();
                     on_hang(&PluginError::Hung { plugin, article, secs: timeout.as_secs_f64() });
                     return;
                 }
@@ -357,7 +361,8 @@ impl Host {
         if let Some(on_hang) = config.on_hang
             && host.plugins.iter().any(|p| !p.isolated())
         {
-            let watch = Arc::new(Watch::default());
+            let names = host.plugins.iter().map(|p| p.name().to_owned()).collect();
+            let watch = Arc::new(Watch { names, ..Watch::default() });
             Watch::spawn(Arc::downgrade(&watch), config.timeout, on_hang);
             host.watch = Some(watch);
         }
@@ -573,7 +578,7 @@ impl Host {
                         boilerplate: boilerplate.clone(),
                         facts,
                     };
-                    self.run(plugin, article, &inputs)
+                    self.run(idx, plugin, article, &inputs)
                 }
             };
             match &result {
@@ -600,6 +605,7 @@ impl Host {
 
     fn run(
         &self,
+        idx: usize,
         plugin: &Plugin,
         article: &Article,
         inputs: &Inputs,
@@ -618,7 +624,7 @@ impl Host {
         let reply = match &plugin.backend {
             Backend::InProcess { table, instance, serial } => {
                 let _turn = serial.as_ref().map(|m| m.lock());
-                let _watched = self.watch.as_ref().map(|w| w.enter(plugin.name(), &article.id.0));
+                let _watched = self.watch.as_ref().map(|w| w.enter(idx, &article.id.0));
                 call::extract(table, instance, &article.id.0, &article.text, &inputs, self.limits)
             }
             Backend::Isolated { child } => {

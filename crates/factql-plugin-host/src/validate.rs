@@ -68,17 +68,17 @@ fn sentence_of(article: &Article, offset: usize) -> usize {
     after.saturating_sub(1)
 }
 
-fn span_of(text: &str, span: wire::Span, what: &str) -> Result<Span, String> {
+fn span_of(text: &str, span: wire::Span, what: &dyn Fn() -> String) -> Result<Span, String> {
     let span = Span::new(span.start as usize, span.end as usize);
-    span.check(text).map_err(|err| format!("{what}: {err}"))?;
+    span.check(text).map_err(|err| format!("{}: {err}", what()))?;
     Ok(span)
 }
 
-fn confidence(value: f32, what: &str) -> Result<f32, String> {
+fn confidence(value: f32, what: &dyn Fn() -> String) -> Result<f32, String> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("{what}: confidence {value} is not a number in [0, 1]"))
+        Err(format!("{}: confidence {value} is not a number in [0, 1]", what()))
     }
 }
 
@@ -109,11 +109,12 @@ pub(crate) fn validate(
     let mut entities = BTreeMap::new();
     let n_mentions = batch.mentions.len();
     for (idx, mention) in batch.mentions.into_iter().enumerate() {
-        let what = format!("mention {idx}");
+        // Named lazily: formatting it for every valid item would cost more than checking it.
+        let what = || format!("mention {idx}");
         let span = span_of(text, mention.span, &what)?;
         let confidence = confidence(mention.confidence, &what)?;
         if mention.ent_type.is_empty() {
-            return Err(format!("{what}: empty entity type"));
+            return Err(format!("{}: empty entity type", what()));
         }
         if let Some(id) = &mention.entity {
             entities.entry(id.clone()).or_insert_with(|| Entity {
@@ -131,23 +132,24 @@ pub(crate) fn validate(
         });
     }
     for (idx, fact) in batch.facts.into_iter().enumerate() {
-        let what = format!("fact {idx} (`{}`)", fact.kind);
+        let what = || format!("fact {idx} (`{}`)", fact.kind);
         if !manifest.produces.iter().any(|kind| kind.name == fact.kind) {
-            return Err(format!("{what}: kind `{}` is not declared by this plugin", fact.kind));
+            return Err(format!("{}: kind `{}` is not declared by this plugin", what(), fact.kind));
         }
         let span = span_of(text, fact.span, &what)?;
         let confidence = confidence(fact.confidence, &what)?;
         let mut fields = BTreeMap::new();
         for (name, raw) in fact.fields {
-            let converted = value(raw).map_err(|err| format!("{what}: field `{name}` {err}"))?;
+            let converted =
+                value(raw).map_err(|err| format!("{}: field `{name}` {err}", what()))?;
             if fields.contains_key(&name) {
-                return Err(format!("{what}: field `{name}` is set twice"));
+                return Err(format!("{}: field `{name}` is set twice", what()));
             }
             fields.insert(name, converted);
         }
         schema
             .check(&fact.kind, &fields, fact.args.iter().map(|arg| arg.role.as_str()))
-            .map_err(|err| format!("{what}: {err}"))?;
+            .map_err(|err| format!("{}: {err}", what()))?;
         let mut args = Vec::with_capacity(fact.args.len());
         for arg in &fact.args {
             let target = match &arg.target {
@@ -159,20 +161,21 @@ pub(crate) fn validate(
                 }
                 wire::Target::Mention(target) | wire::Target::Fact(target) => {
                     return Err(format!(
-                        "{what}: argument `{}` points at {target}, which is not an existing mention or earlier fact",
+                        "{}: argument `{}` points at {target}, which is not an existing mention or earlier fact",
+                        what(),
                         arg.role
                     ));
                 }
                 wire::Target::Entity(id) => ArgTarget::Entity(id.clone()),
                 wire::Target::Literal(raw) => ArgTarget::Literal(
                     value(raw.clone())
-                        .map_err(|err| format!("{what}: argument `{}` {err}", arg.role))?,
+                        .map_err(|err| format!("{}: argument `{}` {err}", what(), arg.role))?,
                 ),
             };
             args.push(Arg { role: arg.role.clone(), target });
         }
         out.facts.push(Fact {
-            kind: fact.kind.clone(),
+            kind: fact.kind,
             provenance: provenance(span, confidence),
             fields,
             args,

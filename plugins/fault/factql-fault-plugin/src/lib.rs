@@ -9,7 +9,7 @@
 //! Modes: `none` (one valid fact), `panic`, `segfault`, `abort`, `stack-overflow`, `hang`,
 //! `bad-span`, `mid-char`, `undeclared-kind`, `nan`, `bad-field`, `dangling-arg`,
 //! `oversized`, `bad-manifest`, `abi-major`, `refuse-host`, `small-table`, `no-unwind`,
-//! `garbage-manifest`.
+//! `garbage-manifest`, `future-minor`.
 //!
 //! Never load this outside tests.
 // Faults need raw pointers: a null write, a hand-made entry point, a constructor.
@@ -123,6 +123,13 @@ pub unsafe extern "C" fn entry(host: *const HostV1) -> *const PluginV1 {
         "abi-major" => patched.abi_major = 2,
         "small-table" => patched.size = 16,
         "no-unwind" => patched.flags &= !flags::PANIC_UNWIND,
+        // A plugin built against a later minor: a bigger table and an unknown flag bit, both
+        // of which an older host must accept (it reads only the fields it knows).
+        "future-minor" => {
+            patched.size += 8;
+            patched.abi_minor += 1;
+            patched.flags |= 1 << 40;
+        }
         "garbage-manifest" => {
             patched.manifest = factql_plugin_sdk::abi::BytesRef::new(b"\xff\xff\xff\xff")
         }
