@@ -39,20 +39,22 @@ pub(crate) struct SentenceRec {
     pub mentions: Range<u32>,
 }
 
+/// A mention, kept small (40 bytes) because scans read millions of them: its short texts are
+/// codes into [`Dataset::codes`].
 pub(crate) struct MentionRec {
     pub article: u32,
     pub sentence: u32,
     pub start: u32,
     pub end: u32,
     pub entity: Option<u32>,
-    /// Entity kind: `person`, `place`, `org`, ... (from the entity, else the type).
-    pub kind: Arc<str>,
-    pub ent_type: Arc<str>,
-    pub level: Arc<str>,
-    pub extractor: Arc<str>,
-    pub confidence: f64,
     /// Index of the word the mention starts at, in its article.
     pub word: u32,
+    /// Entity kind: `person`, `place`, `org`, ... (from the entity, else the type).
+    pub kind: u16,
+    pub ent_type: u16,
+    pub level: u16,
+    pub extractor: u16,
+    pub confidence: f32,
 }
 
 pub(crate) struct EntityRec {
@@ -119,6 +121,8 @@ pub struct Dataset {
     pub(crate) kinds: Vec<KindTable>,
     /// Folded name or alias → entities.
     pub(crate) entity_keys: HashMap<String, Vec<u32>>,
+    /// The short texts of mentions (kinds, types, levels, extractors), by code.
+    pub(crate) codes: Codes,
     /// The distinct entity kinds, sorted.
     pub(crate) entity_kinds: Vec<String>,
     /// For kinds with a `type` field and two roles: (kind, field, the distinct type values),
@@ -199,6 +203,7 @@ impl Dataset {
         })?;
 
         let mut interner = Interner::default();
+        let mut codes = Codes::default();
         let mut mentions: Vec<MentionRec> = Vec::new();
         let mut mention_idx: HashMap<i64, u32> = HashMap::new();
         store.for_each_mention(|row| {
@@ -206,8 +211,8 @@ impl Dataset {
             let Some(sentence) = global_sentence(&articles, article, row.sentence) else { return };
             let entity = row.entity.as_ref().and_then(|id| entity_idx.get(id)).copied();
             let kind = match entity {
-                Some(entity) => entities[entity as usize].kind.clone(),
-                None => interner.get(kind_of_type(&row.ent_type)),
+                Some(entity) => codes.code(&entities[entity as usize].kind),
+                None => codes.code(kind_of_type(&row.ent_type)),
             };
             let idx = mentions.len() as u32;
             if let Some(entity) = entity {
@@ -224,12 +229,12 @@ impl Dataset {
                 start: row.span.start as u32,
                 end: row.span.end as u32,
                 entity,
-                kind,
-                ent_type: interner.get(&row.ent_type),
-                level: interner.get(&row.level),
-                extractor: interner.get(&row.extractor),
-                confidence: row.confidence,
                 word,
+                kind,
+                ent_type: codes.code(&row.ent_type),
+                level: codes.code(&row.level),
+                extractor: codes.code(&row.extractor),
+                confidence: row.confidence as f32,
             });
         })?;
         // Mentions arrive ordered by (article id, sentence, start), the same order as sentences.
@@ -266,7 +271,7 @@ impl Dataset {
                 .map(|def| {
                     row.fields
                         .get(&def.name)
-                        .map_or(Val::Null, |value| value_to_val(value, &def.ty))
+                        .map_or(Val::Null, |value| value_to_val(value, &def.ty, &mut interner))
                 })
                 .collect();
             let mut roles = vec![Val::Null; table.schema.roles.len()];
@@ -292,7 +297,7 @@ impl Dataset {
                         pending_fact_refs.push((kind, table.len(), slot, *id));
                         Val::Null
                     }
-                    ArgValue::Literal(value) => value_to_val(value, &FieldType::Str),
+                    ArgValue::Literal(value) => value_to_val(value, &FieldType::Str, &mut interner),
                 };
             }
             fact_idx.insert(row.id, (kind as u16, table.len() as u32));
@@ -346,6 +351,7 @@ impl Dataset {
             entities,
             kinds,
             entity_keys,
+            codes,
             entity_kinds,
             type_labels,
         };
@@ -431,13 +437,16 @@ fn kind_of_type(ent_type: &str) -> &str {
 }
 
 /// Converts a stored value to a run-time value of the declared type.
-pub(crate) fn value_to_val(value: &Value, ty: &FieldType) -> Val {
+pub(crate) fn value_to_val(value: &Value, ty: &FieldType, interner: &mut Interner) -> Val {
     match value {
         Value::Null => Val::Null,
         Value::Bool(b) => Val::Bool(*b),
         Value::Int(n) if *ty == FieldType::Float => Val::Float(*n as f64),
         Value::Int(n) => Val::Int(*n),
         Value::Float(x) => Val::Float(*x),
+        // Short strings are categories (an event type, a verb): one shared copy each keeps
+        // scans over them in cache. Long ones (quote texts) are unique and stay apart.
+        Value::Str(s) if s.len() <= 32 => Val::Str(interner.get(s)),
         Value::Str(s) => Val::str(s),
         Value::Date(d) => DateRange::parse(d).map_or(Val::Null, Val::Date),
         Value::Interval(from, to) => Val::Date(DateRange::between(
@@ -449,7 +458,7 @@ pub(crate) fn value_to_val(value: &Value, ty: &FieldType) -> Val {
                 FieldType::List(element) => element.as_ref(),
                 other => other,
             };
-            Val::List(items.iter().map(|item| value_to_val(item, element)).collect())
+            Val::List(items.iter().map(|item| value_to_val(item, element, interner)).collect())
         }
     }
 }
@@ -468,9 +477,37 @@ fn word_starts(text: &str) -> Vec<u32> {
     starts
 }
 
+/// A dictionary of short texts: each distinct text gets a `u16` code.
+#[derive(Default)]
+pub(crate) struct Codes {
+    texts: Vec<Arc<str>>,
+    index: HashMap<String, u16>,
+}
+
+impl Codes {
+    /// The code of `text`, added if new. Past 65,535 distinct texts, the last code is reused
+    /// for every new text (mention kinds, types, levels and extractors never come near).
+    fn code(&mut self, text: &str) -> u16 {
+        if let Some(&code) = self.index.get(text) {
+            return code;
+        }
+        let code = u16::try_from(self.texts.len()).unwrap_or(u16::MAX);
+        if usize::from(code) == self.texts.len() {
+            self.texts.push(Arc::from(text));
+            self.index.insert(text.to_owned(), code);
+        }
+        code
+    }
+
+    /// The text of a code.
+    pub(crate) fn text(&self, code: u16) -> &Arc<str> {
+        &self.texts[usize::from(code).min(self.texts.len().saturating_sub(1))]
+    }
+}
+
 /// Shares one allocation among equal short strings (types, levels, extractor names).
 #[derive(Default)]
-struct Interner(HashMap<String, Arc<str>>);
+pub(crate) struct Interner(HashMap<String, Arc<str>>);
 
 impl Interner {
     fn get(&mut self, text: &str) -> Arc<str> {

@@ -57,9 +57,9 @@ impl Dataset {
                 };
                 match key {
                     MentionEntity => men.entity.map_or(Val::Null, |e| Val::Ref(Ref::Entity(e))),
-                    MentionKind => Val::Str(men.kind.clone()),
-                    MentionType => Val::Str(men.ent_type.clone()),
-                    MentionLevel => Val::Str(men.level.clone()),
+                    MentionKind => Val::Str(self.codes.text(men.kind).clone()),
+                    MentionType => Val::Str(self.codes.text(men.ent_type).clone()),
+                    MentionLevel => Val::Str(self.codes.text(men.level).clone()),
                     MentionArticle => Val::Ref(Ref::Article(men.article)),
                     MentionSentence => Val::Ref(Ref::Sentence(men.sentence)),
                     MentionStart => Val::Int(i64::from(men.start)),
@@ -68,8 +68,8 @@ impl Dataset {
                     MentionName => men
                         .entity
                         .map_or_else(surface, |e| Val::Str(self.entities[e as usize].name.clone())),
-                    MentionExtractor => Val::Str(men.extractor.clone()),
-                    MentionConfidence => Val::Float(men.confidence),
+                    MentionExtractor => Val::Str(self.codes.text(men.extractor).clone()),
+                    MentionConfidence => Val::Float(f64::from(men.confidence)),
                     _ => Val::Null,
                 }
             }
@@ -120,10 +120,18 @@ impl Dataset {
     pub(crate) fn read_str(&self, r: Ref, key: FieldKey) -> Option<Option<&str>> {
         use FieldKey::*;
         match (r, key) {
-            (Ref::Mention(m), MentionKind) => Some(Some(&self.mentions[m as usize].kind)),
-            (Ref::Mention(m), MentionType) => Some(Some(&self.mentions[m as usize].ent_type)),
-            (Ref::Mention(m), MentionLevel) => Some(Some(&self.mentions[m as usize].level)),
-            (Ref::Mention(m), MentionExtractor) => Some(Some(&self.mentions[m as usize].extractor)),
+            (Ref::Mention(m), MentionKind) => {
+                Some(Some(self.codes.text(self.mentions[m as usize].kind)))
+            }
+            (Ref::Mention(m), MentionType) => {
+                Some(Some(self.codes.text(self.mentions[m as usize].ent_type)))
+            }
+            (Ref::Mention(m), MentionLevel) => {
+                Some(Some(self.codes.text(self.mentions[m as usize].level)))
+            }
+            (Ref::Mention(m), MentionExtractor) => {
+                Some(Some(self.codes.text(self.mentions[m as usize].extractor)))
+            }
             (Ref::Entity(e), EntityName) => Some(Some(&self.entities[e as usize].name)),
             (Ref::Entity(e), EntityKind) => Some(Some(&self.entities[e as usize].kind)),
             (Ref::Entity(e), EntityId) => Some(Some(&self.entities[e as usize].id)),
