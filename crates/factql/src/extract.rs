@@ -97,7 +97,7 @@ impl Runner {
                 ExtractorRef { name: plugin.name().into(), version: plugin.version().into() };
             new_to_store.push(!store.has_finished_run(&extractor, plugin.config_hash())?);
             if selected {
-                store.declare_kinds(&plugin.kinds(), plugin.name())?;
+                store.redeclare_kinds(&plugin.kinds(), plugin.name())?;
                 runs.push(Some(store.begin_run(&extractor, plugin.config_hash())?));
             } else {
                 runs.push(None);
