@@ -157,6 +157,9 @@ impl Sink<'_, '_> {
     }
 }
 
+/// Receives the neighbours an edge reaches: (edge value, other node).
+type Emit<'e> = dyn FnMut(&Exec<'_>, Option<Val>, Val) -> Result<(), EngineError> + 'e;
+
 /// A partial match: one value per pattern column, and the evidence so far.
 type Binding = (Vec<Val>, Option<Prov>);
 
@@ -776,53 +779,57 @@ impl<'a> Exec<'a> {
     ) -> Result<(), EngineError> {
         for (vals, prov) in bindings {
             let source = vals[from.col].clone();
-            for (edge_val, other) in self.neighbours(edge, &source, forward, to)? {
-                self.tick()?;
-                if !vals[to.col].is_null() {
-                    if !vals[to.col].equals(&other) {
-                        continue;
+            // What to do with one neighbour: check it, then hand the extended binding on.
+            let mut handle =
+                |this: &Exec<'_>, edge_val: Option<Val>, other: Val| -> Result<(), EngineError> {
+                    if !vals[to.col].is_null() {
+                        if !vals[to.col].equals(&other) {
+                            return Ok(());
+                        }
+                    } else if !this.node_ok(to, &other) {
+                        return Ok(());
                     }
-                } else if !self.node_ok(to, &other) {
-                    continue;
-                }
-                if let (Some(_), Some(ev)) = (edge.col, &edge_val)
-                    && !self.props_ok(&edge.props, ev)
-                {
-                    continue;
-                }
-                if edge.col.is_none()
-                    && !edge.props.is_empty()
-                    && let Some(ev) = &edge_val
-                    && !self.props_ok(&edge.props, ev)
-                {
-                    continue;
-                }
-                if let (Some(col), Some(ev)) = (edge.col, &edge_val)
-                    && !vals[col].is_null()
-                    && !vals[col].equals(ev)
-                {
-                    continue;
-                }
-                let edge_prov = match &edge_val {
-                    Some(Val::Ref(r)) => self.ds.prov(*r),
-                    Some(Val::Cooc(c)) => self.ds.prov(Ref::Sentence(c.sentence)),
-                    _ => None,
+                    if let Some(ev) = &edge_val
+                        && !edge.props.is_empty()
+                        && !this.props_ok(&edge.props, ev)
+                    {
+                        return Ok(());
+                    }
+                    if let (Some(col), Some(ev)) = (edge.col, &edge_val)
+                        && !vals[col].is_null()
+                        && !vals[col].equals(ev)
+                    {
+                        return Ok(());
+                    }
+                    let edge_prov = match &edge_val {
+                        Some(Val::Ref(r)) => this.ds.prov(*r),
+                        Some(Val::Cooc(c)) => this.ds.prov(Ref::Sentence(c.sentence)),
+                        _ => None,
+                    };
+                    // Evidence: the first bound edge that has some, else the first node that has.
+                    let node_prov = match &other {
+                        Val::Ref(r) => this.ds.prov(*r),
+                        _ => None,
+                    };
+                    let prov = match (prov, edge_prov) {
+                        (Some(p), _) if edge.col.is_none() || edge_val.is_none() => Some(p),
+                        (_, Some(e)) => Some(e),
+                        (p, None) => p.or(node_prov),
+                    };
+                    let assign = [
+                        (edge.col.filter(|_| edge_val.is_some()), edge_val.unwrap_or(Val::Null)),
+                        (Some(to.col), other),
+                    ];
+                    out.accept_with(this, &vals, assign, prov)
                 };
-                // Evidence: the first bound edge that has some, else the first node that has.
-                let node_prov = match &other {
-                    Val::Ref(r) => self.ds.prov(*r),
-                    _ => None,
-                };
-                let prov = match (prov, edge_prov) {
-                    (Some(p), _) if edge.col.is_none() || edge_val.is_none() => Some(p),
-                    (_, Some(e)) => Some(e),
-                    (p, None) => p.or(node_prov),
-                };
-                let assign = [
-                    (edge.col.filter(|_| edge_val.is_some()), edge_val.unwrap_or(Val::Null)),
-                    (Some(to.col), other),
-                ];
-                out.accept_with(self, &vals, assign, prov)?;
+            match &edge.kind {
+                EdgeKindSpec::Near(scope) => self.near_edge(*scope, &source, to, &mut handle)?,
+                _ => {
+                    for (edge_val, other) in self.neighbours(edge, &source, forward, to)? {
+                        self.tick()?;
+                        handle(self, edge_val, other)?;
+                    }
+                }
             }
             if let Sink::Collect(collected) = out {
                 self.limit(collected.len(), 0, "match", edge.span)?;
@@ -846,7 +853,14 @@ impl<'a> Exec<'a> {
         };
         match &edge.kind {
             EdgeKindSpec::Mentions => Ok(self.mentions_edge(source, to)),
-            EdgeKindSpec::Near(scope) => Ok(self.near_edge(*scope, source, to)),
+            EdgeKindSpec::Near(scope) => {
+                let mut pairs = Vec::new();
+                self.near_edge(*scope, source, to, &mut |_, edge_val, other| {
+                    pairs.push((edge_val, other));
+                    Ok(())
+                })?;
+                Ok(pairs)
+            }
             EdgeKindSpec::Fact { kind, from, to: to_role, type_filter } => {
                 let step = |exec: &mut Exec<'_>, value: &Val| -> Vec<(Option<Val>, Val)> {
                     let mut out = Vec::new();
@@ -1040,44 +1054,35 @@ impl<'a> Exec<'a> {
         out
     }
 
+    /// Every co-occurrence of `source` (an entity or a term) in `scope` with a mention (or,
+    /// for a term node, an occurrence of that term), handed to `emit` as it is found.
     fn near_edge(
         &mut self,
         scope: ScopeKind,
         source: &Val,
         to: &NodeSpec,
-    ) -> Vec<(Option<Val>, Val)> {
-        let ds = self.ds;
+        emit: &mut Emit<'_>,
+    ) -> Result<(), EngineError> {
         let from = self.occurrences(source);
         let targets: Option<Arc<Vec<Occurrence>>> =
             to.term.as_ref().map(|t| self.occurrences(&Val::str(t)));
-        let mut out = Vec::new();
+        let this: &Exec<'_> = self;
+        let ds = this.ds;
+        let term = to.term.as_ref().map(|t| Val::str(t));
+        let mut seen = 0u32;
         for occ in from.iter() {
-            let candidates: Vec<Occurrence> = match &targets {
-                Some(terms) => terms.iter().copied().filter(|t| t.article == occ.article).collect(),
-                None => {
-                    let range = match scope {
-                        ScopeKind::Sentence => ds.sentences[occ.sentence as usize].mentions.clone(),
-                        _ => self.article_mentions(occ.article),
-                    };
-                    range
-                        .map(|m| {
-                            let men = &ds.mentions[m as usize];
-                            Occurrence {
-                                article: men.article,
-                                sentence: men.sentence,
-                                word: men.word,
-                                mention: Some(m),
-                            }
-                        })
-                        .collect()
-                }
-            };
-            for other in candidates {
+            seen = seen.wrapping_add(1);
+            if seen.is_multiple_of(4096)
+                && this.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
+            {
+                return Err(EngineError::Cancelled);
+            }
+            let mut consider = |other: Occurrence| -> Result<(), EngineError> {
                 if other.mention.is_some() && other.mention == occ.mention {
-                    continue;
+                    return Ok(());
                 }
                 if occ.mention.is_none() && other.mention.is_none() && other.word == occ.word {
-                    continue;
+                    return Ok(());
                 }
                 let distance = other.word.abs_diff(occ.word);
                 let inside = match scope {
@@ -1090,21 +1095,43 @@ impl<'a> Exec<'a> {
                     ScopeKind::Words(n) => distance <= n,
                 };
                 if !inside {
-                    continue;
+                    return Ok(());
                 }
-                let value = match (other.mention, &to.term) {
-                    (_, Some(term)) => Val::str(term),
+                let value = match (other.mention, &term) {
+                    (_, Some(term)) => term.clone(),
                     (Some(m), None) => match ds.mentions[m as usize].entity {
                         Some(e) => Val::Ref(Ref::Entity(e)),
-                        None => continue,
+                        None => return Ok(()),
                     },
-                    (None, None) => continue,
+                    (None, None) => return Ok(()),
                 };
                 let record = Cooc { article: occ.article, sentence: occ.sentence, distance };
-                out.push((Some(Val::Cooc(record)), value));
+                emit(this, Some(Val::Cooc(record)), value)
+            };
+            match &targets {
+                Some(terms) => {
+                    for t in terms.iter().filter(|t| t.article == occ.article) {
+                        consider(*t)?;
+                    }
+                }
+                None => {
+                    let range = match scope {
+                        ScopeKind::Sentence => ds.sentences[occ.sentence as usize].mentions.clone(),
+                        _ => this.article_mentions(occ.article),
+                    };
+                    for m in range {
+                        let men = &ds.mentions[m as usize];
+                        consider(Occurrence {
+                            article: men.article,
+                            sentence: men.sentence,
+                            word: men.word,
+                            mention: Some(m),
+                        })?;
+                    }
+                }
             }
         }
-        out
+        Ok(())
     }
 
     /// One step over facts of `kind`: along (from-role → to-role or the fact) or against.
