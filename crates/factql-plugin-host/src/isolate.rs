@@ -267,7 +267,17 @@ pub(crate) fn serve_entry(entry: factql_plugin_abi::EntryFn, label: &str) -> Exi
         Ok((table, _manifest)) => table,
         Err(err) => return refuse(err.to_string()),
     };
-    let mut stdout = std::io::stdout().lock();
+    // Frames get a private copy of stdout, and fd 1 becomes stderr: a plugin that prints
+    // cannot corrupt the protocol.
+    // SAFETY: dup and dup2 on this process's own standard descriptors.
+    let frames_fd = unsafe { libc::dup(libc::STDOUT_FILENO) };
+    // SAFETY: as above.
+    if frames_fd < 0 || unsafe { libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) } < 0 {
+        return refuse("cannot set up the runner's pipes".into());
+    }
+    // SAFETY: `frames_fd` is a fresh descriptor owned by nothing else.
+    let frames = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(frames_fd) };
+    let mut stdout = std::io::BufWriter::new(frames);
     let mut stdin = std::io::stdin().lock();
     // SAFETY: the manifest bytes are 'static in the plugin.
     let manifest = unsafe { crate::load::borrow(table.manifest.ptr, table.manifest.len) }.to_vec();

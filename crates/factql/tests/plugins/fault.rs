@@ -81,6 +81,7 @@ const MATRIX: &[(&str, Expect, Expect)] = &[
     ("small-table", Refused("smaller than the 72 bytes"), Refused("smaller than the 72 bytes")),
     ("no-unwind", Refused("not built with panic = \"unwind\""), Works(2)),
     ("future-minor", Works(2), Works(2)),
+    ("print", Works(2), Works(2)),
 ];
 
 /// Signal numbers on Linux, without a libc dependency in the test.

@@ -9,7 +9,7 @@
 //! Modes: `none` (one valid fact), `panic`, `segfault`, `abort`, `stack-overflow`, `hang`,
 //! `bad-span`, `mid-char`, `undeclared-kind`, `nan`, `bad-field`, `dangling-arg`,
 //! `oversized`, `bad-manifest`, `abi-major`, `refuse-host`, `small-table`, `no-unwind`,
-//! `garbage-manifest`, `future-minor`.
+//! `garbage-manifest`, `future-minor`, `print` (writes to stdout, then one valid fact).
 //!
 //! Never load this outside tests.
 // Faults need raw pointers: a null write, a hand-made entry point, a constructor.
@@ -88,6 +88,10 @@ impl Extractor for Fault {
             }
             "dangling-arg" => {
                 out.fact("fault", 0..1).field("n", 1i64).arg("x", Target::Mention(7));
+            }
+            "print" => {
+                println!("a plugin printing to stdout");
+                out.fact("fault", 0..len.min(1)).field("n", 1i64);
             }
             "oversized" => {
                 for n in 0..150_000i64 {
