@@ -273,7 +273,10 @@ impl<'a> Checker<'a> {
         };
         let columns = vec![Column { name: source.name.clone(), ty: Ty::Ref(Some(table)) }];
         let plan = Plan {
-            source: SourcePlan::Scan { table, entity_kind: source.entity_kind.map(Arc::from) },
+            source: SourcePlan::Scan {
+                table,
+                entity_kind: source.entity_kind.map(|k| self.ds.shared_kind(k)),
+            },
             source_detail: format!("scan {}", source.name),
             source_columns: columns.clone(),
             source_span: span,
@@ -633,7 +636,7 @@ impl<'a> Checker<'a> {
         if entity_kinds.contains(&kind.name)
             || ["person", "place", "org"].contains(&kind.name.as_str())
         {
-            return NodeKind::Entity(Some(Arc::from(kind.name.as_str())));
+            return NodeKind::Entity(Some(self.ds.shared_kind(&kind.name)));
         }
         let mut names: Vec<String> =
             vec!["article".into(), "sentence".into(), "term".into(), "entity".into()];

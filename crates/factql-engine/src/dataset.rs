@@ -181,6 +181,7 @@ impl Dataset {
                 (global < range.end).then_some(global)
             };
 
+        let mut interner = Interner::default();
         let mut entities = Vec::new();
         let mut entity_idx: HashMap<String, u32> = HashMap::new();
         let mut entity_keys: HashMap<String, Vec<u32>> = HashMap::new();
@@ -195,14 +196,14 @@ impl Dataset {
             entity_idx.insert(id.clone(), idx);
             entities.push(EntityRec {
                 id: id.into(),
-                kind: kind.into(),
+                // One shared copy per kind, so kind checks compare pointers.
+                kind: interner.get(&kind),
                 name: name.into(),
                 aliases: aliases.iter().map(|alias| Val::str(alias)).collect(),
                 mentions: Vec::new(),
             });
         })?;
 
-        let mut interner = Interner::default();
         let mut codes = Codes::default();
         let mut mentions: Vec<MentionRec> = Vec::new();
         let mut mention_idx: HashMap<i64, u32> = HashMap::new();
@@ -404,6 +405,15 @@ impl Dataset {
             .unwrap_or_default();
         found.sort_unstable();
         found
+    }
+
+    /// The shared copy of an entity kind's name, so that kind checks compare pointers; a
+    /// kind no entity has gets its own copy (and matches nothing).
+    pub(crate) fn shared_kind(&self, kind: &str) -> Arc<str> {
+        self.entities
+            .iter()
+            .find(|e| *e.kind == *kind)
+            .map_or_else(|| Arc::from(kind), |e| e.kind.clone())
     }
 
     /// The text of a sentence.

@@ -109,7 +109,7 @@ impl Sink<'_, '_> {
                 Ok(())
             }
             Sink::Final { .. } => {
-                self.accept_with(exec, &vals, [(None, Val::Null), (None, Val::Null)], prov)
+                self.accept_with(exec, &vals, [(None, Val::Null), (None, Val::Null)], &|| prov)
             }
         }
     }
@@ -120,7 +120,7 @@ impl Sink<'_, '_> {
         exec: &Exec<'_>,
         vals: &[Val],
         assign: [(Option<usize>, Val); 2],
-        prov: Option<Prov>,
+        prov: &dyn Fn() -> Option<Prov>,
     ) -> Result<(), EngineError> {
         match self {
             Sink::Collect(bindings) => {
@@ -130,7 +130,7 @@ impl Sink<'_, '_> {
                         next[col] = value;
                     }
                 }
-                bindings.push((next, prov));
+                bindings.push((next, prov()));
             }
             Sink::Final { output, filters, grouper, rows, buf, span } => {
                 buf.clear();
@@ -147,7 +147,7 @@ impl Sink<'_, '_> {
                 match grouper {
                     Some(grouper) => grouper.add(exec, buf, prov),
                     None => {
-                        rows.push(Row { vals: buf.clone().into_boxed_slice(), prov });
+                        rows.push(Row { vals: buf.clone().into_boxed_slice(), prov: prov() });
                         exec.limit(rows.len(), 0, "match", *span)?;
                     }
                 }
@@ -391,7 +391,7 @@ impl<'a> Exec<'a> {
                 Table::Sentence => Ref::Sentence(idx),
                 Table::Mention => Ref::Mention(idx),
                 Table::Entity => {
-                    if entity_kind.is_some_and(|k| ds.entities[idx as usize].kind != *k) {
+                    if entity_kind.is_some_and(|k| !same_text(&ds.entities[idx as usize].kind, k)) {
                         continue;
                     }
                     Ref::Entity(idx)
@@ -403,7 +403,7 @@ impl<'a> Exec<'a> {
                 continue;
             }
             match grouper.as_mut() {
-                Some(grouper) => grouper.add(self, &row, ds.prov(r)),
+                Some(grouper) => grouper.add(self, &row, &|| ds.prov(r)),
                 None => out.push(Row { vals: Box::new(row), prov: ds.prov(r) }),
             }
         }
@@ -605,7 +605,7 @@ impl<'a> Exec<'a> {
         let mut grouper = Grouper::new(keys, aggs, false);
         for row in &rows {
             self.tick()?;
-            grouper.add(self, &row.vals, row.prov);
+            grouper.add(self, &row.vals, &|| row.prov);
         }
         Ok(grouper.finish(self).unwrap_or_default())
     }
@@ -731,7 +731,7 @@ impl<'a> Exec<'a> {
             (NodeKind::Article, Val::Ref(Ref::Article(_)))
             | (NodeKind::Sentence, Val::Ref(Ref::Sentence(_))) => true,
             (NodeKind::Entity(kind), Val::Ref(Ref::Entity(e))) => {
-                kind.as_ref().is_none_or(|k| self.ds.entities[*e as usize].kind == *k)
+                kind.as_ref().is_none_or(|k| same_text(&self.ds.entities[*e as usize].kind, k))
             }
             (NodeKind::Fact(k), Val::Ref(Ref::Fact(j, _))) => k == j,
             (NodeKind::Term, Val::Str(_)) => true,
@@ -801,26 +801,33 @@ impl<'a> Exec<'a> {
                     {
                         return Ok(());
                     }
-                    let edge_prov = match &edge_val {
-                        Some(Val::Ref(r)) => this.ds.prov(*r),
-                        Some(Val::Cooc(c)) => this.ds.prov(Ref::Sentence(c.sentence)),
-                        _ => None,
-                    };
-                    // Evidence: the first bound edge that has some, else the first node that has.
-                    let node_prov = match &other {
-                        Val::Ref(r) => this.ds.prov(*r),
-                        _ => None,
-                    };
-                    let prov = match (prov, edge_prov) {
-                        (Some(p), _) if edge.col.is_none() || edge_val.is_none() => Some(p),
-                        (_, Some(e)) => Some(e),
-                        (p, None) => p.or(node_prov),
+                    // Evidence: the first bound edge that has some, else the first node that has;
+                    // worked out only if the binding is kept and needs it.
+                    let evidence = {
+                        let edge_val = edge_val.clone();
+                        let other = other.clone();
+                        move || {
+                            let edge_prov = match &edge_val {
+                                Some(Val::Ref(r)) => this.ds.prov(*r),
+                                Some(Val::Cooc(c)) => this.ds.prov(Ref::Sentence(c.sentence)),
+                                _ => None,
+                            };
+                            let node_prov = match &other {
+                                Val::Ref(r) => this.ds.prov(*r),
+                                _ => None,
+                            };
+                            match (prov, edge_prov) {
+                                (Some(p), _) if edge.col.is_none() || edge_val.is_none() => Some(p),
+                                (_, Some(e)) => Some(e),
+                                (p, None) => p.or(node_prov),
+                            }
+                        }
                     };
                     let assign = [
                         (edge.col.filter(|_| edge_val.is_some()), edge_val.unwrap_or(Val::Null)),
                         (Some(to.col), other),
                     ];
-                    out.accept_with(this, &vals, assign, prov)
+                    out.accept_with(this, &vals, assign, &evidence)
                 };
             match &edge.kind {
                 EdgeKindSpec::Near(scope) => self.near_edge(*scope, &source, to, &mut handle)?,
@@ -1063,14 +1070,31 @@ impl<'a> Exec<'a> {
         to: &NodeSpec,
         emit: &mut Emit<'_>,
     ) -> Result<(), EngineError> {
-        let from = self.occurrences(source);
+        // An entity's occurrences are its mentions, read in place; a term's are found (once
+        // per query) in the text.
+        let from_terms = matches!(source, Val::Str(_)).then(|| self.occurrences(source));
         let targets: Option<Arc<Vec<Occurrence>>> =
             to.term.as_ref().map(|t| self.occurrences(&Val::str(t)));
         let this: &Exec<'_> = self;
         let ds = this.ds;
+        let entity_mentions: &[u32] = match source {
+            Val::Ref(Ref::Entity(e)) => &ds.entities[*e as usize].mentions,
+            _ => &[],
+        };
+        let from = from_terms.iter().flat_map(|terms| terms.iter().copied()).chain(
+            entity_mentions.iter().map(|&m| {
+                let men = &ds.mentions[m as usize];
+                Occurrence {
+                    article: men.article,
+                    sentence: men.sentence,
+                    word: men.word,
+                    mention: Some(m),
+                }
+            }),
+        );
         let term = to.term.as_ref().map(|t| Val::str(t));
         let mut seen = 0u32;
-        for occ in from.iter() {
+        for occ in from {
             seen = seen.wrapping_add(1);
             if seen.is_multiple_of(4096)
                 && this.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
@@ -1431,6 +1455,12 @@ impl<'a> Exec<'a> {
     }
 }
 
+/// Equal entity kinds. Every entity's kind and every kind in a plan is the dataset's one
+/// shared copy of that name (`Dataset::shared_kind`), so equal kinds are the same pointer.
+fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b)
+}
+
 /// The words of folded text: runs of letters and digits.
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
@@ -1582,7 +1612,7 @@ impl<'p> Grouper<'p> {
     }
 
     /// The group of the key in `buf`, created if new.
-    fn group_of(&mut self, prov: Option<Prov>) -> usize {
+    fn group_of(&mut self, prov: &dyn Fn() -> Option<Prov>) -> usize {
         if let [Val::Ref(Ref::Entity(e))] = self.buf.as_slice() {
             let e = *e as usize;
             if e >= self.dense.len() {
@@ -1593,7 +1623,7 @@ impl<'p> Grouper<'p> {
             }
             self.dense[e] = self.groups.len() as u32;
             let states = self.new_states();
-            self.groups.push((self.buf.clone().into_boxed_slice(), states, prov));
+            self.groups.push((self.buf.clone().into_boxed_slice(), states, prov()));
             return self.groups.len() - 1;
         }
         let hash = hash_vals(&self.buf);
@@ -1606,11 +1636,12 @@ impl<'p> Grouper<'p> {
         }
         let states = self.new_states();
         self.index.entry(hash).or_default().push(self.groups.len() as u32);
-        self.groups.push((self.buf.clone().into_boxed_slice(), states, prov));
+        self.groups.push((self.buf.clone().into_boxed_slice(), states, prov()));
         self.groups.len() - 1
     }
 
-    fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: Option<Prov>) {
+    /// Adds one row; `prov` gives its evidence, asked only for a row that starts a group.
+    fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: &dyn Fn() -> Option<Prov>) {
         self.buf.clear();
         for key in &self.early {
             self.buf.push(exec.eval(key, row));
@@ -1628,7 +1659,7 @@ impl<'p> Grouper<'p> {
         for (key, states, prov) in other.groups {
             self.buf.clear();
             self.buf.extend(key.iter().cloned());
-            let group = self.group_of(prov);
+            let group = self.group_of(&|| prov);
             for (into, from) in self.groups[group].1.iter_mut().zip(states) {
                 into.merge_disjoint(from);
             }
