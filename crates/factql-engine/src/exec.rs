@@ -1616,7 +1616,8 @@ impl<'p> Grouper<'p> {
         if let [Val::Ref(Ref::Entity(e))] = self.buf.as_slice() {
             let e = *e as usize;
             if e >= self.dense.len() {
-                self.dense.resize(e + 1, u32::MAX);
+                let len = (e + 1).max(self.dense.len() * 2).max(1024);
+                self.dense.resize(len, u32::MAX);
             }
             if self.dense[e] != u32::MAX {
                 return self.dense[e] as usize;
