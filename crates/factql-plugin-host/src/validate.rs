@@ -184,3 +184,144 @@ pub(crate) fn validate(
     out.entities = entities.into_values().collect();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use factql_plugin_sdk::wire::{Arg, Fact, FieldType, KindDecl, Mention, MentionLevel, Target};
+
+    use super::*;
+
+    /// A small deterministic generator (xorshift), so failures replay.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n.max(1)
+        }
+    }
+
+    fn article() -> Article {
+        let input = factql_ingest::Input::Memory {
+            name: "a.txt".into(),
+            bytes: "Zürich café\n\nPrices rose 5% in Zürich. Ünïcödé everywhere — “quoted”.\n"
+                .as_bytes(),
+        };
+        let mut out = None;
+        factql_ingest::read_input(&input, &factql_ingest::Options::default(), &mut |result| {
+            out = result.ok();
+            std::ops::ControlFlow::Break(())
+        });
+        out.expect("reads")
+    }
+
+    fn manifest() -> (Manifest, Schema) {
+        let manifest = Manifest::new("m", "1").with_mentions().produces(
+            KindDecl::new("k")
+                .field("n", FieldType::Int, true)
+                .field("s", FieldType::Str, false)
+                .role("r"),
+        );
+        let mut schema = Schema::default();
+        schema.declare(kind_schema(&manifest.produces[0])).expect("declare");
+        (manifest, schema)
+    }
+
+    fn random_value(rng: &mut Rng) -> wire::Value {
+        match rng.below(6) {
+            0 => wire::Value::Null,
+            1 => wire::Value::Int(rng.next() as i64),
+            2 => wire::Value::Float(f64::from_bits(rng.next())),
+            3 => wire::Value::Str("x".repeat(rng.below(3) as usize)),
+            4 => wire::Value::Bool(rng.below(2) == 0),
+            _ => wire::Value::List(vec![wire::Value::Int(1)]),
+        }
+    }
+
+    /// Random batches near the edges (spans around the text's end and its multi-byte
+    /// characters, unknown kinds and fields, NaN, dangling indexes) never panic the validator,
+    /// and whatever it accepts fits the text and the schema.
+    #[test]
+    fn random_batches_never_panic_and_accepted_output_fits() {
+        let article = article();
+        let (manifest, schema) = manifest();
+        let len = article.text.len() as u64;
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let span = |rng: &mut Rng| {
+                let start = rng.below(len + 3) as u32;
+                wire::Span { start, end: start.saturating_add(rng.below(8) as u32) }
+            };
+            let mut batch = Batch {
+                schema: if rng.below(50) == 0 { 9 } else { WIRE_SCHEMA },
+                ..Batch::default()
+            };
+            for _ in 0..rng.below(3) {
+                batch.mentions.push(Mention {
+                    span: span(&mut rng),
+                    ent_type: if rng.below(10) == 0 { String::new() } else { "PER".into() },
+                    level: MentionLevel::Name,
+                    entity: (rng.below(2) == 0).then(|| "e1".to_owned()),
+                    confidence: [0.5, 1.5, f32::NAN][rng.below(3) as usize],
+                });
+            }
+            for _ in 0..rng.below(4) {
+                let mut fields = vec![("n".to_owned(), random_value(&mut rng))];
+                if rng.below(3) == 0 {
+                    fields.push((
+                        ["s", "t", "n"][rng.below(3) as usize].to_owned(),
+                        random_value(&mut rng),
+                    ));
+                }
+                let target = match rng.below(4) {
+                    0 => Target::Mention(rng.below(4) as u32),
+                    1 => Target::Fact(rng.below(4) as u32),
+                    2 => Target::Entity("e1".into()),
+                    _ => Target::Literal(random_value(&mut rng)),
+                };
+                batch.facts.push(Fact {
+                    kind: ["k", "k", "nope"][rng.below(3) as usize].to_owned(),
+                    span: span(&mut rng),
+                    fields,
+                    args: (0..rng.below(2))
+                        .map(|_| Arg {
+                            role: ["r", "q"][rng.below(2) as usize].into(),
+                            target: target.clone(),
+                        })
+                        .collect(),
+                    confidence: [0.0, 0.9, 1.0, -1.0, f32::INFINITY][rng.below(5) as usize],
+                });
+            }
+            if let Ok(extraction) = validate(&manifest, &schema, &article, batch) {
+                accepted += 1;
+                for fact in &extraction.facts {
+                    fact.provenance.span.check(&article.text).expect("accepted spans fit");
+                    let roles = fact.args.iter().map(|arg| arg.role.as_str());
+                    schema.check(&fact.kind, &fact.fields, roles).expect("accepted facts fit");
+                    assert!((0.0..=1.0).contains(&fact.provenance.confidence));
+                }
+            }
+        }
+        assert!(accepted > 100, "the generator also makes valid batches ({accepted})");
+    }
+
+    /// Random bytes never decode into something that panics the host.
+    #[test]
+    fn random_bytes_are_rejected_cleanly() {
+        let article = article();
+        let (manifest, schema) = manifest();
+        let mut rng = Rng(42);
+        for _ in 0..20_000 {
+            let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
+            if let Ok(batch) = factql_plugin_sdk::wire::decode::<Batch>(&bytes) {
+                let _ = validate(&manifest, &schema, &article, batch);
+            }
+        }
+    }
+}
