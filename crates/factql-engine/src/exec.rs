@@ -1552,7 +1552,12 @@ struct Grouper<'p> {
     index: FxMap<u64, Vec<u32>>,
     /// Group of each entity, for the common single key that is an entity (`u32::MAX`: none).
     dense: Vec<u32>,
-    groups: Vec<Group>,
+    /// Each group's key values and the evidence of its first row.
+    groups: Vec<(Box<[Val]>, Option<Prov>)>,
+    /// The aggregate states of all groups, side by side: group `g` owns
+    /// `states[g * aggs.len()..(g + 1) * aggs.len()]`. One allocation keeps them close in
+    /// memory, which is what a scan over millions of rows waits on.
+    states: Vec<AggState>,
     buf: Vec<Val>,
 }
 
@@ -1562,7 +1567,7 @@ enum ChunkOut<'p> {
     Groups(Grouper<'p>),
 }
 
-/// One group: its key values, its aggregate states, and the evidence of its first row.
+/// One finished group: its key values, its aggregate states, and the evidence of its first row.
 type Group = (Box<[Val]>, Vec<AggState>, Option<Prov>);
 
 impl<'p> Grouper<'p> {
@@ -1591,24 +1596,21 @@ impl<'p> Grouper<'p> {
             index: FxMap::default(),
             dense: Vec::new(),
             groups: Vec::new(),
+            states: Vec::new(),
             buf: Vec::with_capacity(keys.len()),
         }
     }
 
-    fn new_states(&self) -> Vec<AggState> {
-        self.aggs
-            .iter()
-            .zip(&self.sorted)
-            .map(
-                |(a, &sorted)| {
-                    if sorted {
-                        AggState::DcountSorted(0, Val::Null)
-                    } else {
-                        AggState::new(a.func)
-                    }
-                },
-            )
-            .collect()
+    fn push_group(&mut self, prov: Option<Prov>) -> usize {
+        for (agg, &sorted) in self.aggs.iter().zip(&self.sorted) {
+            self.states.push(if sorted {
+                AggState::DcountSorted(0, Val::Null)
+            } else {
+                AggState::new(agg.func)
+            });
+        }
+        self.groups.push((self.buf.clone().into_boxed_slice(), prov));
+        self.groups.len() - 1
     }
 
     /// The group of the key in `buf`, created if new.
@@ -1623,9 +1625,7 @@ impl<'p> Grouper<'p> {
                 return self.dense[e] as usize;
             }
             self.dense[e] = self.groups.len() as u32;
-            let states = self.new_states();
-            self.groups.push((self.buf.clone().into_boxed_slice(), states, prov()));
-            return self.groups.len() - 1;
+            return self.push_group(prov());
         }
         let hash = hash_vals(&self.buf);
         let same =
@@ -1635,10 +1635,8 @@ impl<'p> Grouper<'p> {
         {
             return g as usize;
         }
-        let states = self.new_states();
         self.index.entry(hash).or_default().push(self.groups.len() as u32);
-        self.groups.push((self.buf.clone().into_boxed_slice(), states, prov()));
-        self.groups.len() - 1
+        self.push_group(prov())
     }
 
     /// Adds one row; `prov` gives its evidence, asked only for a row that starts a group.
@@ -1648,21 +1646,32 @@ impl<'p> Grouper<'p> {
             self.buf.push(exec.eval(key, row));
         }
         let group = self.group_of(prov);
-        let states = &mut self.groups[group].1;
-        for (agg, state) in self.aggs.iter().zip(states.iter_mut()) {
+        let base = group * self.aggs.len();
+        for (offset, agg) in self.aggs.iter().enumerate() {
             let value = agg.arg.as_ref().map(|arg| exec.eval(arg, row));
-            state.add(value);
+            self.states[base + offset].add(value);
         }
+    }
+
+    /// The groups with their states, in order of appearance.
+    fn into_groups(self) -> Vec<Group> {
+        let width = self.aggs.len();
+        let mut states = self.states.into_iter();
+        self.groups
+            .into_iter()
+            .map(|(key, prov)| (key, states.by_ref().take(width).collect(), prov))
+            .collect()
     }
 
     /// Folds the groups of another thread's grouper (over other articles) into this one.
     fn absorb(&mut self, other: Grouper<'p>) {
-        for (key, states, prov) in other.groups {
+        let width = self.aggs.len();
+        for (key, states, prov) in other.into_groups() {
             self.buf.clear();
             self.buf.extend(key.iter().cloned());
             let group = self.group_of(&|| prov);
-            for (into, from) in self.groups[group].1.iter_mut().zip(states) {
-                into.merge_disjoint(from);
+            for (offset, from) in states.into_iter().enumerate() {
+                self.states[group * width + offset].merge_disjoint(from);
             }
         }
     }
@@ -1671,22 +1680,22 @@ impl<'p> Grouper<'p> {
     /// of distinct values made without a set (the caller then counts again, exactly).
     fn finish(mut self, exec: &Exec<'_>) -> Option<Vec<Row>> {
         if self.keys.is_empty() && self.groups.is_empty() {
-            let states = self.new_states();
-            self.groups.push((Box::new([]), states, None));
+            self.buf.clear();
+            self.push_group(None);
         }
+        let keys = self.keys;
         // Read the deferred fields, then merge groups whose final keys are equal, keeping the
         // order in which groups first appeared.
         let deferred =
-            self.keys.iter().any(|key| matches!(key, PExpr::Field(_, field) if deferrable(*field)));
-        let mut merged: Vec<Group> = Vec::with_capacity(self.groups.len());
+            keys.iter().any(|key| matches!(key, PExpr::Field(_, field) if deferrable(*field)));
+        let mut merged: Vec<Group> = Vec::new();
         let mut by_hash: FxMap<u64, Vec<u32>> = FxMap::default();
-        for (early, states, prov) in self.groups {
+        for (early, states, prov) in self.into_groups() {
             if !deferred {
                 merged.push((early, states, prov));
                 continue;
             }
-            let key: Box<[Val]> = self
-                .keys
+            let key: Box<[Val]> = keys
                 .iter()
                 .zip(early.into_vec())
                 .map(|(key, value)| match key {
