@@ -1,0 +1,149 @@
+//! Grouping is exact however the engine gets there: on one thread or two, with distinct
+//! counts by article changes, and when two entities share a name.
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should fail loudly")]
+
+use std::collections::BTreeMap;
+
+use factql_engine::{Context, Engine, RunOptions};
+use factql_model::{
+    Article, ArticleId, Entity, ExtractorRef, Format, Mention, MentionLevel, Paragraph, Provenance,
+    Sentence, Span,
+};
+use factql_store::{Extraction, Store};
+
+fn rows(engine: &Engine, query: &str, options: &RunOptions) -> Vec<Vec<String>> {
+    let relation = engine.query(query, &Context::default(), options).unwrap();
+    relation
+        .rows
+        .iter()
+        .map(|row| row.vals.iter().map(|v| engine.dataset().display(v)).collect())
+        .collect()
+}
+
+#[test]
+fn two_threads_give_the_same_rows_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+    let engine = Engine::load(&store).unwrap();
+    let one = RunOptions { parallel_from: u32::MAX, ..RunOptions::default() };
+    let two = RunOptions { parallel_from: 2, ..RunOptions::default() };
+    for query in [
+        "mentions | where kind == \"person\" | summarize articles = dcount(article), n = count() by who = entity.name | sort by who",
+        "mentions | summarize n = count(), articles = dcount(article), first_start = min(start) by kind | sort by kind",
+        "events | where date in @2022 | summarize n = count() by month = bin(date, 1mo), type | sort by month, type",
+        "sentences | summarize n = count(), articles = dcount(article)",
+        "mentions | where kind == \"place\" | sort by start | take 5",
+    ] {
+        assert_eq!(rows(&engine, query, &one), rows(&engine, query, &two), "{query}");
+    }
+}
+
+/// An article that mentions two different entities with the same name, twice each.
+fn namesake_store(path: &std::path::Path) -> Store {
+    let mut store = Store::open(path).unwrap();
+    let text = "Namesakes meet\nJohn Smith met John Smith. John Smith and John Smith spoke.";
+    let id = ArticleId("a-namesakes".into());
+    let sentences = vec![
+        Sentence {
+            index: 0,
+            span: Span::new(0, 14),
+            paragraph: 0,
+            is_title: true,
+            boilerplate: false,
+        },
+        Sentence {
+            index: 1,
+            span: Span::new(15, 41),
+            paragraph: 1,
+            is_title: false,
+            boilerplate: false,
+        },
+        Sentence {
+            index: 2,
+            span: Span::new(42, 73),
+            paragraph: 1,
+            is_title: false,
+            boilerplate: false,
+        },
+    ];
+    let article = Article {
+        id: id.clone(),
+        origin: "test".into(),
+        format: Format::Txt,
+        title: "Namesakes meet".into(),
+        url: None,
+        published: Some("2024-01-02".into()),
+        source: None,
+        lang: None,
+        meta: BTreeMap::new(),
+        text: text.into(),
+        text_sha256: "namesakes".into(),
+        paragraphs: vec![
+            Paragraph { index: 0, span: Span::new(0, 14) },
+            Paragraph { index: 1, span: Span::new(15, 73) },
+        ],
+        sentences,
+    };
+    store.write_batch(&[article]).unwrap();
+    let extractor = ExtractorRef { name: "test".into(), version: "1".into() };
+    let run = store.begin_run(&extractor, "").unwrap();
+    let entity = |id: &str| Entity {
+        id: id.into(),
+        kind: "person".into(),
+        name: "John Smith".into(),
+        aliases: Vec::new(),
+    };
+    let mention = |start: usize, sentence: usize, entity: &str| Mention {
+        provenance: Provenance {
+            article: id.clone(),
+            sentence,
+            span: Span::new(start, start + 10),
+            extractor: extractor.clone(),
+            confidence: 1.0,
+        },
+        ent_type: "PER".into(),
+        level: MentionLevel::Name,
+        entity: Some(entity.into()),
+    };
+    let extraction = Extraction {
+        entities: vec![entity("local:smith-1"), entity("local:smith-2")],
+        mentions: vec![
+            mention(15, 1, "local:smith-1"),
+            mention(30, 1, "local:smith-2"),
+            mention(42, 2, "local:smith-1"),
+            mention(57, 2, "local:smith-2"),
+        ],
+        facts: Vec::new(),
+    };
+    store.write_extraction(run, "test", &id, &extraction).unwrap();
+    store
+}
+
+#[test]
+fn entities_with_one_name_form_one_group_and_count_each_article_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = namesake_store(&dir.path().join("n.db"));
+    let engine = Engine::load(&store).unwrap();
+    for options in [
+        RunOptions { parallel_from: u32::MAX, ..RunOptions::default() },
+        RunOptions { parallel_from: 2, ..RunOptions::default() },
+    ] {
+        assert_eq!(
+            rows(
+                &engine,
+                "mentions | summarize articles = dcount(article), n = count() by who = entity.name",
+                &options
+            ),
+            [["John Smith", "1", "4"]]
+        );
+        // Grouped by the entity itself, the two stay apart.
+        assert_eq!(
+            rows(
+                &engine,
+                "mentions | summarize n = count() by e = entity | summarize groups = count()",
+                &options
+            ),
+            [["2"]]
+        );
+    }
+}
