@@ -10,7 +10,8 @@
 //! allow_symlinks = false
 //! replace_bundled = money           # let a dynamic `money` replace the bundled one
 //! isolate = money                   # or `all`; repeatable
-//! timeout_secs = 10                 # isolated calls only
+//! timeout_secs = 10                 # every plugin call
+//! memory_mib = 4096                 # address space of an isolated plugin's process
 //!
 //! [money]
 //! min_amount = 1000
@@ -100,6 +101,8 @@ pub struct HostConfig {
     /// [`PluginError::Hung`]; the thread is stuck for good, so the caller should end the
     /// process. `None`: no watchdog, a hung plugin hangs the caller.
     pub on_hang: Option<fn(&PluginError)>,
+    /// Address-space limit of an isolated plugin's process, in MiB (`None`: unlimited).
+    pub memory_mib: Option<u64>,
 }
 
 impl Default for HostConfig {
@@ -116,6 +119,7 @@ impl Default for HostConfig {
             limits: Limits::default(),
             plugin_config: BTreeMap::new(),
             on_hang: None,
+            memory_mib: Some(4096),
         }
     }
 }
@@ -208,6 +212,12 @@ impl HostConfig {
                             fail(format!("`timeout_secs` must be a positive number, not {value:?}"))
                         })?;
                     out.timeout = Duration::from_secs_f64(secs);
+                }
+                "memory_mib" => {
+                    let mib: u64 = value.parse().ok().filter(|m| *m > 0).ok_or_else(|| {
+                        fail(format!("`memory_mib` must be a positive whole number, not {value:?}"))
+                    })?;
+                    out.memory_mib = Some(mib);
                 }
                 other => return Err(fail(format!("unknown key `{other}`"))),
             }

@@ -446,7 +446,7 @@ impl Host {
             message,
         };
         let (mut child, manifest, _flags, sdk) =
-            Child::spawn(runner, target, sha256, config.timeout, self.limits)
+            Child::spawn(runner, target, sha256, config.timeout, self.limits, config.memory_mib)
                 .map_err(runner_err)?;
         let manifest: Manifest = decode(&manifest).map_err(|err| PluginError::Manifest {
             plugin: label.to_owned(),
@@ -729,6 +729,7 @@ pub fn serve_target(
     sha256: &str,
     statics: &[StaticPlugin],
 ) -> std::process::ExitCode {
+    crate::isolate::limit_memory();
     match target.strip_prefix("bundled:") {
         Some(crate_name) => match statics.iter().find(|s| s.crate_name == crate_name) {
             Some(bundled) => crate::isolate::serve_entry(bundled.entry, crate_name),

@@ -96,8 +96,13 @@ impl Child {
         sha256: &str,
         timeout: Duration,
         limits: Limits,
+        memory_mib: Option<u64>,
     ) -> Result<(Child, Vec<u8>, u64, String), String> {
-        let mut process = Command::new(&runner.program)
+        let mut command = Command::new(&runner.program);
+        if let Some(mib) = memory_mib {
+            command.env(MEMORY_ENV, mib.to_string());
+        }
+        let mut process = command
             .args(&runner.args)
             .arg(path)
             .arg(sha256)
@@ -183,10 +188,18 @@ impl Child {
             },
             Err(err) => format!("could not be waited for: {err}"),
         };
-        let last =
-            self.stderr.lock().ok().and_then(|tail| {
-                tail.lines().rev().find(|l| !l.trim().is_empty()).map(str::to_owned)
-            });
+        // The last line that says something: not a backtrace frame, header or note.
+        let last = self.stderr.lock().ok().and_then(|tail| {
+            tail.lines()
+                .rev()
+                .find(|l| {
+                    !l.trim().is_empty()
+                        && !l.starts_with(char::is_whitespace)
+                        && !l.starts_with("note:")
+                        && !l.starts_with("stack backtrace:")
+                })
+                .map(str::to_owned)
+        });
         match last {
             Some(line) => format!("{what}; its last words: {}", line.trim()),
             None => what,
@@ -231,6 +244,21 @@ fn signal_name(signal: i32) -> &'static str {
         libc::SIGFPE => "SIGFPE",
         _ => "signal",
     }
+}
+
+/// The environment variable through which the host gives the runner its memory limit (MiB).
+const MEMORY_ENV: &str = "FACTQL_RUNNER_MEMORY_MIB";
+
+/// Limits the runner's address space as the host asked, before any plugin code is loaded: a
+/// plugin that allocates without bound then fails an allocation and dies alone.
+pub(crate) fn limit_memory() {
+    let Some(mib) = std::env::var(MEMORY_ENV).ok().and_then(|v| v.parse::<u64>().ok()) else {
+        return;
+    };
+    let bytes = mib.saturating_mul(1 << 20) as libc::rlim_t;
+    let limit = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
+    // SAFETY: setrlimit reads a valid rlimit struct; it only affects this process.
+    unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
 }
 
 /// Writes a refusal frame (the host reports the message) and returns the runner's exit code.

@@ -38,6 +38,9 @@ pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
     {
         config.timeout = std::time::Duration::from_secs_f64(secs.max(0.001));
     }
+    if let Some(mib) = std::env::var("FACTQL_PLUGIN_MEMORY_MIB").ok().and_then(|s| s.parse().ok()) {
+        config.memory_mib = Some(mib);
+    }
     for name in isolate {
         config.isolate.add(name);
     }
@@ -62,6 +65,19 @@ pub(crate) fn load_host(isolate: &[String]) -> anyhow::Result<Host> {
     }
     for refused in host.refused().iter().filter(|refused| refused.explicit) {
         eprintln!("warning: {}", refused.error);
+    }
+    if let factql_plugin_host::Isolate::Names(names) = &config.isolate {
+        for name in names {
+            let crate_suffix = format!("_{}", name.replace('-', "_"));
+            let matched = host.plugins().iter().filter(|p| p.isolated()).any(|p| {
+                p.name() == name
+                    || matches!(p.origin(), factql_plugin_host::Origin::Path(path)
+                        if path.file_stem().is_some_and(|s| s.to_string_lossy().ends_with(&crate_suffix)))
+            });
+            if !matched {
+                eprintln!("warning: --isolate {name}: no loaded plugin has that name");
+            }
+        }
     }
     Ok(host)
 }

@@ -82,6 +82,8 @@ const MATRIX: &[(&str, Expect, Expect)] = &[
     ("no-unwind", Refused("not built with panic = \"unwind\""), Works(2)),
     ("future-minor", Works(2), Works(2)),
     ("print", Works(2), Works(2)),
+    // The test limits an isolated plugin's process to 256 MiB of address space.
+    ("leak", Works(2), Contained("memory allocation of 536870912 bytes failed")),
 ];
 
 /// Signal numbers on Linux, without a libc dependency in the test.

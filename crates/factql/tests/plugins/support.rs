@@ -84,6 +84,7 @@ impl Scratch {
             .env("FACTQL_PLUGIN_PATH", self.plugins())
             .env("FACTQL_PLUGINS_LOCK", self.path("plugins.lock"))
             .env("FACTQL_PLUGIN_TIMEOUT_SECS", "1.5")
+            .env("FACTQL_PLUGIN_MEMORY_MIB", "256")
             .env("FACTQL_FAULT", fault)
             .env("FACTQL_FAULT_MARKER", self.path("marker"))
             .env_remove("FACTQL_DB");

@@ -9,7 +9,7 @@
 //! Modes: `none` (one valid fact), `panic`, `segfault`, `abort`, `stack-overflow`, `hang`,
 //! `bad-span`, `mid-char`, `undeclared-kind`, `nan`, `bad-field`, `dangling-arg`,
 //! `oversized`, `bad-manifest`, `abi-major`, `refuse-host`, `small-table`, `no-unwind`,
-//! `garbage-manifest`, `future-minor`, `print` (writes to stdout, then one valid fact).
+//! `garbage-manifest`, `future-minor`, `print` (writes to stdout, then one valid fact), `leak` (512 MiB per call).
 //!
 //! Never load this outside tests.
 // Faults need raw pointers: a null write, a hand-made entry point, a constructor.
@@ -88,6 +88,11 @@ impl Extractor for Fault {
             }
             "dangling-arg" => {
                 out.fact("fault", 0..1).field("n", 1i64).arg("x", Target::Mention(7));
+            }
+            "leak" => {
+                // Half a GiB per call, never freed (calloc'd, so untouched pages cost no RAM).
+                std::hint::black_box(Box::leak(vec![0u8; 512 << 20].into_boxed_slice()));
+                out.fact("fault", 0..len.min(1)).field("n", 1i64);
             }
             "print" => {
                 println!("a plugin printing to stdout");
