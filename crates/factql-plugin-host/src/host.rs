@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use factql_model::{Article, KindSchema, Schema};
@@ -52,9 +52,55 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// How to start one more runner child for an isolated plugin.
+struct Spawner {
+    runner: RunnerCommand,
+    target: PathBuf,
+    sha256: String,
+    timeout: Duration,
+    limits: Limits,
+    memory_mib: Option<u64>,
+    config: Vec<u8>,
+    max: usize,
+}
+
+impl Spawner {
+    /// A new child with its instance created.
+    fn spawn(&self) -> Result<Child, String> {
+        let (mut child, _, _, _) = Child::spawn(
+            &self.runner,
+            &self.target,
+            &self.sha256,
+            self.timeout,
+            self.limits,
+            self.memory_mib,
+        )?;
+        let create = ToRunner::Create {
+            config: self.config.clone(),
+            max_bytes: self.limits.max_bytes as u64,
+        };
+        match child.call(&create) {
+            Ok(reply) if reply.status == 0 => Ok(child),
+            Ok(reply) => Err(format!("cannot create an instance: {}", reply.errors.join("; "))),
+            Err(failure) => Err(child.describe(failure)),
+        }
+    }
+}
+
 enum Backend {
-    InProcess { table: &'static PluginV1, instance: InstancePtr, serial: Option<Mutex<()>> },
-    Isolated { child: Mutex<Option<Child>> },
+    InProcess {
+        table: &'static PluginV1,
+        instance: InstancePtr,
+        serial: Option<Mutex<()>>,
+    },
+    /// Runner children: idle ones wait in `idle`; up to `spawner.max` run at once, one call
+    /// each, so isolated plugins also run on all cores.
+    Isolated {
+        idle: Mutex<Vec<Child>>,
+        ready: Condvar,
+        live: AtomicUsize,
+        spawner: Spawner,
+    },
 }
 
 /// A loaded plugin.
@@ -455,7 +501,8 @@ impl Host {
         check_manifest(&manifest)
             .map_err(|reason| PluginError::Manifest { plugin: manifest.name.clone(), reason })?;
         let (bytes, config_hash) = config_bytes(config, &manifest.name);
-        let create = ToRunner::Create { config: bytes, max_bytes: self.limits.max_bytes as u64 };
+        let create =
+            ToRunner::Create { config: bytes.clone(), max_bytes: self.limits.max_bytes as u64 };
         match child.call(&create) {
             Ok(reply) if reply.status == 0 => {}
             Ok(reply) => {
@@ -467,18 +514,27 @@ impl Host {
             }
             Err(failure) => return Err(runner_err(child.describe(failure))),
         }
+        let spawner = Spawner {
+            runner: runner.clone(),
+            target: target.to_path_buf(),
+            sha256: sha256.to_owned(),
+            timeout: config.timeout,
+            limits: self.limits,
+            memory_mib: config.memory_mib,
+            config: bytes,
+            max: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
         let sha256 = match origin {
             Origin::Bundled => None,
             Origin::Path(_) => Some(sha256.to_owned()),
         };
-        Host::finish(
-            manifest,
-            origin,
-            sha256,
-            sdk,
-            config_hash,
-            Backend::Isolated { child: Mutex::new(Some(child)) },
-        )
+        let backend = Backend::Isolated {
+            idle: Mutex::new(vec![child]),
+            ready: Condvar::new(),
+            live: AtomicUsize::new(1),
+            spawner,
+        };
+        Host::finish(manifest, origin, sha256, sdk, config_hash, backend)
     }
 
     fn load_static(
@@ -627,20 +683,63 @@ impl Host {
                 let _watched = self.watch.as_ref().map(|w| w.enter(idx, &article.id.0));
                 call::extract(table, instance, &article.id.0, &article.text, &inputs, self.limits)
             }
-            Backend::Isolated { child } => {
-                let mut guard =
-                    child.lock().map_err(|_| PluginError::Quarantined { plugin: name() })?;
-                let Some(running) = guard.as_mut() else {
-                    return Err(PluginError::Quarantined { plugin: name() });
+            Backend::Isolated { idle, ready, live, spawner } => {
+                let quarantine = |error: PluginError| {
+                    plugin.set_quarantine(error.to_string());
+                    if let Ok(mut idle) = idle.lock() {
+                        idle.clear();
+                    }
+                    ready.notify_all();
+                    error
+                };
+                // Take an idle child, or start one more below the limit, or wait for one.
+                let mut child = {
+                    let mut waiting =
+                        idle.lock().map_err(|_| PluginError::Quarantined { plugin: name() })?;
+                    loop {
+                        if plugin.quarantined().is_some() {
+                            return Err(PluginError::Quarantined { plugin: name() });
+                        }
+                        if let Some(child) = waiting.pop() {
+                            break child;
+                        }
+                        if live.load(Ordering::Relaxed) < spawner.max {
+                            live.fetch_add(1, Ordering::Relaxed);
+                            drop(waiting);
+                            match spawner.spawn() {
+                                Ok(child) => break child,
+                                Err(what) => {
+                                    live.fetch_sub(1, Ordering::Relaxed);
+                                    let what = format!("could not be started: {what}");
+                                    return Err(quarantine(PluginError::Crashed {
+                                        plugin: name(),
+                                        article: id(),
+                                        what,
+                                    }));
+                                }
+                            }
+                        }
+                        waiting = ready
+                            .wait(waiting)
+                            .map_err(|_| PluginError::Quarantined { plugin: name() })?;
+                    }
                 };
                 let request = ToRunner::Extract {
                     article_id: article.id.0.clone(),
                     text: article.text.clone(),
                     inputs,
                 };
-                match running.call(&request) {
-                    Ok(reply) => reply,
+                match child.call(&request) {
+                    Ok(reply) => {
+                        if let Ok(mut idle) = idle.lock() {
+                            idle.push(child);
+                        }
+                        ready.notify_one();
+                        reply
+                    }
                     Err(failure) => {
+                        live.fetch_sub(1, Ordering::Relaxed);
+                        drop(child);
                         let error = match failure {
                             Failure::Timeout => PluginError::Timeout {
                                 plugin: name(),
@@ -651,9 +750,7 @@ impl Host {
                                 PluginError::Crashed { plugin: name(), article: id(), what }
                             }
                         };
-                        *guard = None;
-                        plugin.set_quarantine(error.to_string());
-                        return Err(error);
+                        return Err(quarantine(error));
                     }
                 }
             }
