@@ -88,7 +88,13 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
     };
     let ds = engine.dataset();
     let out = match args.format {
-        Format::Table => table(ds, &relation),
+        Format::Table => {
+            let mut out = table(ds, &relation);
+            if let Some(kind) = plan.render() {
+                out.push_str(&chart(ds, &relation, kind));
+            }
+            out
+        }
         Format::Json => json_document(ds, &relation, &warnings),
         Format::Jsonl => jsonl(ds, &relation),
         Format::Csv => csv(ds, &relation),
@@ -285,6 +291,42 @@ fn markdown(ds: &Dataset, relation: &Relation) -> String {
             "| {} |\n",
             row.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | ")
         ));
+    }
+    out
+}
+
+/// A text chart for `render`: one bar per row, labelled by the first column, sized by the
+/// last numeric column (a line or timeline chart keeps the row order, which is the x axis).
+fn chart(ds: &Dataset, relation: &Relation, kind: factql_syntax::RenderKind) -> String {
+    const WIDTH: f64 = 40.0;
+    let Some(value_col) = relation
+        .columns
+        .iter()
+        .rposition(|c| matches!(c.ty, factql_engine::Ty::Int | factql_engine::Ty::Float))
+    else {
+        return "(render: no numeric column to chart)\n".into();
+    };
+    let values: Vec<Option<f64>> =
+        relation.rows.iter().map(|row| row.vals[value_col].as_f64()).collect();
+    let max = values.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    let labels: Vec<String> = relation.rows.iter().map(|row| ds.display(&row.vals[0])).collect();
+    let label_width = labels.iter().map(|l| l.chars().count().min(30)).max().unwrap_or(0);
+    let mut out = format!(
+        "\n{} of {}\n",
+        format!("{kind:?}").to_lowercase(),
+        relation.columns[value_col].name
+    );
+    for (label, value) in labels.iter().zip(values) {
+        let label: String = label.chars().take(30).collect();
+        let (bar, number) = match value {
+            Some(v) if max > 0.0 => {
+                ("█".repeat(((v.abs() / max) * WIDTH).round() as usize), format!("{v}"))
+            }
+            Some(v) => (String::new(), format!("{v}")),
+            None => (String::new(), String::new()),
+        };
+        let sign = if value.is_some_and(|v| v < 0.0) { "-" } else { "" };
+        out.push_str(&format!("{label:<label_width$}  {sign}{bar} {number}\n"));
     }
     out
 }

@@ -135,3 +135,18 @@ fn the_row_limit_stops_a_runaway_query_with_a_message() {
         "{err}"
     );
 }
+
+#[test]
+fn render_draws_a_text_chart_under_the_table() {
+    let (dir, db) = fixture();
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--db"])
+        .arg(&db)
+        .arg("events | summarize n = count() by type | sort by n desc | render bar"));
+    assert_eq!(code, 0, "{err}");
+    let chart: Vec<&str> = out.lines().skip_while(|l| *l != "bar of n").collect();
+    assert_eq!(chart.len(), 5, "{out}");
+    // The largest value gets the full width of 40; the others scale to it.
+    assert_eq!(chart[1], format!("meet      {} 5", "█".repeat(40)));
+    assert_eq!(chart[2], format!("invite    {} 2", "█".repeat(16)));
+}
