@@ -241,9 +241,7 @@ impl<'a> Checker<'a> {
         let Some(source) = sources.iter().find(|s| s.name == name.name) else {
             let mut names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
             names.extend(self.ctx.lets.keys().map(String::as_str));
-            let help = did_you_mean(&name.name, &names)
-                .map(|s| format!("did you mean `{s}`?"))
-                .or_else(|| Some(format!("sources: {}", names.join(", "))));
+            let help = suggest(&name.name, &names, "sources", &names);
             self.error(
                 "E0201",
                 name.span,
@@ -643,9 +641,7 @@ impl<'a> Checker<'a> {
         names.extend(entity_kinds);
         names.extend(self.ds.kinds.iter().map(|t| t.schema.name.clone()));
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let help = did_you_mean(&kind.name, &refs)
-            .map(|s| format!("did you mean `{s}`?"))
-            .or_else(|| Some(format!("kinds: {}", refs.join(", "))));
+        let help = suggest(&kind.name, &refs, "kinds", &refs);
         self.error(
             "E0207",
             kind.span,
@@ -790,9 +786,7 @@ impl<'a> Checker<'a> {
         }
         let labels = self.relation_labels();
         let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-        let help = did_you_mean(name, &refs)
-            .map(|s| format!("did you mean `{s}`?"))
-            .or_else(|| Some(format!("relations: {}", refs.join(", "))));
+        let help = suggest(name, &refs, "relations", &refs);
         self.error(
             "E0208",
             label.span,
@@ -1385,9 +1379,7 @@ impl<'a> Checker<'a> {
             "list" => AggFunc::List,
             "first" => AggFunc::First,
             other => {
-                let help = did_you_mean(other, AGG_FUNCS)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| Some(format!("aggregates: {}", AGG_FUNCS.join(", "))));
+                let help = suggest(other, AGG_FUNCS, "aggregates", AGG_FUNCS);
                 self.error(
                     "E0403",
                     func.span,
@@ -1658,9 +1650,7 @@ impl<'a> Checker<'a> {
             return (PExpr::Lit(Val::Null), Ty::Any);
         }
         let names_list: Vec<&str> = scope.columns.iter().map(|c| c.name.as_str()).collect();
-        let help = did_you_mean(name, &names_list)
-            .map(|s| format!("did you mean `{s}`?"))
-            .or_else(|| Some(format!("columns: {}", names_list.join(", "))));
+        let help = suggest(name, &names_list, "columns", &names_list);
         self.error("E0203", span, format!("unknown column `{name}`"), "no such column", help);
         (PExpr::Lit(Val::Null), Ty::Any)
     }
@@ -1896,9 +1886,7 @@ impl<'a> Checker<'a> {
             other => {
                 let mut all: Vec<&str> = SCALAR_FUNCS.to_vec();
                 all.extend(AGG_FUNCS);
-                let help = did_you_mean(other, &all)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| Some(format!("functions: {}", SCALAR_FUNCS.join(", "))));
+                let help = suggest(other, &all, "functions", SCALAR_FUNCS);
                 self.error(
                     "E0206",
                     func.span,
@@ -2010,6 +1998,13 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// "did you mean `x`?" for the candidate closest to `word`, else the list of what there is.
+fn suggest(word: &str, candidates: &[&str], what: &str, listed: &[&str]) -> Option<String> {
+    did_you_mean(word, candidates)
+        .map(|s| format!("did you mean `{s}`?"))
+        .or_else(|| Some(format!("{what}: {}", listed.join(", "))))
 }
 
 /// Splits `a and b and c` into its parts.

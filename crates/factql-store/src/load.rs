@@ -113,15 +113,26 @@ type ArgColumns = (i64, String, Option<i64>, Option<String>, Option<i64>, Option
 type FactColumns = (i64, String, String, i64, i64, i64, String, String, f64);
 
 impl Store {
-    /// Calls `each` for every article, in id order.
-    pub fn for_each_article(&self, mut each: impl FnMut(ArticleRow)) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, origin, title, url, source, published, lang, text FROM article ORDER BY id")
-            .map_err(|e| self.err(e))?;
+    /// Runs `sql` and hands each row, read by `read`, to `each`.
+    fn each_row<T>(
+        &self,
+        sql: &str,
+        read: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        mut each: impl FnMut(T),
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let read = || -> rusqlite::Result<ArticleRow> {
+            each(read(row).map_err(|e| self.err(e))?);
+        }
+        Ok(())
+    }
+
+    /// Calls `each` for every article, in id order.
+    pub fn for_each_article(&self, each: impl FnMut(ArticleRow)) -> Result<(), StoreError> {
+        self.each_row(
+            "SELECT id, origin, title, url, source, published, lang, text FROM article ORDER BY id",
+            |row| {
                 Ok(ArticleRow {
                     id: row.get(0)?,
                     origin: row.get(1)?,
@@ -132,24 +143,17 @@ impl Store {
                     lang: row.get(6)?,
                     text: row.get(7)?,
                 })
-            };
-            each(read().map_err(|e| self.err(e))?);
-        }
-        Ok(())
+            },
+            each,
+        )
     }
 
     /// Calls `each` for every sentence, ordered by article id and index.
-    pub fn for_each_sentence(&self, mut each: impl FnMut(SentenceRow)) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT article_id, idx, paragraph, start, \"end\", is_title, boilerplate FROM sentence
-                 ORDER BY article_id, idx",
-            )
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let read = || -> rusqlite::Result<SentenceRow> {
+    pub fn for_each_sentence(&self, each: impl FnMut(SentenceRow)) -> Result<(), StoreError> {
+        self.each_row(
+            "SELECT article_id, idx, paragraph, start, \"end\", is_title, boilerplate FROM sentence
+             ORDER BY article_id, idx",
+            |row| {
                 Ok(SentenceRow {
                     article: row.get(0)?,
                     index: row.get::<_, i64>(1)? as usize,
@@ -158,10 +162,9 @@ impl Store {
                     is_title: row.get(5)?,
                     boilerplate: row.get(6)?,
                 })
-            };
-            each(read().map_err(|e| self.err(e))?);
-        }
-        Ok(())
+            },
+            each,
+        )
     }
 
     /// Calls `each` with `(id, kind, name, aliases)` for every entity, in id order.
@@ -198,17 +201,11 @@ impl Store {
     }
 
     /// Calls `each` for every mention, ordered by article, sentence and start.
-    pub fn for_each_mention(&self, mut each: impl FnMut(MentionRow)) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, article_id, sentence_idx, start, \"end\", ent_type, level, entity_id, extractor, confidence
-                 FROM mention ORDER BY article_id, sentence_idx, start, id",
-            )
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let read = || -> rusqlite::Result<MentionRow> {
+    pub fn for_each_mention(&self, each: impl FnMut(MentionRow)) -> Result<(), StoreError> {
+        self.each_row(
+            "SELECT id, article_id, sentence_idx, start, \"end\", ent_type, level, entity_id, extractor, confidence
+             FROM mention ORDER BY article_id, sentence_idx, start, id",
+            |row| {
                 Ok(MentionRow {
                     id: row.get(0)?,
                     article: row.get(1)?,
@@ -220,10 +217,9 @@ impl Store {
                     extractor: row.get(8)?,
                     confidence: row.get(9)?,
                 })
-            };
-            each(read().map_err(|e| self.err(e))?);
-        }
-        Ok(())
+            },
+            each,
+        )
     }
 
     /// Calls `each` for every fact with its arguments, in row id order.

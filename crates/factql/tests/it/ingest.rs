@@ -80,34 +80,23 @@ fn inspect_json_gives_exactly_the_gold_sentence_spans() {
     let (out, err, code) = run(&mut cmd);
     assert_eq!(code, 0, "{err}");
     let articles: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let got: Vec<(u64, u64, u64, bool, bool)> = articles[0]["sentences"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["start"].as_u64().unwrap(),
-                s["end"].as_u64().unwrap(),
-                s["paragraph"].as_u64().unwrap(),
-                s["is_title"].as_bool().unwrap(),
-                s["boilerplate"].as_bool().unwrap(),
-            )
-        })
-        .collect();
-    let expected: Vec<(u64, u64, u64, bool, bool)> = gold["sentences"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["start"].as_u64().unwrap(),
-                s["end"].as_u64().unwrap(),
-                s["paragraph"].as_u64().unwrap(),
-                s["is_title"].as_bool().unwrap(),
-                s["boilerplate"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let spans = |sentences: &serde_json::Value| -> Vec<(u64, u64, u64, bool, bool)> {
+        sentences
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["start"].as_u64().unwrap(),
+                    s["end"].as_u64().unwrap(),
+                    s["paragraph"].as_u64().unwrap(),
+                    s["is_title"].as_bool().unwrap(),
+                    s["boilerplate"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (got, expected) = (spans(&articles[0]["sentences"]), spans(&gold["sentences"]));
     assert_eq!(got, expected);
     assert_eq!(articles[0]["sentences"][19]["text"], "Source link");
 }
