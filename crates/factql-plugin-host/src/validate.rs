@@ -105,7 +105,11 @@ pub(crate) fn validate(
     if !batch.mentions.is_empty() && !manifest.mentions {
         return Err("it emits mentions, but its manifest does not declare `mentions`".into());
     }
-    let mut out = Extraction::default();
+    let mut out = Extraction {
+        mentions: Vec::with_capacity(batch.mentions.len()),
+        facts: Vec::with_capacity(batch.facts.len()),
+        ..Extraction::default()
+    };
     let mut entities = BTreeMap::new();
     let n_mentions = batch.mentions.len();
     for (idx, mention) in batch.mentions.into_iter().enumerate() {
