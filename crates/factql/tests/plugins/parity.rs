@@ -69,6 +69,54 @@ fn bundled_isolated_and_dynamic_money_store_identical_facts() {
     assert_eq!(facts(&dynamic), expected);
 }
 
+/// Fact rows with their ids and run ids, in id order: the order rows were written in.
+fn rows_in_write_order(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT id, article_id, start, \"end\", extractor, run_id FROM fact ORDER BY id")
+        .expect("prepare");
+    stmt.query_map([], |row| {
+        Ok(format!(
+            "{} {} {} {} {} {}",
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, i64>(5)?
+        ))
+    })
+    .expect("query")
+    .collect::<Result<_, _>>()
+    .expect("rows")
+}
+
+#[test]
+fn parallel_ingest_writes_the_same_rows_in_the_same_order_every_time() {
+    let scratch = Scratch::new();
+    let file = scratch.add_fault_plugin();
+    scratch.trust(&file);
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let ingest = |name: &str| {
+        let db = scratch.path(name);
+        let out = scratch
+            .factql("none")
+            .arg("--db")
+            .arg(&db)
+            .args(["ingest", "--batch", "5"])
+            .arg(&corpus)
+            .output()
+            .expect("factql runs");
+        assert!(out.status.success(), "{}", both(&out));
+        rows_in_write_order(&db)
+    };
+    let first = ingest("one.db");
+    assert!(first.len() > 15, "{first:?}");
+    for name in ["two.db", "three.db"] {
+        assert_eq!(ingest(name), first);
+    }
+}
+
 #[test]
 fn reextract_replaces_only_the_plugins_rows() {
     let scratch = Scratch::new();
