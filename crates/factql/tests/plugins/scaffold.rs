@@ -34,12 +34,15 @@ fn a_scaffolded_plugin_builds_loads_and_stores_facts() {
     std::fs::remove_file(&built).expect("remove the built plugin");
 
     scratch.trust(&lib);
+    // Ingest the bundled corpus: the scaffold emits one fact per article.
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let db = scratch.path("demo.db");
     let ingest = scratch
         .factql("none")
         .arg("--db")
         .arg(&db)
-        .args(["ingest", "a.txt", "b.txt"])
+        .arg("ingest")
+        .arg(&corpus)
         .output()
         .expect("factql runs");
     let all = both(&ingest);
@@ -48,5 +51,13 @@ fn a_scaffolded_plugin_builds_loads_and_stores_facts() {
     let stats =
         scratch.factql("none").arg("--db").arg(&db).arg("stats").output().expect("factql runs");
     let stats = text(&stats.stdout);
-    assert!(stats.contains("demo_title                      2"), "{stats}");
+    let count = |label: &str| {
+        stats
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(label).map(|n| n.trim().parse::<u64>()))
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("no `{label}` count in:\n{stats}"))
+    };
+    assert!(count("articles") >= 13, "{stats}");
+    assert_eq!(count("demo_title"), count("articles"), "one title fact per article:\n{stats}");
 }
