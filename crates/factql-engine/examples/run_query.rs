@@ -18,8 +18,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ctx = factql_engine::Context::default();
     for _ in 0..times {
         let started = Instant::now();
-        let rows = engine.query(query, &ctx, &factql_engine::RunOptions::default())?;
-        eprintln!("{} rows in {:.1} ms", rows.rows.len(), started.elapsed().as_secs_f64() * 1e3);
+        let checked = engine.check(query, &ctx);
+        let checked_at = started.elapsed();
+        let Some(plan) = checked.plan else {
+            eprintln!("{:?}", checked.diagnostics);
+            std::process::exit(1);
+        };
+        let rows = engine.run(&plan, &factql_engine::RunOptions::default())?;
+        eprintln!(
+            "{} rows in {:.1} ms (check {:.2} ms)",
+            rows.rows.len(),
+            started.elapsed().as_secs_f64() * 1e3,
+            checked_at.as_secs_f64() * 1e3
+        );
     }
     Ok(())
 }

@@ -509,6 +509,11 @@ impl Codes {
         code
     }
 
+    /// The code of `text`, if some mention uses it.
+    pub(crate) fn find(&self, text: &str) -> Option<u16> {
+        self.index.get(text).copied()
+    }
+
     /// The text of a code.
     pub(crate) fn text(&self, code: u16) -> &Arc<str> {
         &self.texts[usize::from(code).min(self.texts.len().saturating_sub(1))]

@@ -59,11 +59,14 @@ pub struct RunOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Scans of at least this many rows run on two threads.
     pub parallel_from: u32,
+    /// Use specialised loops for common query shapes (off only to test them against the
+    /// generic path).
+    pub kernels: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions { row_limit: 5_000_000, cancel: None, parallel_from: 200_000 }
+        RunOptions { row_limit: 5_000_000, cancel: None, parallel_from: 200_000, kernels: true }
     }
 }
 
@@ -287,10 +290,34 @@ impl<'a> Exec<'a> {
             Table::Entity => ds.entities.len(),
             Table::Fact(k) => ds.kinds[k as usize].len(),
         } as u32;
+        let chunks = self.chunks(table, count);
+        if let (Table::Mention, Some((keys, aggs)), true) = (table, summarize, self.opts.kernels)
+            && let Some(kernel) = crate::kernel::MentionKernel::plan(self, filters, keys, aggs)
+        {
+            let this: &Exec<'_> = self;
+            let mut parts: Vec<crate::kernel::Tallies> = std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .iter()
+                    .map(|range| {
+                        let (range, kernel) = (range.clone(), &kernel);
+                        scope.spawn(move || kernel.run(this, range))
+                    })
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            });
+            if parts.len() == chunks.len() && !parts.is_empty() {
+                let mut tallies = parts.remove(0);
+                for part in parts {
+                    tallies.absorb(part);
+                }
+                if let Some(rows) = self.finish_tallies(keys, aggs, &tallies, &kernel) {
+                    return Ok(rows);
+                }
+            }
+        }
         // Mentions and sentences are stored in article order (and articles are themselves),
         // so a distinct count of the article needs no set, only the last value seen.
         let article_ordered = matches!(table, Table::Mention | Table::Sentence | Table::Article);
-        let chunks = self.chunks(table, count);
         for exact in [!article_ordered, true] {
             let this: &Exec<'_> = self;
             let results: Vec<Result<ChunkOut<'_>, EngineError>> = std::thread::scope(|scope| {
@@ -1384,6 +1411,47 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// The loaded data.
+    pub(crate) fn dataset(&self) -> &'a Dataset {
+        self.ds
+    }
+
+    /// Groups made by the mention kernel, finished as the generic grouper finishes its own:
+    /// groups in order of their first mention, entity fields read, namesakes merged. `None`
+    /// when namesakes would merge article counts (the generic path then counts exactly).
+    fn finish_tallies(
+        &self,
+        keys: &[PExpr],
+        aggs: &[Agg],
+        tallies: &crate::kernel::Tallies,
+        kernel: &crate::kernel::MentionKernel,
+    ) -> Option<Vec<Row>> {
+        let unlinked = tallies.rows.len() - 1;
+        let mut slots: Vec<usize> =
+            (0..tallies.rows.len()).filter(|&slot| tallies.rows[slot] > 0).collect();
+        slots.sort_by_key(|&slot| tallies.first[slot]);
+        let mut grouper = Grouper::new(keys, aggs, true);
+        for slot in slots {
+            let entity =
+                if slot == unlinked { Val::Null } else { Val::Ref(Ref::Entity(slot as u32)) };
+            let states = kernel
+                .values(tallies, slot)
+                .into_iter()
+                .zip(aggs)
+                .map(|(n, agg)| {
+                    if agg.func == AggFunc::Count {
+                        AggState::Count(n)
+                    } else {
+                        AggState::DcountSorted(n, Val::Null)
+                    }
+                })
+                .collect();
+            let prov = self.ds.prov(Ref::Mention(tallies.first[slot]));
+            grouper.push_filled(vec![entity; keys.len()], states, prov);
+        }
+        grouper.finish(self)
+    }
+
     /// Field `key` of a value (a stored row or a co-occurrence record), as `base.field` reads it.
     fn field_of(&self, base: Val, key: FieldKey) -> Val {
         match base {
@@ -1613,6 +1681,12 @@ impl<'p> Grouper<'p> {
         self.groups.len() - 1
     }
 
+    /// Adds a group whose states were computed elsewhere.
+    fn push_filled(&mut self, key: Vec<Val>, states: Vec<AggState>, prov: Option<Prov>) {
+        self.states.extend(states);
+        self.groups.push((key.into_boxed_slice(), prov));
+    }
+
     /// The group of the key in `buf`, created if new.
     fn group_of(&mut self, prov: &dyn Fn() -> Option<Prov>) -> usize {
         if let [Val::Ref(Ref::Entity(e))] = self.buf.as_slice() {
@@ -1683,59 +1757,79 @@ impl<'p> Grouper<'p> {
             self.buf.clear();
             self.push_group(None);
         }
+        let width = self.aggs.len();
         let keys = self.keys;
-        // Read the deferred fields, then merge groups whose final keys are equal, keeping the
-        // order in which groups first appeared.
-        let deferred =
-            keys.iter().any(|key| matches!(key, PExpr::Field(_, field) if deferrable(*field)));
-        let mut merged: Vec<Group> = Vec::new();
-        let mut by_hash: FxMap<u64, Vec<u32>> = FxMap::default();
-        for (early, states, prov) in self.into_groups() {
-            if !deferred {
-                merged.push((early, states, prov));
-                continue;
-            }
-            let key: Box<[Val]> = keys
-                .iter()
-                .zip(early.into_vec())
-                .map(|(key, value)| match key {
-                    PExpr::Field(_, field) if deferrable(*field) => exec.field_of(value, *field),
-                    _ => value,
-                })
-                .collect();
-            let slot = by_hash.entry(hash_vals(&key)).or_default();
-            let same =
-                |other: &[Val]| other.iter().zip(key.iter()).all(|(a, b)| a.total_cmp(b).is_eq());
-            match slot.iter().find(|&&at| same(&merged[at as usize].0)) {
-                Some(&at) => {
-                    if states.iter().any(|s| matches!(s, AggState::DcountSorted(..))) {
-                        return None;
-                    }
-                    for (into, from) in merged[at as usize].1.iter_mut().zip(states) {
-                        into.merge(from);
+        let count = self.groups.len();
+        // Where each group ends up: itself, or the earlier group with the same final key.
+        let mut target: Vec<u32> = (0..count as u32).collect();
+        if keys.iter().any(|key| matches!(key, PExpr::Field(_, field) if deferrable(*field))) {
+            // Read the deferred fields in place, then find groups whose final keys are equal
+            // (two entities with one name), keeping the order in which groups first appeared.
+            let mut first_of: FxMap<u64, u32> = FxMap::default();
+            first_of.reserve(count);
+            let mut next_same: Vec<u32> = vec![u32::MAX; count];
+            for group in 0..count {
+                for (key, slot) in keys.iter().zip(self.groups[group].0.iter_mut()) {
+                    if let PExpr::Field(_, field) = key
+                        && deferrable(*field)
+                    {
+                        *slot = exec.field_of(std::mem::replace(slot, Val::Null), *field);
                     }
                 }
-                None => {
-                    slot.push(merged.len() as u32);
-                    merged.push((key, states, prov));
+                let hash = hash_vals(&self.groups[group].0);
+                let Some(&head) = first_of.get(&hash) else {
+                    first_of.insert(hash, group as u32);
+                    continue;
+                };
+                let same =
+                    |a: &[Val], b: &[Val]| a.iter().zip(b).all(|(x, y)| x.total_cmp(y).is_eq());
+                let mut at = head;
+                loop {
+                    if same(&self.groups[at as usize].0, &self.groups[group].0) {
+                        target[group] = at;
+                        break;
+                    }
+                    if next_same[at as usize] == u32::MAX {
+                        next_same[at as usize] = group as u32;
+                        break;
+                    }
+                    at = next_same[at as usize];
+                }
+            }
+            for group in 0..count {
+                let into = target[group] as usize;
+                if into == group {
+                    continue;
+                }
+                let (left, right) = self.states.split_at_mut(group * width);
+                for offset in 0..width {
+                    let from = std::mem::replace(&mut right[offset], AggState::Count(0));
+                    if matches!(from, AggState::DcountSorted(..)) {
+                        return None;
+                    }
+                    left[into * width + offset].merge(from);
                 }
             }
         }
-        Some(
-            merged
-                .into_iter()
-                .map(|(key, states, prov)| {
-                    let mut vals = key.into_vec();
-                    vals.extend(states.into_iter().map(AggState::finish));
-                    Row { vals: vals.into_boxed_slice(), prov }
-                })
-                .collect(),
-        )
+        let mut rows = Vec::with_capacity(count);
+        let mut states = self.states.into_iter();
+        for (group, (key, prov)) in self.groups.into_iter().enumerate() {
+            let group_states = states.by_ref().take(width);
+            if target[group] as usize != group {
+                group_states.for_each(drop);
+                continue;
+            }
+            let mut vals = Vec::with_capacity(key.len() + width);
+            vals.extend(key.into_vec());
+            vals.extend(group_states.map(AggState::finish));
+            rows.push(Row { vals: vals.into_boxed_slice(), prov });
+        }
+        Some(rows)
     }
 }
 
 /// Fields of an entity, which a group key may read once per entity instead of once per row.
-fn deferrable(field: FieldKey) -> bool {
+pub(crate) fn deferrable(field: FieldKey) -> bool {
     matches!(
         field,
         FieldKey::EntityName | FieldKey::EntityId | FieldKey::EntityKind | FieldKey::EntityWikidata

@@ -21,6 +21,30 @@ fn rows(engine: &Engine, query: &str, options: &RunOptions) -> Vec<Vec<String>> 
 }
 
 #[test]
+fn the_mention_kernel_gives_the_same_rows_as_the_generic_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+    let engine = Engine::load(&store).unwrap();
+    let generic = RunOptions { kernels: false, ..RunOptions::default() };
+    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
+    {
+        for query in [
+            "mentions | where kind == \"person\" | summarize articles = dcount(article), n = count() by who = entity.name",
+            "mentions | where kind != \"place\" and type == \"PER\" | summarize n = count() by entity",
+            "mentions | where kind == \"nothing\" | summarize n = count() by entity.name",
+            "mentions | summarize n = count(), a = dcount(article) by entity.name, entity.kind",
+        ] {
+            assert_eq!(rows(&engine, query, &options), rows(&engine, query, &generic), "{query}");
+        }
+    }
+    let namesakes = namesake_store(&dir.path().join("n.db"));
+    let engine = Engine::load(&namesakes).unwrap();
+    let query = "mentions | summarize articles = dcount(article), n = count() by who = entity.name";
+    assert_eq!(rows(&engine, query, &RunOptions::default()), [["John Smith", "1", "4"]]);
+    assert_eq!(rows(&engine, query, &generic), [["John Smith", "1", "4"]]);
+}
+
+#[test]
 fn two_threads_give_the_same_rows_as_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
