@@ -1768,7 +1768,7 @@ impl<'p> Grouper<'p> {
             let mut first_of: FxMap<u64, u32> = FxMap::default();
             first_of.reserve(count);
             let mut next_same: Vec<u32> = vec![u32::MAX; count];
-            for group in 0..count {
+            for (group, into) in target.iter_mut().enumerate() {
                 for (key, slot) in keys.iter().zip(self.groups[group].0.iter_mut()) {
                     if let PExpr::Field(_, field) = key
                         && deferrable(*field)
@@ -1786,7 +1786,7 @@ impl<'p> Grouper<'p> {
                 let mut at = head;
                 loop {
                     if same(&self.groups[at as usize].0, &self.groups[group].0) {
-                        target[group] = at;
+                        *into = at;
                         break;
                     }
                     if next_same[at as usize] == u32::MAX {
@@ -1796,8 +1796,8 @@ impl<'p> Grouper<'p> {
                     at = next_same[at as usize];
                 }
             }
-            for group in 0..count {
-                let into = target[group] as usize;
+            for (group, &into) in target.iter().enumerate() {
+                let into = into as usize;
                 if into == group {
                     continue;
                 }
