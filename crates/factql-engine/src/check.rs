@@ -439,9 +439,8 @@ impl<'a> Checker<'a> {
             if edges.len() + 1 != nodes.len() {
                 continue;
             }
-            if nodes.iter().all(|n| n.kind == NodeKind::Any && n.entities.is_none())
-                && nodes.iter().all(|n| !var_cols.values().any(|&c| c == n.col && c < n.col))
-                && edges.is_empty()
+            // Only when no node names a kind: an unknown kind is its own error already.
+            if node_specs.iter().all(|n| n.kind.is_none() && n.entity.is_none()) && edges.is_empty()
             {
                 self.error(
                     "E0220",
@@ -519,6 +518,8 @@ impl<'a> Checker<'a> {
             Some(kind) => self.node_kind(kind),
         };
         let ty = match &kind {
+            // A kind that was written but is unknown has been reported; stay quiet about its fields.
+            NodeKind::Any if node.kind.is_some() => Ty::Any,
             NodeKind::Any => Ty::Ref(None),
             NodeKind::Article => Ty::Ref(Some(Table::Article)),
             NodeKind::Sentence => Ty::Ref(Some(Table::Sentence)),
@@ -1657,7 +1658,11 @@ impl<'a> Checker<'a> {
 
     fn field(&mut self, base: PExpr, base_ty: &Ty, field: &Ident, base_text: &str) -> (PExpr, Ty) {
         let fields = match base_ty {
-            Ty::Any | Ty::Ref(None) => return self.dyn_field(base, field, base_text),
+            // After an error the base is typed `any`: its fields are not checked again.
+            Ty::Any => {
+                return (PExpr::DynField(Box::new(base), Arc::from(field.name.as_str())), Ty::Any);
+            }
+            Ty::Ref(None) => return self.dyn_field(base, field, base_text),
             Ty::Ref(Some(table)) => catalog::fields(self.ds, *table),
             Ty::Cooc => catalog::cooc_fields(),
             other => {

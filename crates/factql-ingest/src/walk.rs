@@ -19,9 +19,11 @@ pub struct Discovered {
 /// Expands `paths` into inputs.
 ///
 /// A file named explicitly is read whatever its extension (the format is then sniffed). In a
-/// directory, only files with a known extension are taken, hidden files and folders are left
-/// out, symbolic links are followed, and a link that leads back into its own ancestry is
-/// reported instead of looping.
+/// directory, only files with a known extension are taken; hidden files and folders, and the
+/// documentation files that travel with collections (`README`, `LICENSE`, `COPYING`,
+/// `ATTRIBUTION`, `NOTICE`, `CHANGELOG`, any extension) are left out and listed as ignored;
+/// symbolic links are followed, and a link that leads back into its own ancestry is reported
+/// instead of looping.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     for path in paths {
@@ -57,7 +59,9 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
-                    if InputFormat::from_path(entry.path()).is_some() {
+                    if InputFormat::from_path(entry.path()).is_some()
+                        && !is_documentation(entry.path())
+                    {
                         found.inputs.push(Input::File(entry.into_path()));
                     } else {
                         found.ignored.push(entry.into_path());
@@ -80,4 +84,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         }
     }
     found
+}
+
+/// Files that describe a collection rather than belong to it.
+fn is_documentation(path: &std::path::Path) -> bool {
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { return false };
+    let stem = stem.to_ascii_uppercase();
+    ["README", "LICENSE", "LICENCE", "COPYING", "ATTRIBUTION", "NOTICE", "CHANGELOG"]
+        .contains(&stem.as_str())
 }

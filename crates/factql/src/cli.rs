@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use factql_ingest::{FieldMap, Options};
 use factql_store::Store;
@@ -172,21 +171,35 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::plugins_cmd::new(&name, path.as_deref())
         }
         Some(Command::Reextract { plugin }) => {
-            let mut store = open(&db)?;
+            let mut store = open_existing(&db)?;
             crate::extract::reextract(&mut store, &plugin, &isolate)
         }
         Some(Command::PluginRunner { target, sha256 }) => {
             Ok(factql_plugin_host::serve_target(&target, &sha256, crate::extract::BUNDLED))
         }
         Some(Command::Stats { json }) => {
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             crate::stats::print_stats(&store, json)
         }
     }
 }
 
+/// Opens (or creates) the store; the error names the file once.
 pub(crate) fn open(db: &std::path::Path) -> anyhow::Result<Store> {
-    Store::open(db).with_context(|| format!("cannot use the store {}", db.display()))
+    Ok(Store::open(db)?)
+}
+
+/// Opens a store that must already exist: reading a mistyped path must not create an empty
+/// store and report nothing.
+pub(crate) fn open_existing(db: &std::path::Path) -> anyhow::Result<Store> {
+    if !db.exists() {
+        anyhow::bail!(
+            "no store at {}: ingest articles first (`factql ingest PATH...`, or `factql` alone for the \
+             bundled sample), or name the store with --db FILE or $FACTQL_DB",
+            db.display()
+        );
+    }
+    open(db)
 }
 
 /// Ingest options from the command line, or `None` after printing a usage error.

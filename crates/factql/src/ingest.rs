@@ -207,9 +207,24 @@ pub(crate) fn print_summary(summary: &Summary, db: &Path) {
         println!("  skipped {origin}: {reason}");
     }
     if !summary.ignored.is_empty() {
+        let names: Vec<String> = summary
+            .ignored
+            .iter()
+            .take(5)
+            .map(|path| {
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        let more = summary.ignored.len().saturating_sub(names.len());
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let plural = if summary.ignored.len() == 1 { "" } else { "s" };
         println!(
-            "  ignored {} files that are not articles (.txt .md .json .jsonl .html)",
-            summary.ignored.len()
+            "  ignored {} file{plural} (not an article format, or documentation): {}{more}",
+            summary.ignored.len(),
+            names.join(", ")
         );
     }
 }

@@ -52,7 +52,7 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
         ctx.params
             .insert(name.trim().trim_start_matches('$').to_owned(), parse_param(value.trim()));
     }
-    let store = crate::cli::open(db)?;
+    let store = crate::cli::open_existing(db)?;
     let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
     let checked = engine.check(&text, &ctx);
     let json = matches!(args.format, Format::Json | Format::Jsonl);
@@ -145,17 +145,22 @@ pub(crate) fn report(source: &str, diagnostics: &[Diagnostic], json: bool) {
                 "label": d.label,
                 "help": d.help,
             });
-            eprintln!("{value}");
+            // A closed stderr (`2>&1 | head`) must not turn a query error into a crash.
+            let _ = writeln!(std::io::stderr(), "{value}");
         }
         return;
     }
     let color = std::io::stderr().is_terminal();
     for d in diagnostics {
-        eprint!("{}", render_diagnostic(source, d, color));
+        let _ = write!(std::io::stderr(), "{}", render_diagnostic(source, d, color));
     }
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if errors > 0 {
-        eprintln!("{errors} error{}; nothing was run", if errors == 1 { "" } else { "s" });
+        let _ = writeln!(
+            std::io::stderr(),
+            "{errors} error{}; nothing was run",
+            if errors == 1 { "" } else { "s" }
+        );
     }
 }
 

@@ -45,9 +45,14 @@ pub(crate) fn summary(db: &Path, isolate: &[String]) -> anyhow::Result<ExitCode>
     }
     print!("{}", render(&store.stats()?, store.path()));
     println!();
-    println!("Next: factql ingest PATH...   add your own articles (.txt .md .json .jsonl .html)");
-    println!("      factql inspect FILE     see how factql reads one article");
-    println!("      factql stats            these counts again (--json for scripts)");
+    println!(
+        "Next (the binary is target/release/factql; with cargo, `cargo run --release -- ARGS`):"
+    );
+    println!("  factql query 'articles | where text has \"iodine\" | select published, title'");
+    println!("  factql ingest PATH...    add your own articles (.txt .md .json .jsonl .html)");
+    println!("  factql inspect FILE      see how factql reads one article");
+    println!("  factql stats             these counts again (--json for scripts)");
+    println!("  docs/language.md         the query language, with examples");
     Ok(ExitCode::SUCCESS)
 }
 

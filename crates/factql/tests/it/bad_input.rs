@@ -131,3 +131,17 @@ fn a_symlink_loop_in_a_directory_is_reported_not_followed_forever() {
     let line = skip_line(&out, "loop").unwrap_or_else(|| panic!("{out}"));
     assert!(line.contains("symbolic link loop, not followed"), "{line}");
 }
+
+#[test]
+fn reading_a_store_that_does_not_exist_is_an_error_not_an_empty_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["stats", "--db", "nothere.db"][..],
+        &["query", "--db", "nothere.db", "articles | count()"][..],
+    ] {
+        let (out, err, code) = run(factql(dir.path()).args(args));
+        assert_eq!(code, 1, "{args:?}: {out}");
+        assert!(err.contains("no store at nothere.db: ingest articles first"), "{err}");
+        assert!(!dir.path().join("nothere.db").exists(), "{args:?} created the file");
+    }
+}
