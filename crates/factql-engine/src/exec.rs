@@ -258,7 +258,7 @@ impl<'a> Exec<'a> {
                 self.limit(rows.len(), 0, "match", plan.source_span)?;
                 rows
             }
-            _ => self.source(plan)?,
+            SourcePlan::Rows(relation) => relation.rows.clone(),
         };
         let mut columns = if next == 0 {
             plan.source_columns.clone()
@@ -438,32 +438,6 @@ impl<'a> Exec<'a> {
             Some(grouper) => ChunkOut::Groups(grouper),
             None => ChunkOut::Rows(out),
         })
-    }
-
-    fn source(&mut self, plan: &Plan) -> Result<Vec<Row>, EngineError> {
-        let rows: Vec<Row> = match &plan.source {
-            SourcePlan::Rows(relation) => relation.rows.clone(),
-            SourcePlan::Scan { table, entity_kind } => {
-                self.scan(*table, entity_kind.as_ref(), &[], None, plan)?
-            }
-            SourcePlan::Match { patterns, width, output } => {
-                let mut sink = Sink::Final {
-                    output,
-                    filters: Vec::new(),
-                    grouper: None,
-                    rows: Vec::new(),
-                    buf: Vec::new(),
-                    span: plan.source_span,
-                };
-                self.run_match(patterns, *width, &mut sink)?;
-                match sink {
-                    Sink::Final { rows, .. } => rows,
-                    Sink::Collect(_) => Vec::new(),
-                }
-            }
-        };
-        self.limit(rows.len(), 0, "source", plan.source_span)?;
-        Ok(rows)
     }
 
     fn step(
