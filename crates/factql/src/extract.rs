@@ -94,6 +94,8 @@ pub(crate) struct Runner {
     facts: Vec<usize>,
     /// Articles that failed, per plugin.
     failures: Vec<usize>,
+    /// Articles this run has already given to the plugins.
+    handled: std::collections::HashSet<factql_model::ArticleId>,
 }
 
 impl Runner {
@@ -119,7 +121,14 @@ impl Runner {
                 runs.push(None);
             }
         }
-        Ok(Runner { host, runs, new_to_store, facts: vec![0; n], failures: vec![0; n] })
+        Ok(Runner {
+            host,
+            runs,
+            new_to_store,
+            facts: vec![0; n],
+            failures: vec![0; n],
+            handled: std::collections::HashSet::new(),
+        })
     }
 
     /// True when some plugin has never finished a run over this store, so unchanged articles
@@ -137,6 +146,7 @@ impl Runner {
         articles: &[&Article],
         fresh: &[bool],
     ) -> Result<(), StoreError> {
+        self.handled.extend(articles.iter().map(|article| article.id.clone()));
         let results = parallel_extract(&self.host, articles);
         // One transaction per plugin and batch, articles in input order: deterministic rows.
         let mut found: Vec<Vec<(&factql_model::ArticleId, factql_store::Extraction)>> =
@@ -169,7 +179,8 @@ impl Runner {
     }
 
     /// Finishes the runs and prints one line per plugin.
-    pub(crate) fn finish(self, store: &mut Store) -> Result<(), StoreError> {
+    pub(crate) fn finish(mut self, store: &mut Store) -> Result<(), StoreError> {
+        self.catch_up(store)?;
         for (idx, plugin) in self.host.plugins().iter().enumerate() {
             let Some(run) = self.runs[idx] else { continue };
             store.finish_run(run)?;
@@ -187,6 +198,48 @@ impl Runner {
                 line.push_str(", quarantined");
             }
             println!("{line}");
+        }
+        Ok(())
+    }
+}
+
+impl Runner {
+    /// A plugin new to this store (no finished run of its version) owes the whole store, not
+    /// only the articles this run read: it goes over every stored article it has not seen yet,
+    /// before its run is marked finished.
+    fn catch_up(&mut self, store: &mut Store) -> Result<(), StoreError> {
+        if !self.wants_unchanged() {
+            return Ok(());
+        }
+        let pending: Vec<factql_model::ArticleId> =
+            store.article_ids()?.into_iter().filter(|id| !self.handled.contains(id)).collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = self
+            .host
+            .plugins()
+            .iter()
+            .enumerate()
+            .filter(|(idx, _)| self.runs[*idx].is_some() && self.new_to_store[*idx])
+            .map(|(_, plugin)| plugin.name())
+            .collect();
+        println!(
+            "  catching up: {} new to this store, {} stored article{}",
+            names.join(", "),
+            pending.len(),
+            if pending.len() == 1 { "" } else { "s" }
+        );
+        for chunk in pending.chunks(64) {
+            let mut articles = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                if let Some(article) = store.article(id)? {
+                    articles.push(article);
+                }
+            }
+            let refs: Vec<&Article> = articles.iter().collect();
+            let fresh = vec![false; refs.len()];
+            self.run_batch(store, &refs, &fresh)?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! The plugin libraries are built with `cargo build` once per test binary (a no-op after
 //! `cargo build --workspace`), so a stale library is never tested.
 
+mod catch_up;
 mod fault;
 mod parity;
 mod scaffold;
