@@ -122,7 +122,7 @@ fn namesake_store(path: &std::path::Path) -> Store {
             article: id.clone(),
             sentence,
             span: Span::new(start, start + 10),
-            extractor: extractor.clone(),
+            extractor: std::sync::Arc::new(extractor.clone()),
             confidence: 1.0,
         },
         ent_type: "PER".into(),

@@ -30,8 +30,8 @@ pub struct Provenance {
     pub sentence: usize,
     /// The evidence bytes in the article text.
     pub span: Span,
-    /// Who produced the row.
-    pub extractor: ExtractorRef,
+    /// Who produced the row; shared, since every row of one extractor's output names it.
+    pub extractor: std::sync::Arc<ExtractorRef>,
     /// Confidence in `[0, 1]`.
     pub confidence: f32,
 }

@@ -93,7 +93,10 @@ pub(crate) fn validate(
     if batch.schema != WIRE_SCHEMA {
         return Err(format!("batch schema {} (this host reads {WIRE_SCHEMA})", batch.schema));
     }
-    let extractor = ExtractorRef { name: manifest.name.clone(), version: manifest.version.clone() };
+    let extractor = std::sync::Arc::new(ExtractorRef {
+        name: manifest.name.clone(),
+        version: manifest.version.clone(),
+    });
     let text = &article.text;
     let provenance = |span: Span, confidence: f32| Provenance {
         article: article.id.clone(),

@@ -112,7 +112,7 @@ pub fn fixture_store(path: &Path) -> Result<Store, FixtureError> {
         article: article.id.clone(),
         sentence,
         span,
-        extractor: extractor.clone(),
+        extractor: std::sync::Arc::new(extractor.clone()),
         confidence: 0.9,
     };
     let text = |value: &Json| value.as_str().map(str::to_owned);
@@ -303,7 +303,7 @@ fn find_mentions(article: &Article, entities: &[Entity], extractor: &ExtractorRe
                     article: article.id.clone(),
                     sentence,
                     span,
-                    extractor: extractor.clone(),
+                    extractor: std::sync::Arc::new(extractor.clone()),
                     confidence: 1.0,
                 },
                 ent_type: ent_type.into(),

@@ -341,7 +341,7 @@ fn synthetic_article(
         article: id.clone(),
         sentence,
         span,
-        extractor: extractor.clone(),
+        extractor: std::sync::Arc::new(extractor.clone()),
         confidence: 0.8,
     };
     let mut extraction = Extraction::default();
