@@ -399,12 +399,8 @@ impl<'a> Checker<'a> {
     // ---------------------------------------------------------------- match
 
     fn plan_match(&mut self, patterns: &[Pattern], span: Span) -> Option<(Plan, Scope)> {
-        let mut vars: Vec<(String, Ty)> = Vec::new();
-        let mut width = 0usize;
-        let mut output = Vec::new();
-        let mut columns = Vec::new();
+        let mut vars = MatchVars::default();
         let mut plans = Vec::new();
-        let mut var_cols: HashMap<String, usize> = HashMap::new();
         let mut details = Vec::new();
         for pattern in patterns {
             let mut nodes = Vec::new();
@@ -412,27 +408,12 @@ impl<'a> Checker<'a> {
             let mut node_specs = vec![&pattern.start];
             node_specs.extend(pattern.steps.iter().map(|(_, node)| node));
             for node in &node_specs {
-                let spec = self.plan_node(
-                    node,
-                    &mut var_cols,
-                    &mut vars,
-                    &mut width,
-                    &mut output,
-                    &mut columns,
-                );
+                let spec = self.plan_node(node, &mut vars);
                 nodes.push(spec);
             }
             for (idx, (edge, _)) in pattern.steps.iter().enumerate() {
                 let (left, right) = (&nodes[idx], &nodes[idx + 1]);
-                if let Some(spec) = self.plan_edge(
-                    edge,
-                    left,
-                    right,
-                    &mut var_cols,
-                    &mut width,
-                    &mut output,
-                    &mut columns,
-                ) {
+                if let Some(spec) = self.plan_edge(edge, left, right, &mut vars) {
                     edges.push(spec);
                 }
             }
@@ -453,7 +434,7 @@ impl<'a> Checker<'a> {
             details.push(pattern.to_string());
             plans.push(PatternPlan { nodes, edges });
         }
-        let _ = vars;
+        let MatchVars { width, output, columns, .. } = vars;
         let estimate = plans
             .first()
             .and_then(|p| {
@@ -479,40 +460,7 @@ impl<'a> Checker<'a> {
         entities.iter().map(|&e| self.ds.entities[e as usize].mentions.len()).sum()
     }
 
-    #[allow(clippy::too_many_arguments, reason = "the binding state of one match, passed down")]
-    fn bind_var(
-        &mut self,
-        var: Option<&Ident>,
-        ty: Ty,
-        var_cols: &mut HashMap<String, usize>,
-        width: &mut usize,
-        output: &mut Vec<usize>,
-        columns: &mut Vec<Column>,
-    ) -> usize {
-        if let Some(var) = var
-            && let Some(&col) = var_cols.get(&var.name)
-        {
-            return col;
-        }
-        let col = *width;
-        *width += 1;
-        if let Some(var) = var {
-            var_cols.insert(var.name.clone(), col);
-            output.push(col);
-            columns.push(Column { name: var.name.clone(), ty });
-        }
-        col
-    }
-
-    fn plan_node(
-        &mut self,
-        node: &NodePattern,
-        var_cols: &mut HashMap<String, usize>,
-        vars: &mut Vec<(String, Ty)>,
-        width: &mut usize,
-        output: &mut Vec<usize>,
-        columns: &mut Vec<Column>,
-    ) -> NodeSpec {
+    fn plan_node(&mut self, node: &NodePattern, vars: &mut MatchVars) -> NodeSpec {
         let kind = match &node.kind {
             None => NodeKind::Any,
             Some(kind) => self.node_kind(kind),
@@ -529,15 +477,13 @@ impl<'a> Checker<'a> {
         };
         // A variable seen before keeps its column; a later mention may add the kind.
         if let Some(var) = &node.var
-            && let Some(&col) = var_cols.get(&var.name)
-            && let Some(column) = columns.iter_mut().find(|c| c.name == var.name)
+            && vars.cols.contains_key(&var.name)
+            && let Some(column) = vars.columns.iter_mut().find(|c| c.name == var.name)
             && column.ty == Ty::Ref(None)
         {
             column.ty = ty.clone();
-            let _ = col;
         }
-        vars.push((node.var.as_ref().map(|v| v.name.clone()).unwrap_or_default(), ty.clone()));
-        let col = self.bind_var(node.var.as_ref(), ty, var_cols, width, output, columns);
+        let col = vars.bind(node.var.as_ref(), ty);
         let mut spec = NodeSpec {
             col,
             kind: kind.clone(),
@@ -657,16 +603,12 @@ impl<'a> Checker<'a> {
         self.ds.entity_kinds.clone()
     }
 
-    #[allow(clippy::too_many_arguments, reason = "the binding state of one match, passed down")]
     fn plan_edge(
         &mut self,
         edge: &EdgePattern,
         left: &NodeSpec,
         right: &NodeSpec,
-        var_cols: &mut HashMap<String, usize>,
-        width: &mut usize,
-        output: &mut Vec<usize>,
-        columns: &mut Vec<Column>,
+        vars: &mut MatchVars,
     ) -> Option<EdgeSpec> {
         if edge.direction == Direction::Both {
             self.error(
@@ -745,10 +687,7 @@ impl<'a> Checker<'a> {
                 (kind, ty, hops, props)
             }
         };
-        let col = edge
-            .var
-            .as_ref()
-            .map(|_| self.bind_var(edge.var.as_ref(), ty, var_cols, width, output, columns));
+        let col = edge.var.as_ref().map(|_| vars.bind(edge.var.as_ref(), ty));
         Some(EdgeSpec { col, direction: edge.direction, kind, hops, props, span: edge.span })
     }
 
@@ -2010,6 +1949,35 @@ fn suggest(word: &str, candidates: &[&str], what: &str, listed: &[&str]) -> Opti
     did_you_mean(word, candidates)
         .map(|s| format!("did you mean `{s}`?"))
         .or_else(|| Some(format!("{what}: {}", listed.join(", "))))
+}
+
+/// The variables of one `match`: a column per node and edge, named or not, and the named ones
+/// as output columns in order of appearance.
+#[derive(Default)]
+struct MatchVars {
+    cols: HashMap<String, usize>,
+    width: usize,
+    output: Vec<usize>,
+    columns: Vec<Column>,
+}
+
+impl MatchVars {
+    /// The column of `var` (a new one for a new or anonymous variable).
+    fn bind(&mut self, var: Option<&Ident>, ty: Ty) -> usize {
+        if let Some(var) = var
+            && let Some(&col) = self.cols.get(&var.name)
+        {
+            return col;
+        }
+        let col = self.width;
+        self.width += 1;
+        if let Some(var) = var {
+            self.cols.insert(var.name.clone(), col);
+            self.output.push(col);
+            self.columns.push(Column { name: var.name.clone(), ty });
+        }
+        col
+    }
 }
 
 /// Splits `a and b and c` into its parts.
