@@ -109,7 +109,7 @@ fn namesake_store(path: &std::path::Path) -> Store {
         sentences,
     };
     store.write_batch(&[article]).unwrap();
-    let extractor = ExtractorRef { name: "test".into(), version: "1".into() };
+    let extractor = std::sync::Arc::new(ExtractorRef { name: "test".into(), version: "1".into() });
     let run = store.begin_run(&extractor, "").unwrap();
     let entity = |id: &str| Entity {
         id: id.into(),
@@ -122,7 +122,7 @@ fn namesake_store(path: &std::path::Path) -> Store {
             article: id.clone(),
             sentence,
             span: Span::new(start, start + 10),
-            extractor: std::sync::Arc::new(extractor.clone()),
+            extractor: extractor.clone(),
             confidence: 1.0,
         },
         ent_type: "PER".into(),

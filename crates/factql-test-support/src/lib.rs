@@ -53,7 +53,8 @@ fn bad(message: impl Into<String>) -> FixtureError {
 pub fn fixture_store(path: &Path) -> Result<Store, FixtureError> {
     let fixture: Json = serde_json::from_str(FIXTURE).map_err(|e| bad(e.to_string()))?;
     let mut store = Store::open(path)?;
-    let extractor = ExtractorRef { name: "fixture".into(), version: "1".into() };
+    let extractor =
+        std::sync::Arc::new(ExtractorRef { name: "fixture".into(), version: "1".into() });
 
     // Articles, as JSON Lines through the real reader.
     let mut jsonl = String::new();
@@ -112,7 +113,7 @@ pub fn fixture_store(path: &Path) -> Result<Store, FixtureError> {
         article: article.id.clone(),
         sentence,
         span,
-        extractor: std::sync::Arc::new(extractor.clone()),
+        extractor: extractor.clone(),
         confidence: 0.9,
     };
     let text = |value: &Json| value.as_str().map(str::to_owned);
@@ -261,7 +262,11 @@ fn parse_entities(entities: &Json) -> Result<Vec<Entity>, FixtureError> {
 }
 
 /// Whole-word occurrences of entity names and aliases, longest first, never overlapping.
-fn find_mentions(article: &Article, entities: &[Entity], extractor: &ExtractorRef) -> Vec<Mention> {
+fn find_mentions(
+    article: &Article,
+    entities: &[Entity],
+    extractor: &std::sync::Arc<ExtractorRef>,
+) -> Vec<Mention> {
     let mut names: Vec<(&str, &Entity)> = Vec::new();
     for entity in entities {
         names.push((&entity.name, entity));
@@ -303,7 +308,7 @@ fn find_mentions(article: &Article, entities: &[Entity], extractor: &ExtractorRe
                     article: article.id.clone(),
                     sentence,
                     span,
-                    extractor: std::sync::Arc::new(extractor.clone()),
+                    extractor: extractor.clone(),
                     confidence: 1.0,
                 },
                 ent_type: ent_type.into(),

@@ -130,7 +130,8 @@ const FILLER: &[&str] = &[
 pub fn synthetic_store(path: &Path, articles: usize, seed: u64) -> Result<Store, FixtureError> {
     let mut rng = Rng(seed);
     let mut store = Store::open(path)?;
-    let extractor = ExtractorRef { name: "synthetic".into(), version: "1".into() };
+    let extractor =
+        std::sync::Arc::new(ExtractorRef { name: "synthetic".into(), version: "1".into() });
     store.declare_kinds(&kinds(), "synthetic")?;
     let run = store.begin_run(&extractor, "synthetic")?;
 
@@ -257,7 +258,7 @@ fn synthetic_article(
     people: &[Entity],
     places: &[Entity],
     orgs: &[Entity],
-    extractor: &ExtractorRef,
+    extractor: &std::sync::Arc<ExtractorRef>,
     with_entities: bool,
 ) -> (Article, Extraction) {
     let year = 2019 + rng.below(6);
@@ -341,7 +342,7 @@ fn synthetic_article(
         article: id.clone(),
         sentence,
         span,
-        extractor: std::sync::Arc::new(extractor.clone()),
+        extractor: extractor.clone(),
         confidence: 0.8,
     };
     let mut extraction = Extraction::default();
