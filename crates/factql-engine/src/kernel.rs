@@ -80,7 +80,7 @@ impl MentionKernel {
         let keys_ok = !keys.is_empty()
             && keys.iter().all(|key| match key {
                 PExpr::Field(base, field) => {
-                    entity(key) || (crate::exec::deferrable(*field) && entity(base))
+                    entity(key) || (crate::group::deferrable(*field) && entity(base))
                 }
                 _ => false,
             });

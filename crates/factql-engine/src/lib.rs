@@ -36,6 +36,7 @@ mod check;
 mod dataset;
 mod error;
 mod exec;
+mod group;
 mod kernel;
 mod plan;
 mod read;
