@@ -1,35 +1,64 @@
-//! Runs one query against a store a number of times and prints the timings: for profiling.
+//! Runs queries against a store a number of times each and prints the timings: for profiling.
 //!
-//! `cargo run --release -p factql-engine --example run_query -- DB 'QUERY' [TIMES]`
+//! `cargo run --release -p factql-engine --example run_query -- DB [--times N] [--print] 'QUERY'...`
+//!
+//! `--print` shows the first 20 rows of each query's first run.
+//!
+//! The store is loaded once; each query is checked and run `N` times (default 5), and the
+//! median is printed after its runs.
 
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let (Some(db), Some(query)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: run_query DB QUERY [TIMES]");
+    let mut args = std::env::args().skip(1);
+    let Some(db) = args.next() else {
+        eprintln!("usage: run_query DB [--times N] [--print] QUERY...");
         std::process::exit(2);
     };
-    let times: usize = args.get(3).and_then(|t| t.parse().ok()).unwrap_or(5);
+    let mut times = 5usize;
+    let mut print = false;
+    let mut queries = Vec::new();
+    while let Some(arg) = args.next() {
+        if arg == "--print" {
+            print = true;
+        } else if arg == "--times" {
+            times = args.next().and_then(|t| t.parse().ok()).unwrap_or(times);
+        } else {
+            queries.push(arg);
+        }
+    }
     let started = Instant::now();
-    let store = factql_store::Store::open(db)?;
+    let store = factql_store::Store::open(&db)?;
     let engine = factql_engine::Engine::load(&store)?;
     eprintln!("load {:.2}s", started.elapsed().as_secs_f64());
     let ctx = factql_engine::Context::default();
-    for _ in 0..times {
-        let started = Instant::now();
-        let checked = engine.check(query, &ctx);
-        let checked_at = started.elapsed();
-        let Some(plan) = checked.plan else {
-            eprintln!("{:?}", checked.diagnostics);
-            std::process::exit(1);
-        };
-        let rows = engine.run(&plan, &factql_engine::RunOptions::default())?;
+    for query in &queries {
+        let mut samples = Vec::with_capacity(times);
+        let mut rows = 0;
+        for _ in 0..times {
+            let started = Instant::now();
+            let checked = engine.check(query, &ctx);
+            let Some(plan) = checked.plan else {
+                eprintln!("{:?}", checked.diagnostics);
+                std::process::exit(1);
+            };
+            let relation = engine.run(&plan, &factql_engine::RunOptions::default())?;
+            rows = relation.rows.len();
+            if print && samples.is_empty() {
+                for row in relation.rows.iter().take(20) {
+                    let vals: Vec<String> =
+                        row.vals.iter().map(|v| engine.dataset().display(v)).collect();
+                    eprintln!("  {}", vals.join(" | "));
+                }
+            }
+            samples.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        samples.sort_by(f64::total_cmp);
         eprintln!(
-            "{} rows in {:.1} ms (check {:.2} ms)",
-            rows.rows.len(),
-            started.elapsed().as_secs_f64() * 1e3,
-            checked_at.as_secs_f64() * 1e3
+            "{rows} rows, median {:.1} ms (min {:.1}, max {:.1}): {query}",
+            samples[samples.len() / 2],
+            samples[0],
+            samples[samples.len() - 1]
         );
     }
     Ok(())
