@@ -12,7 +12,7 @@ use factql_plugin_abi::{
     StrRef, flags,
 };
 
-use crate::wire::{Config, Inputs, decode, encode};
+use crate::wire::{Config, decode, decode_inputs, encode, encode_batch};
 use crate::{Document, Extractor, Output};
 
 /// The SDK's name and version, recorded in every table.
@@ -189,7 +189,7 @@ pub unsafe extern "C" fn extract<E: Extractor>(
         // again would cost a pass over every article in every plugin.
         let text = unsafe { std::str::from_utf8_unchecked(text) };
         let id = std::str::from_utf8(id).map_err(|_| bad("the article id"))?;
-        let inputs: Inputs = decode(inputs)
+        let inputs = decode_inputs(inputs)
             .map_err(|err| (Status::BAD_INPUT, format!("cannot decode the inputs: {err}")))?;
         // SAFETY: `instance` was created by `create::<E>` as a `Box<E>` and is still alive.
         let extractor = unsafe { &*instance.cast::<E>() };
@@ -198,8 +198,7 @@ pub unsafe extern "C" fn extract<E: Extractor>(
         extractor
             .extract(&document, &mut output)
             .map_err(|err| (Status::ERROR, err.to_string()))?;
-        let bytes = encode(&output.into_batch())
-            .map_err(|err| (Status::ERROR, format!("cannot encode the output: {err}")))?;
+        let bytes = encode_batch(&output.into_batch());
         // SAFETY: the sink is valid for the call; the host copies the bytes.
         let status = unsafe { ((*sink).emit)((*sink).ctx, BytesRef::new(&bytes)) };
         if status == Status::OK { Ok(()) } else { Err((status, String::new())) }

@@ -369,3 +369,296 @@ pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, postcard::Er
     let (value, rest) = postcard::take_from_bytes(bytes)?;
     if rest.is_empty() { Ok(value) } else { Err(postcard::Error::DeserializeBadEncoding) }
 }
+
+/// Encodes a batch: exactly the bytes of [`encode`], written directly (this runs on every
+/// plugin call). Every struct is destructured, so a new field does not compile until it is
+/// written here too.
+pub fn encode_batch(batch: &Batch) -> Vec<u8> {
+    fn str(out: &mut Vec<u8>, s: &str) {
+        put_varint(out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    }
+    fn span(out: &mut Vec<u8>, Span { start, end }: Span) {
+        put_varint(out, u64::from(start));
+        put_varint(out, u64::from(end));
+    }
+    fn value(out: &mut Vec<u8>, raw: &Value) {
+        match raw {
+            Value::Null => out.push(0),
+            Value::Bool(b) => out.extend([1, u8::from(*b)]),
+            Value::Int(i) => {
+                out.push(2);
+                put_varint(out, ((i << 1) ^ (i >> 63)) as u64);
+            }
+            Value::Float(f) => {
+                out.push(3);
+                out.extend_from_slice(&f.to_le_bytes());
+            }
+            Value::Str(s) => {
+                out.push(4);
+                str(out, s);
+            }
+            Value::Date(s) => {
+                out.push(5);
+                str(out, s);
+            }
+            Value::List(values) => {
+                out.push(6);
+                put_varint(out, values.len() as u64);
+                for v in values {
+                    value(out, v);
+                }
+            }
+        }
+    }
+    let Batch { schema, mentions, facts } = batch;
+    // A fact with a short kind and a field or two takes 20 to 40 bytes.
+    let mut out = Vec::with_capacity(8 + (facts.len() + mentions.len()) * 40);
+    put_varint(&mut out, u64::from(*schema));
+    put_varint(&mut out, mentions.len() as u64);
+    for Mention { span: at, ent_type, level, entity, confidence } in mentions {
+        span(&mut out, *at);
+        str(&mut out, ent_type);
+        out.push(match level {
+            MentionLevel::Name => 0,
+            MentionLevel::Nominal => 1,
+            MentionLevel::Pronoun => 2,
+            MentionLevel::Demonym => 3,
+        });
+        match entity {
+            None => out.push(0),
+            Some(id) => {
+                out.push(1);
+                str(&mut out, id);
+            }
+        }
+        out.extend_from_slice(&confidence.to_le_bytes());
+    }
+    put_varint(&mut out, facts.len() as u64);
+    for Fact { kind, span: at, fields, args, confidence } in facts {
+        str(&mut out, kind);
+        span(&mut out, *at);
+        put_varint(&mut out, fields.len() as u64);
+        for (name, v) in fields {
+            str(&mut out, name);
+            value(&mut out, v);
+        }
+        put_varint(&mut out, args.len() as u64);
+        for Arg { role, target } in args {
+            str(&mut out, role);
+            match target {
+                Target::Mention(index) => {
+                    out.push(0);
+                    put_varint(&mut out, u64::from(*index));
+                }
+                Target::Fact(index) => {
+                    out.push(1);
+                    put_varint(&mut out, u64::from(*index));
+                }
+                Target::Entity(id) => {
+                    out.push(2);
+                    str(&mut out, id);
+                }
+                Target::Literal(v) => {
+                    out.push(3);
+                    value(&mut out, v);
+                }
+            }
+        }
+        out.extend_from_slice(&confidence.to_le_bytes());
+    }
+    out
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads a varint of at most `max` bytes whose last byte is at most `last`, as postcard does.
+fn take_varint(bytes: &mut &[u8], max: u32, last: u8) -> Result<u64, postcard::Error> {
+    let mut out = 0u64;
+    for i in 0..max {
+        let (&byte, rest) = bytes.split_first().ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
+        *bytes = rest;
+        out |= u64::from(byte & 0x7F) << (7 * i);
+        if byte & 0x80 == 0 {
+            if i == max - 1 && byte > last {
+                break;
+            }
+            return Ok(out);
+        }
+    }
+    Err(postcard::Error::DeserializeBadVarint)
+}
+
+fn take_len(bytes: &mut &[u8], min: usize) -> Result<usize, postcard::Error> {
+    let len = usize::try_from(take_varint(bytes, 10, 0x01)?)
+        .map_err(|_| postcard::Error::DeserializeBadVarint)?;
+    // Every element takes at least `min` bytes: a longer claim cannot be honoured.
+    if len.saturating_mul(min) > bytes.len() {
+        return Err(postcard::Error::DeserializeUnexpectedEnd);
+    }
+    Ok(len)
+}
+
+/// The bytes of [`Inputs`] `{ sentences, boilerplate, facts }`, exactly as [`encode`] gives
+/// them, without building an `Inputs` (the host encodes the sentences once per article).
+pub fn encode_inputs(
+    sentences: &[Span],
+    boilerplate: &[u32],
+    facts: &[Fact],
+) -> Result<Vec<u8>, postcard::Error> {
+    let mut out = Vec::with_capacity(8 + sentences.len() * 5 + boilerplate.len() * 2);
+    put_varint(&mut out, sentences.len() as u64);
+    for span in sentences {
+        put_varint(&mut out, u64::from(span.start));
+        put_varint(&mut out, u64::from(span.end));
+    }
+    put_varint(&mut out, boilerplate.len() as u64);
+    for &index in boilerplate {
+        put_varint(&mut out, u64::from(index));
+    }
+    postcard::to_extend(facts, out)
+}
+
+/// Decodes [`Inputs`] as [`decode`] does, reading the sentences and boilerplate indexes
+/// directly (serde is used only for the facts).
+pub fn decode_inputs(bytes: &[u8]) -> Result<Inputs, postcard::Error> {
+    let mut rest = bytes;
+    let u32_of = |rest: &mut &[u8]| take_varint(rest, 5, 0x0F).map(|v| v as u32);
+    let n = take_len(&mut rest, 2)?;
+    let mut sentences = Vec::with_capacity(n);
+    for _ in 0..n {
+        sentences.push(Span { start: u32_of(&mut rest)?, end: u32_of(&mut rest)? });
+    }
+    let n = take_len(&mut rest, 1)?;
+    let mut boilerplate = Vec::with_capacity(n);
+    for _ in 0..n {
+        boilerplate.push(u32_of(&mut rest)?);
+    }
+    let facts = decode(rest)?;
+    Ok(Inputs { sentences, boilerplate, facts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(seed: u64) -> Inputs {
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let offset = |next: &mut dyn FnMut() -> u64| (next() >> (next() % 64)) as u32;
+        let sentences = (0..next() % 40)
+            .map(|_| Span { start: offset(&mut next), end: offset(&mut next) })
+            .collect();
+        let boilerplate = (0..next() % 5).map(|_| offset(&mut next)).collect();
+        let facts = (0..next() % 3)
+            .map(|n| Fact {
+                kind: format!("k{n}"),
+                span: Span { start: 1, end: 2 },
+                fields: vec![("x".into(), Value::Int(next() as i64))],
+                args: Vec::new(),
+                confidence: 0.5,
+            })
+            .collect();
+        Inputs { sentences, boilerplate, facts }
+    }
+
+    fn value(next: &mut dyn FnMut() -> u64, depth: u32) -> Value {
+        match next() % 8 {
+            0 => Value::Null,
+            1 => Value::Bool(next().is_multiple_of(2)),
+            2 => Value::Int(next() as i64 >> (next() % 64)),
+            3 => Value::Float(f64::from_bits(next())),
+            4 => Value::Str("é".repeat((next() % 200) as usize)),
+            5 => Value::Date("2024-02".into()),
+            6 if depth < 3 => {
+                Value::List((0..next() % 4).map(|_| value(next, depth + 1)).collect())
+            }
+            _ => Value::Int(-1),
+        }
+    }
+
+    /// The direct batch encoder writes exactly postcard's bytes.
+    #[test]
+    fn batch_encoder_matches_postcard() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..5_000 {
+            let levels = [
+                MentionLevel::Name,
+                MentionLevel::Nominal,
+                MentionLevel::Pronoun,
+                MentionLevel::Demonym,
+            ];
+            let mut batch = Batch { schema: (next() % 300) as u16, ..Batch::default() };
+            for _ in 0..next() % 4 {
+                batch.mentions.push(Mention {
+                    span: Span { start: next() as u32 >> (next() % 32), end: next() as u32 },
+                    ent_type: "PER".repeat((next() % 3) as usize),
+                    level: levels[(next() % 4) as usize],
+                    entity: (next().is_multiple_of(2)).then(|| "Q1".into()),
+                    confidence: f32::from_bits(next() as u32),
+                });
+            }
+            for _ in 0..next() % 150 {
+                let mut fact = Fact {
+                    kind: "k".repeat((next() % 140) as usize),
+                    span: Span { start: next() as u32 >> (next() % 32), end: 7 },
+                    fields: Vec::new(),
+                    args: Vec::new(),
+                    confidence: f32::from_bits(next() as u32),
+                };
+                for _ in 0..next() % 4 {
+                    fact.fields.push(("f".into(), value(&mut next, 0)));
+                }
+                for _ in 0..next() % 3 {
+                    let target = match next() % 4 {
+                        0 => Target::Mention(next() as u32),
+                        1 => Target::Fact(next() as u32 >> (next() % 32)),
+                        2 => Target::Entity("e".into()),
+                        _ => Target::Literal(value(&mut next, 0)),
+                    };
+                    fact.args.push(Arg { role: "r".into(), target });
+                }
+                batch.facts.push(fact);
+            }
+            assert_eq!(encode_batch(&batch), encode(&batch).expect("encodes"));
+        }
+    }
+
+    /// The direct encoder and decoder give and read exactly postcard's bytes.
+    #[test]
+    fn inputs_codec_matches_postcard() {
+        for seed in 0..2_000 {
+            let inputs = inputs(seed);
+            let bytes = encode(&inputs).expect("encodes");
+            let direct = encode_inputs(&inputs.sentences, &inputs.boilerplate, &inputs.facts)
+                .expect("encodes");
+            assert_eq!(direct, bytes);
+            assert_eq!(decode_inputs(&bytes).expect("decodes"), inputs);
+            // Every cut, and one flipped byte, fails or decodes as postcard does.
+            for cut in 0..bytes.len() {
+                assert_eq!(decode_inputs(&bytes[..cut]).ok(), decode::<Inputs>(&bytes[..cut]).ok());
+            }
+            let mut damaged = bytes.clone();
+            let at = seed as usize % damaged.len();
+            damaged[at] ^= 0x80 | (seed as u8);
+            assert_eq!(decode_inputs(&damaged).ok(), decode::<Inputs>(&damaged).ok());
+        }
+    }
+}
