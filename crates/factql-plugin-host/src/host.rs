@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use factql_model::{Article, KindSchema, Schema};
+use factql_model::{Article, ExtractorRef, KindSchema, Schema};
 use factql_plugin_abi::{EntryFn, PluginV1, Status, WIRE_SCHEMA};
-use factql_plugin_sdk::wire::{self, Batch, Config, Inputs, Manifest, decode, encode};
+use factql_plugin_sdk::wire::{self, Batch, Config, Manifest, decode, encode};
 use factql_store::Extraction;
 
+use crate::batch::{self, Checker, Read};
 use crate::call::{self, InstancePtr, Limits};
 use crate::config::{HostConfig, candidates};
 use crate::error::status_name;
@@ -111,6 +112,7 @@ pub struct Plugin {
     sdk: String,
     config_hash: String,
     schema: Schema,
+    checker: Checker,
     backend: Backend,
     quarantine: Mutex<Option<String>>,
     panics: AtomicUsize,
@@ -177,7 +179,7 @@ impl Plugin {
 
     /// The kinds it produces, as the model declares them.
     pub fn kinds(&self) -> Vec<KindSchema> {
-        self.manifest.produces.iter().map(kind_schema).collect()
+        self.checker.kinds.clone()
     }
 
     /// Why it is quarantined for this run, if it is.
@@ -430,6 +432,11 @@ impl Host {
                 reason: err.to_string(),
             })?;
         }
+        let checker = Checker::new(
+            manifest.produces.iter().map(kind_schema).collect(),
+            manifest.mentions,
+            ExtractorRef { name: manifest.name.clone(), version: manifest.version.clone() },
+        );
         Ok(Plugin {
             manifest,
             origin,
@@ -437,6 +444,7 @@ impl Host {
             sdk,
             config_hash,
             schema,
+            checker,
             backend,
             quarantine: Mutex::new(None),
             panics: AtomicUsize::new(0),
@@ -609,6 +617,8 @@ impl Host {
             article.sentences.iter().map(|s| wire::Span::new(s.span.start, s.span.end)).collect();
         let boilerplate: Vec<u32> =
             article.sentences.iter().filter(|s| s.boilerplate).map(|s| s.index as u32).collect();
+        // The inputs of a plugin that requires nothing are the same for every such plugin.
+        let mut plain: Option<Result<Vec<u8>, String>> = None;
         let mut produced: BTreeMap<&str, (usize, Vec<wire::Fact>)> = BTreeMap::new();
         let mut failed: BTreeMap<&str, &str> = BTreeMap::new();
         let mut outcomes = Vec::with_capacity(self.plugins.len());
@@ -622,19 +632,33 @@ impl Host {
                     provider: (*provider).to_owned(),
                 }),
                 None => {
-                    let facts = plugin
-                        .manifest
-                        .requires
-                        .iter()
-                        .filter_map(|kind| produced.get(kind.as_str()))
-                        .flat_map(|(_, facts)| facts.iter().cloned())
-                        .collect();
-                    let inputs = Inputs {
-                        sentences: sentences.clone(),
-                        boilerplate: boilerplate.clone(),
-                        facts,
+                    let encode = |facts: &[wire::Fact]| {
+                        wire::encode_inputs(&sentences, &boilerplate, facts)
+                            .map_err(|err| err.to_string())
                     };
-                    self.run(idx, plugin, article, &inputs)
+                    let with_facts;
+                    let inputs = if plugin.manifest.requires.is_empty() {
+                        plain.get_or_insert_with(|| encode(&[]))
+                    } else {
+                        let facts: Vec<wire::Fact> = plugin
+                            .manifest
+                            .requires
+                            .iter()
+                            .filter_map(|kind| produced.get(kind.as_str()))
+                            .flat_map(|(_, facts)| facts.iter().cloned())
+                            .collect();
+                        with_facts = encode(&facts);
+                        &with_facts
+                    };
+                    inputs
+                        .as_deref()
+                        .map_err(|message| PluginError::Call {
+                            plugin: plugin.name().to_owned(),
+                            article: article.id.0.clone(),
+                            status: "bad input".into(),
+                            message: message.clone(),
+                        })
+                        .and_then(|inputs| self.run(idx, plugin, article, inputs))
                 }
             };
             match &result {
@@ -664,24 +688,18 @@ impl Host {
         idx: usize,
         plugin: &Plugin,
         article: &Article,
-        inputs: &Inputs,
+        inputs: &[u8],
     ) -> Result<(Extraction, Vec<wire::Fact>), PluginError> {
         let name = || plugin.name().to_owned();
         let id = || article.id.0.clone();
         if plugin.quarantined().is_some() {
             return Err(PluginError::Quarantined { plugin: name() });
         }
-        let inputs = encode(inputs).map_err(|err| PluginError::Call {
-            plugin: name(),
-            article: id(),
-            status: "bad input".into(),
-            message: err.to_string(),
-        })?;
         let reply = match &plugin.backend {
             Backend::InProcess { table, instance, serial } => {
                 let _turn = serial.as_ref().map(|m| m.lock());
                 let _watched = self.watch.as_ref().map(|w| w.enter(idx, &article.id.0));
-                call::extract(table, instance, &article.id.0, &article.text, &inputs, self.limits)
+                call::extract(table, instance, &article.id.0, &article.text, inputs, self.limits)
             }
             Backend::Isolated { idle, ready, live, spawner } => {
                 let quarantine = |error: PluginError| {
@@ -727,7 +745,7 @@ impl Host {
                 let request = ToRunner::Extract {
                     article_id: article.id.0.clone(),
                     text: article.text.clone(),
-                    inputs,
+                    inputs: inputs.to_vec(),
                 };
                 match child.call(&request) {
                     Ok(reply) => {
@@ -770,6 +788,25 @@ impl Host {
         }
         let invalid =
             |reason: String| PluginError::Invalid { plugin: name(), article: id(), reason };
+        // The common case in one pass over the bytes; anything unusual goes the long way below,
+        // which names the problem.
+        let feeds_others = plugin.manifest.produces.iter().any(|k| self.required.contains(&k.name));
+        match batch::read(&plugin.checker, article, &reply.batches, self.limits.max_items) {
+            Read::Ok(extraction) if !feeds_others => return Ok((extraction, Vec::new())),
+            Read::Ok(extraction) => {
+                // Facts other plugins require are also kept in wire form for their inputs.
+                let mut needed = Vec::new();
+                for bytes in &reply.batches {
+                    let part: Batch = decode(bytes)
+                        .map_err(|err| invalid(format!("a batch does not decode ({err})")))?;
+                    needed
+                        .extend(part.facts.into_iter().filter(|f| self.required.contains(&f.kind)));
+                }
+                return Ok((extraction, needed));
+            }
+            Read::Reject(reason) => return Err(invalid(reason)),
+            Read::Fallback => {}
+        }
         let mut batch = Batch { schema: WIRE_SCHEMA, ..Batch::default() };
         let mut parts = reply.batches.iter();
         if reply.batches.len() == 1
@@ -815,7 +852,8 @@ impl Host {
             batch.facts.iter().filter(|f| self.required.contains(&f.kind)).cloned().collect()
         };
         let extraction =
-            validate(&plugin.manifest, &plugin.schema, article, batch).map_err(invalid)?;
+            validate(&plugin.manifest, &plugin.schema, &plugin.checker.extractor, article, batch)
+                .map_err(invalid)?;
         Ok((extraction, needed))
     }
 }

@@ -28,6 +28,7 @@
 //! Plugins are never unloaded. Every error names its plugin ([`PluginError::plugin`]).
 #![deny(missing_docs)]
 
+mod batch;
 mod call;
 mod config;
 mod error;

@@ -1,6 +1,7 @@
 //! Validation of a plugin's output, treated as untrusted input, and its conversion to the model.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use factql_model::{
     Arg, ArgTarget, Article, Entity, ExtractorRef, Fact, FieldDef, FieldType, KindSchema, Mention,
@@ -9,6 +10,8 @@ use factql_model::{
 use factql_plugin_abi::WIRE_SCHEMA;
 use factql_plugin_sdk::wire::{self, Batch, Manifest};
 use factql_store::Extraction;
+
+use crate::batch::sentence_of;
 
 /// The model's declaration of a wire kind.
 pub fn kind_schema(kind: &wire::KindDecl) -> KindSchema {
@@ -62,12 +65,6 @@ fn level(level: wire::MentionLevel) -> MentionLevel {
     }
 }
 
-/// The index of the sentence holding byte `offset` (the last sentence starting at or before it).
-fn sentence_of(article: &Article, offset: usize) -> usize {
-    let after = article.sentences.partition_point(|sentence| sentence.span.start <= offset);
-    after.saturating_sub(1)
-}
-
 fn span_of(text: &str, span: wire::Span, what: &dyn Fn() -> String) -> Result<Span, String> {
     let span = Span::new(span.start as usize, span.end as usize);
     span.check(text).map_err(|err| format!("{}: {err}", what()))?;
@@ -84,19 +81,18 @@ fn confidence(value: f32, what: &dyn Fn() -> String) -> Result<f32, String> {
 
 /// Checks every mention and fact of `batch` against the plugin's manifest and the article text,
 /// and converts them, with provenance, for the store.
+///
+/// The reference for [`crate::batch::read`], which does the same in one pass over the bytes.
 pub(crate) fn validate(
     manifest: &Manifest,
     schema: &Schema,
+    extractor: &Arc<ExtractorRef>,
     article: &Article,
     batch: Batch,
 ) -> Result<Extraction, String> {
     if batch.schema != WIRE_SCHEMA {
         return Err(format!("batch schema {} (this host reads {WIRE_SCHEMA})", batch.schema));
     }
-    let extractor = std::sync::Arc::new(ExtractorRef {
-        name: manifest.name.clone(),
-        version: manifest.version.clone(),
-    });
     let text = &article.text;
     let provenance = |span: Span, confidence: f32| Provenance {
         article: article.id.clone(),
@@ -227,6 +223,10 @@ mod tests {
         out.expect("reads")
     }
 
+    fn extractor() -> Arc<ExtractorRef> {
+        Arc::new(ExtractorRef { name: "m".into(), version: "1".into() })
+    }
+
     fn manifest() -> (Manifest, Schema) {
         let manifest = Manifest::new("m", "1").with_mentions().produces(
             KindDecl::new("k")
@@ -305,7 +305,7 @@ mod tests {
                     confidence: [0.0, 0.9, 1.0, -1.0, f32::INFINITY][rng.below(5) as usize],
                 });
             }
-            if let Ok(extraction) = validate(&manifest, &schema, &article, batch) {
+            if let Ok(extraction) = validate(&manifest, &schema, &extractor(), &article, batch) {
                 accepted += 1;
                 for fact in &extraction.facts {
                     fact.provenance.span.check(&article.text).expect("accepted spans fit");
@@ -327,7 +327,7 @@ mod tests {
         for _ in 0..20_000 {
             let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
             if let Ok(batch) = factql_plugin_sdk::wire::decode::<Batch>(&bytes) {
-                let _ = validate(&manifest, &schema, &article, batch);
+                let _ = validate(&manifest, &schema, &extractor(), &article, batch);
             }
         }
     }
