@@ -5,7 +5,7 @@
 //! `--print` shows the first 20 rows of each query's first run.
 //!
 //! The store is loaded once; each query is checked and run `N` times (default 5), and the
-//! median is printed after its runs.
+//! median (and the CPU time of a run, all threads) is printed after its runs.
 
 use std::time::Instant;
 
@@ -34,6 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ctx = factql_engine::Context::default();
     for query in &queries {
         let mut samples = Vec::with_capacity(times);
+        let cpu_before = cpu_ms();
         let mut rows = 0;
         for _ in 0..times {
             let started = Instant::now();
@@ -53,13 +54,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             samples.push(started.elapsed().as_secs_f64() * 1e3);
         }
+        let cpu = (cpu_ms() - cpu_before) / times as f64;
         samples.sort_by(f64::total_cmp);
         eprintln!(
-            "{rows} rows, median {:.1} ms (min {:.1}, max {:.1}): {query}",
+            "{rows} rows, median {:.1} ms (min {:.1}, max {:.1}; cpu {cpu:.0} ms a run): {query}",
             samples[samples.len() / 2],
             samples[0],
             samples[samples.len() - 1]
         );
     }
     Ok(())
+}
+
+/// CPU time of this process so far (all threads, user and system), from `/proc/self/stat`;
+/// 0 where that is not available.
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are the
+    // 12th and 13th, in clock ticks of 10 ms.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) * 10.0
 }

@@ -9,7 +9,8 @@ use factql_model::{FieldType, KindSchema, Value, fold};
 use factql_store::{ArgValue, Store};
 
 use crate::EngineError;
-use crate::value::{DateRange, Ref, Val};
+use crate::catalog::{FieldKey, Table};
+use crate::value::{DateRange, FxMap, Ref, Val};
 
 pub(crate) struct ArticleRec {
     pub id: Arc<str>,
@@ -62,7 +63,41 @@ pub(crate) struct EntityRec {
     pub kind: Arc<str>,
     pub name: Arc<str>,
     pub aliases: Arc<[Val]>,
+    /// This entity's mentions, in table order (so by article, then sentence).
     pub mentions: Vec<u32>,
+    /// The distinct articles of those mentions, ascending.
+    pub articles: Vec<u32>,
+    /// For each field a group key may read ([`Dataset::class_of`]): the first entity whose
+    /// value of that field is equal to this one's.
+    pub class: [u32; CLASS_FIELDS],
+}
+
+/// How many entity fields have classes: name, kind, id, wikidata.
+const CLASS_FIELDS: usize = 4;
+
+/// The mention fields scans filter and group on most, one vector each, so that a scan
+/// over millions of mentions reads a few bytes per mention instead of a whole record.
+#[derive(Default)]
+pub(crate) struct MentionColumns {
+    /// Entity kind code (as [`MentionRec::kind`]).
+    pub kind: Vec<u16>,
+    /// Linked entity, or [`NO_ENTITY`].
+    pub entity: Vec<u32>,
+    /// Article position.
+    pub article: Vec<u32>,
+}
+
+/// The entity column's value for an unlinked mention.
+pub(crate) const NO_ENTITY: u32 = u32::MAX;
+
+/// Facts of one kind by what one of their roles holds.
+#[derive(Default)]
+pub(crate) struct RoleIndex {
+    /// The row held → the positions (ascending) of the facts whose role holds it.
+    pub by_target: FxMap<Ref, Vec<u32>>,
+    /// The positions (ascending) of the facts whose role holds something other than an
+    /// entity (an unlinked mention, a fact).
+    pub not_entity: Vec<u32>,
 }
 
 /// The facts of one kind, stored by column so that scanning one field reads memory in
@@ -78,6 +113,8 @@ pub(crate) struct KindTable {
     pub extractor: Vec<Arc<str>>,
     pub confidence: Vec<f64>,
     pub id: Vec<i64>,
+    /// One index per role: which facts hold a given entity (or mention) in that role.
+    pub by_role: Vec<RoleIndex>,
 }
 
 impl KindTable {
@@ -93,7 +130,28 @@ impl KindTable {
             extractor: Vec::new(),
             confidence: Vec::new(),
             id: Vec::new(),
+            by_role: Vec::new(),
         }
+    }
+
+    /// Builds the role indexes once every fact is in.
+    fn index_roles(&mut self) {
+        self.by_role = self
+            .roles
+            .iter()
+            .map(|column| {
+                let mut index = RoleIndex::default();
+                for (i, value) in column.iter().enumerate() {
+                    if let Val::Ref(r) = value {
+                        index.by_target.entry(*r).or_default().push(i as u32);
+                        if !matches!(r, Ref::Entity(_)) {
+                            index.not_entity.push(i as u32);
+                        }
+                    }
+                }
+                index
+            })
+            .collect();
     }
 
     /// Number of facts.
@@ -117,6 +175,8 @@ pub struct Dataset {
     pub(crate) articles: Vec<ArticleRec>,
     pub(crate) sentences: Vec<SentenceRec>,
     pub(crate) mentions: Vec<MentionRec>,
+    /// The hottest mention fields again, by column, for scans.
+    pub(crate) mention_cols: MentionColumns,
     pub(crate) entities: Vec<EntityRec>,
     pub(crate) kinds: Vec<KindTable>,
     /// Folded name or alias → entities.
@@ -128,6 +188,9 @@ pub struct Dataset {
     /// For kinds with a `type` field and two roles: (kind, field, the distinct type values),
     /// which are edge labels of patterns (`-[:invite]->`).
     pub(crate) type_labels: Vec<(u16, u16, Vec<Arc<str>>)>,
+    /// Field name → key, per table (articles, sentences, mentions, entities, then one per
+    /// fact kind), for fields looked up by name at run time.
+    pub(crate) field_keys: Vec<HashMap<String, FieldKey>>,
 }
 
 impl Dataset {
@@ -201,6 +264,8 @@ impl Dataset {
                 name: name.into(),
                 aliases: aliases.iter().map(|alias| Val::str(alias)).collect(),
                 mentions: Vec::new(),
+                articles: Vec::new(),
+                class: [idx; CLASS_FIELDS],
             });
         })?;
 
@@ -249,6 +314,20 @@ impl Dataset {
             }
             sentence.mentions = start..cursor;
         }
+        let mention_cols = MentionColumns {
+            kind: mentions.iter().map(|m| m.kind).collect(),
+            entity: mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect(),
+            article: mentions.iter().map(|m| m.article).collect(),
+        };
+        for entity in &mut entities {
+            for &m in &entity.mentions {
+                let article = mentions[m as usize].article;
+                if entity.articles.last() != Some(&article) {
+                    entity.articles.push(article);
+                }
+            }
+        }
+        assign_classes(&mut entities);
 
         let schema = store.schema()?;
         let mut kinds: Vec<KindTable> =
@@ -321,6 +400,9 @@ impl Dataset {
                 kinds[kind].roles[slot][row] = Val::Ref(Ref::Fact(k, i));
             }
         }
+        for table in &mut kinds {
+            table.index_roles();
+        }
 
         let mut entity_kinds: Vec<String> = entities.iter().map(|e| e.kind.to_string()).collect();
         entity_kinds.sort();
@@ -349,14 +431,27 @@ impl Dataset {
             articles,
             sentences,
             mentions,
+            mention_cols,
             entities,
             kinds,
             entity_keys,
             codes,
             entity_kinds,
             type_labels,
+            field_keys: Vec::new(),
         };
         dataset.attach_tone();
+        let tables = [Table::Article, Table::Sentence, Table::Mention, Table::Entity]
+            .into_iter()
+            .chain((0..dataset.kinds.len() as u16).map(Table::Fact));
+        dataset.field_keys = tables
+            .map(|table| {
+                crate::catalog::fields(&dataset, table)
+                    .into_iter()
+                    .map(|f| (f.name, f.key))
+                    .collect()
+            })
+            .collect();
         Ok(dataset)
     }
 
@@ -407,6 +502,15 @@ impl Dataset {
         found
     }
 
+    /// The group key entity `e` stands for when rows are grouped by its `field` (name, kind,
+    /// id or wikidata): the first entity with an equal value of that field. Grouping by it is
+    /// grouping by the value, without reading or hashing the value per row; `None` for a
+    /// field that has no classes.
+    pub(crate) fn class_of(&self, field: FieldKey, e: u32) -> Option<u32> {
+        let slot = class_slot(field)?;
+        Some(self.entities[e as usize].class[slot])
+    }
+
     /// The shared copy of an entity kind's name, so that kind checks compare pointers; a
     /// kind no entity has gets its own copy (and matches nothing).
     pub(crate) fn shared_kind(&self, kind: &str) -> Arc<str> {
@@ -432,6 +536,34 @@ impl Dataset {
         ];
         counts.extend(self.kinds.iter().map(|table| (table.schema.name.clone(), table.len())));
         counts
+    }
+}
+
+/// Which entity fields have classes, and where each is kept in [`EntityRec::class`].
+pub(crate) fn class_slot(field: FieldKey) -> Option<usize> {
+    match field {
+        FieldKey::EntityName => Some(0),
+        FieldKey::EntityKind => Some(1),
+        FieldKey::EntityId => Some(2),
+        FieldKey::EntityWikidata => Some(3),
+        _ => None,
+    }
+}
+
+/// Sets every entity's classes: for each field, the first entity with an equal value.
+fn assign_classes(entities: &mut [EntityRec]) {
+    let wikidata = |e: &EntityRec| e.id.strip_prefix("wd:").map(str::to_owned);
+    for slot in 0..CLASS_FIELDS {
+        let mut first: HashMap<Option<String>, u32> = HashMap::new();
+        for (idx, entity) in entities.iter_mut().enumerate() {
+            let value = match slot {
+                0 => Some(entity.name.to_string()),
+                1 => Some(entity.kind.to_string()),
+                2 => Some(entity.id.to_string()),
+                _ => wikidata(entity),
+            };
+            entity.class[slot] = *first.entry(value).or_insert(idx as u32);
+        }
     }
 }
 
@@ -507,6 +639,11 @@ impl Codes {
             self.index.insert(text.to_owned(), code);
         }
         code
+    }
+
+    /// Whether equal codes mean equal texts (no text had to share the last code).
+    pub(crate) fn exact(&self) -> bool {
+        self.texts.len() < usize::from(u16::MAX)
     }
 
     /// The code of `text`, if some mention uses it.

@@ -1,6 +1,7 @@
 //! The executor: runs a [`Plan`] over the loaded [`Dataset`] and returns rows that keep their
 //! provenance.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,15 +9,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use factql_syntax::{BinaryOp, Direction, DurationUnit, JoinFlavor, ScopeKind};
 
 use crate::EngineError;
+use crate::access::Filters;
 use crate::catalog::{FieldKey, Table};
 use crate::dataset::Dataset;
-use crate::group::{AggState, Grouper};
+use crate::group::{Grouper, Shortlist};
 use crate::plan::{
-    Agg, AggFunc, Column, EdgeKindSpec, EdgeSpec, Func, NodeKind, NodeSpec, PExpr, Plan,
-    PlannedStep, SourcePlan, Step,
+    Agg, Column, EdgeKindSpec, EdgeSpec, Func, NodeKind, NodeSpec, PExpr, Plan, PlannedStep,
+    SourcePlan, Step,
 };
 use crate::value::{
-    Cooc, DateRange, FxMap, FxSet, Key, Precision, Ref, Val, civil_from_days, days_from_civil,
+    Cooc, DateRange, FxSet, Key, Precision, Ref, Val, civil_from_days, days_from_civil,
+    days_in_month,
 };
 
 /// Where a result row's evidence is: article, sentence (global index) and byte span.
@@ -59,8 +62,9 @@ pub struct RunOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Scans of at least this many rows run on two threads.
     pub parallel_from: u32,
-    /// Use specialised loops for common query shapes (off only to test them against the
-    /// generic path).
+    /// Use specialised paths for common query shapes: the mention kernel, index seeks,
+    /// column tests, building only the groups a `top` keeps (off only to test them against
+    /// the generic path).
     pub kernels: bool,
 }
 
@@ -75,7 +79,6 @@ pub(crate) struct Exec<'a> {
     opts: &'a RunOptions,
     ticks: u32,
     terms: HashMap<String, Arc<Vec<Occurrence>>>,
-    role_index: FxMap<(u16, u16), FxMap<Ref, Vec<u32>>>,
 }
 
 /// Where the bindings of a match step go.
@@ -177,7 +180,7 @@ struct Occurrence {
 
 impl<'a> Exec<'a> {
     pub(crate) fn new(ds: &'a Dataset, opts: &'a RunOptions) -> Exec<'a> {
-        Exec { ds, opts, ticks: 0, terms: HashMap::new(), role_index: FxMap::default() }
+        Exec { ds, opts, ticks: 0, terms: HashMap::new() }
     }
 
     /// Checks the cancel flag every few thousand calls.
@@ -222,7 +225,9 @@ impl<'a> Exec<'a> {
                     }
                     _ => None,
                 };
-                self.scan(*table, entity_kind.as_ref(), &filters, summarize, plan)?
+                let shortlist =
+                    summarize.and_then(|(keys, _)| shortlist(keys.len(), plan.steps.get(next)));
+                self.scan(*table, entity_kind.as_ref(), &filters, summarize, shortlist, plan)?
             }
             SourcePlan::Match { patterns, width, output } => {
                 // Matches stream their last step through the `where` stages that follow, and
@@ -232,9 +237,12 @@ impl<'a> Exec<'a> {
                     filters.push(cond);
                     next += 1;
                 }
+                let mut list = None;
                 let grouper = match plan.steps.get(next) {
                     Some(PlannedStep { step: Step::Summarize { keys, aggs }, .. }) => {
                         next += 1;
+                        list = shortlist(keys.len(), plan.steps.get(next))
+                            .filter(|_| self.opts.kernels);
                         Some(Grouper::new(keys, aggs, false))
                     }
                     _ => None,
@@ -249,9 +257,7 @@ impl<'a> Exec<'a> {
                 };
                 self.run_match(patterns, *width, &mut sink)?;
                 let rows = match sink {
-                    Sink::Final { grouper: Some(grouper), .. } => {
-                        grouper.finish(self).unwrap_or_default()
-                    }
+                    Sink::Final { grouper: Some(grouper), .. } => grouper.finish(self, list),
                     Sink::Final { rows, .. } => rows,
                     Sink::Collect(_) => Vec::new(),
                 };
@@ -266,20 +272,25 @@ impl<'a> Exec<'a> {
             plan.steps[next - 1].columns.clone()
         };
         for (idx, planned) in plan.steps.iter().enumerate().skip(next) {
-            rows = self.step(&planned.step, rows, idx + 1, planned.name, planned.span)?;
+            let following = plan.steps.get(idx + 1);
+            rows =
+                self.step(&planned.step, following, rows, idx + 1, planned.name, planned.span)?;
             columns = planned.columns.clone();
         }
         Ok(Relation { columns, rows })
     }
 
-    /// Scans a table through `filters`, into `summarize` when given. Large scans run on two
-    /// threads, each over whole articles, and their groups are merged.
+    /// Scans a table through `filters`, into `summarize` when given. A filter that pins an
+    /// entity (`actor.name == "..."`, `entity.name == "..."`) narrows the scan to that
+    /// entity's rows through an index. Large scans run on two threads, each over whole
+    /// articles, and their groups are merged.
     fn scan(
         &mut self,
         table: Table,
         entity_kind: Option<&Arc<str>>,
         filters: &[&PExpr],
         summarize: Option<(&[PExpr], &[Agg])>,
+        shortlist: Option<Shortlist>,
         plan: &Plan,
     ) -> Result<Vec<Row>, EngineError> {
         let ds = self.ds;
@@ -290,8 +301,14 @@ impl<'a> Exec<'a> {
             Table::Entity => ds.entities.len(),
             Table::Fact(k) => ds.kinds[k as usize].len(),
         } as u32;
-        let chunks = self.chunks(table, count);
-        if let (Table::Mention, Some((keys, aggs)), true) = (table, summarize, self.opts.kernels)
+        let seek = if self.opts.kernels { crate::access::seek(ds, table, filters) } else { None };
+        let rows = match &seek {
+            Some(list) => Rows::List(list),
+            None => Rows::All(count),
+        };
+        let chunks = self.chunks(table, &rows);
+        if let (Table::Mention, None, Some((keys, aggs)), true) =
+            (table, &seek, summarize, self.opts.kernels)
             && let Some(kernel) = crate::kernel::MentionKernel::plan(self, filters, keys, aggs)
         {
             let this: &Exec<'_> = self;
@@ -308,81 +325,78 @@ impl<'a> Exec<'a> {
             if parts.len() == chunks.len() && !parts.is_empty() {
                 let mut tallies = parts.remove(0);
                 for part in parts {
-                    tallies.absorb(part);
+                    tallies.absorb(&part);
                 }
-                if let Some(rows) = self.finish_tallies(keys, aggs, &tallies, &kernel) {
-                    return Ok(rows);
-                }
+                return Ok(kernel.finish(self, keys, aggs, &tallies, shortlist));
             }
         }
         // Mentions and sentences are stored in article order (and articles are themselves),
         // so a distinct count of the article needs no set, only the last value seen.
         let article_ordered = matches!(table, Table::Mention | Table::Sentence | Table::Article);
-        for exact in [!article_ordered, true] {
-            let this: &Exec<'_> = self;
-            let results: Vec<Result<ChunkOut<'_>, EngineError>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = chunks
-                    .iter()
-                    .map(|range| {
-                        let range = range.clone();
-                        scope.spawn(move || {
-                            this.scan_chunk(table, range, entity_kind, filters, summarize, exact)
-                        })
+        let this: &Exec<'_> = self;
+        let results: Vec<Result<ChunkOut<'_>, EngineError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|range| {
+                    let (range, rows) = (range.clone(), &rows);
+                    scope.spawn(move || {
+                        this.scan_chunk(
+                            table,
+                            rows,
+                            range,
+                            entity_kind,
+                            filters,
+                            summarize,
+                            article_ordered,
+                        )
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or(Err(EngineError::Cancelled)))
-                    .collect()
-            });
-            let mut parts = Vec::with_capacity(results.len());
-            for result in results {
-                parts.push(result?);
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or(Err(EngineError::Cancelled))).collect()
+        });
+        let mut parts = Vec::with_capacity(results.len());
+        for result in results {
+            parts.push(result?);
+        }
+        match summarize {
+            Some(_) => {
+                let mut groupers = parts.into_iter().filter_map(|part| match part {
+                    ChunkOut::Groups(grouper) => Some(grouper),
+                    ChunkOut::Rows(_) => None,
+                });
+                let Some(mut first) = groupers.next() else { return Ok(Vec::new()) };
+                for other in groupers {
+                    first.absorb(other);
+                }
+                Ok(first.finish(self, shortlist))
             }
-            match summarize {
-                Some(_) => {
-                    let mut groupers = parts.into_iter().filter_map(|part| match part {
-                        ChunkOut::Groups(grouper) => Some(grouper),
-                        ChunkOut::Rows(_) => None,
-                    });
-                    let Some(mut first) = groupers.next() else { return Ok(Vec::new()) };
-                    for other in groupers {
-                        first.absorb(other);
-                    }
-                    match first.finish(self) {
-                        Some(rows) => return Ok(rows),
-                        // Two groups met that counted distinct values without a set: count
-                        // again, exactly.
-                        None => continue,
+            None => {
+                let mut out = Vec::new();
+                for part in parts {
+                    if let ChunkOut::Rows(rows) = part {
+                        out.extend(rows);
                     }
                 }
-                None => {
-                    let mut out = Vec::new();
-                    for part in parts {
-                        if let ChunkOut::Rows(rows) = part {
-                            out.extend(rows);
-                        }
-                    }
-                    self.limit(out.len(), 0, "source", plan.source_span)?;
-                    return Ok(out);
-                }
+                self.limit(out.len(), 0, "source", plan.source_span)?;
+                Ok(out)
             }
         }
-        Ok(Vec::new())
     }
 
-    /// Row ranges for the scan threads: one for small tables, else two split at an article
-    /// boundary, so no article is counted in both.
-    fn chunks(&self, table: Table, count: u32) -> Vec<std::ops::Range<u32>> {
+    /// Position ranges of `rows` for the scan threads: one for small scans, else two split
+    /// at an article boundary, so no article is counted in both.
+    fn chunks(&self, table: Table, rows: &Rows<'_>) -> Vec<std::ops::Range<u32>> {
+        let count = rows.len();
         if count < self.opts.parallel_from.max(2) {
             return std::iter::once(0..count).collect();
         }
         let ds = self.ds;
-        let article_of = |idx: u32| -> Option<u32> {
+        let article_of = |pos: u32| -> Option<u32> {
+            let idx = rows.at(pos) as usize;
             match table {
-                Table::Mention => Some(ds.mentions[idx as usize].article),
-                Table::Sentence => Some(ds.sentences[idx as usize].article),
-                Table::Fact(k) => Some(ds.kinds[k as usize].article[idx as usize]),
+                Table::Mention => Some(ds.mention_cols.article[idx]),
+                Table::Sentence => Some(ds.sentences[idx].article),
+                Table::Fact(k) => Some(ds.kinds[k as usize].article[idx]),
                 Table::Article | Table::Entity => None,
             }
         };
@@ -395,23 +409,33 @@ impl<'a> Exec<'a> {
         vec![0..middle, middle..count]
     }
 
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one scan thread's whole task, passed once per thread"
+    )]
     fn scan_chunk<'p>(
         &self,
         table: Table,
+        rows: &Rows<'_>,
         range: std::ops::Range<u32>,
         entity_kind: Option<&Arc<str>>,
         filters: &[&PExpr],
         summarize: Option<(&'p [PExpr], &'p [Agg])>,
-        exact: bool,
+        article_ordered: bool,
     ) -> Result<ChunkOut<'p>, EngineError> {
         let ds = self.ds;
-        let mut grouper = summarize.map(|(keys, aggs)| Grouper::new(keys, aggs, !exact));
+        let filters = Filters::new(ds, table, filters, self.opts.kernels);
+        let mut grouper = summarize.map(|(keys, aggs)| Grouper::new(keys, aggs, article_ordered));
         let mut out = Vec::new();
-        for idx in range {
-            if idx % 4096 == 0
+        for pos in range {
+            if pos % 4096 == 0
                 && self.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
             {
                 return Err(EngineError::Cancelled);
+            }
+            let idx = rows.at(pos);
+            if !filters.pass(ds, idx) {
+                continue;
             }
             let r = match table {
                 Table::Article => Ref::Article(idx),
@@ -426,7 +450,7 @@ impl<'a> Exec<'a> {
                 Table::Fact(k) => Ref::Fact(k, idx),
             };
             let row = [Val::Ref(r)];
-            if !filters.iter().all(|cond| self.eval(cond, &row).truthy()) {
+            if !filters.rest.iter().all(|cond| self.eval(cond, &row).truthy()) {
                 continue;
             }
             match grouper.as_mut() {
@@ -440,9 +464,11 @@ impl<'a> Exec<'a> {
         })
     }
 
+    /// Runs one stage; `following` is the stage after it, if any.
     fn step(
         &mut self,
         step: &Step,
+        following: Option<&PlannedStep>,
         rows: Vec<Row>,
         stage: usize,
         name: &'static str,
@@ -472,7 +498,10 @@ impl<'a> Exec<'a> {
                 }
                 out
             }
-            Step::Summarize { keys, aggs } => self.summarize(rows, keys, aggs)?,
+            Step::Summarize { keys, aggs } => {
+                let list = shortlist(keys.len(), following).filter(|_| self.opts.kernels);
+                self.summarize(rows, keys, aggs, list)?
+            }
             Step::Sort(keys) => {
                 let mut keyed: Vec<(Vec<Val>, Row)> = rows
                     .into_iter()
@@ -602,13 +631,14 @@ impl<'a> Exec<'a> {
         rows: Vec<Row>,
         keys: &[PExpr],
         aggs: &[Agg],
+        shortlist: Option<Shortlist>,
     ) -> Result<Vec<Row>, EngineError> {
         let mut grouper = Grouper::new(keys, aggs, false);
         for row in &rows {
             self.tick()?;
             grouper.add(self, &row.vals, &|| row.prov);
         }
-        Ok(grouper.finish(self).unwrap_or_default())
+        Ok(grouper.finish(self, shortlist))
     }
 
     // ------------------------------------------------------------------ match
@@ -934,7 +964,15 @@ impl<'a> Exec<'a> {
         };
         // A target that is a known entity needs no enumeration: look it up among the
         // entity's mentions (ordered by article and sentence) by binary search.
-        if let (Some(entities), Ref::Article(_) | Ref::Sentence(_)) = (&to.entities, r) {
+        if let (Some(entities), Ref::Article(a)) = (&to.entities, r) {
+            for &e in entities.iter() {
+                if ds.entities[e as usize].articles.binary_search(a).is_ok() {
+                    push(Ref::Entity(e));
+                }
+            }
+            return out;
+        }
+        if let (Some(entities), Ref::Sentence(_)) = (&to.entities, r) {
             let inside = |m: &crate::dataset::MentionRec| match *r {
                 Ref::Article(a) => m.article.cmp(&a),
                 Ref::Sentence(s) => m.sentence.cmp(&s),
@@ -965,12 +1003,16 @@ impl<'a> Exec<'a> {
                 }
             }
             Ref::Entity(e) => {
-                for &m in &ds.entities[e as usize].mentions {
-                    let mention = &ds.mentions[m as usize];
-                    push(match to.kind {
-                        NodeKind::Sentence => Ref::Sentence(mention.sentence),
-                        _ => Ref::Article(mention.article),
-                    });
+                let entity = &ds.entities[e as usize];
+                match to.kind {
+                    NodeKind::Sentence => {
+                        for &m in &entity.mentions {
+                            push(Ref::Sentence(ds.mentions[m as usize].sentence));
+                        }
+                    }
+                    // Distinct already, and in the order the mentions give.
+                    _ => out
+                        .extend(entity.articles.iter().map(|&a| (None, Val::Ref(Ref::Article(a))))),
                 }
             }
             Ref::Mention(_) | Ref::Fact(..) => {}
@@ -1179,7 +1221,8 @@ impl<'a> Exec<'a> {
             (true, _) => {
                 let Val::Ref(r) = value else { return Vec::new() };
                 self.facts_with_role(kind, from, *r)
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter(|&i| type_ok(i))
                     .filter_map(|i| match to {
                         Some(role) => {
@@ -1193,7 +1236,8 @@ impl<'a> Exec<'a> {
             (false, Some(role)) => {
                 let Val::Ref(r) = value else { return Vec::new() };
                 self.facts_with_role(kind, role, *r)
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter(|&i| type_ok(i))
                     .filter_map(|i| {
                         let other = table.role(from as usize, i as usize).clone();
@@ -1211,22 +1255,37 @@ impl<'a> Exec<'a> {
         }
     }
 
-    /// Facts of `kind` whose `role` holds `target`, through an index built on first use.
-    fn facts_with_role(&mut self, kind: u16, role: u16, target: Ref) -> Vec<u32> {
+    /// Facts of `kind` whose `role` holds `target`, ascending (the dataset's role index).
+    fn facts_with_role(&self, kind: u16, role: u16, target: Ref) -> &'a [u32] {
         let ds = self.ds;
-        let index = self.role_index.entry((kind, role)).or_insert_with(|| {
-            let mut index: FxMap<Ref, Vec<u32>> = FxMap::default();
-            for (i, value) in ds.kinds[kind as usize].roles[role as usize].iter().enumerate() {
-                if let Val::Ref(r) = value {
-                    index.entry(*r).or_default().push(i as u32);
-                }
-            }
-            index
-        });
-        index.get(&target).cloned().unwrap_or_default()
+        ds.kinds[kind as usize]
+            .by_role
+            .get(role as usize)
+            .and_then(|index| index.by_target.get(&target))
+            .map_or(&[][..], Vec::as_slice)
     }
 
     // ------------------------------------------------------------------ expressions
+
+    /// The value of `expr`, borrowed when it is a column, a literal or a stored field, so
+    /// that comparing or grouping on it copies nothing (copying shared text is an atomic
+    /// count update, which two scan threads would contend on).
+    pub(crate) fn eval_cow<'v>(&'v self, expr: &'v PExpr, row: &'v [Val]) -> Cow<'v, Val> {
+        match expr {
+            PExpr::Col(idx) => row.get(*idx).map_or(Cow::Owned(Val::Null), Cow::Borrowed),
+            PExpr::Lit(value) => Cow::Borrowed(value),
+            PExpr::Field(base, key) => {
+                let base = self.eval_cow(base, row);
+                if let Val::Ref(r) = *base
+                    && let Some(value) = self.ds.read_stored(r, *key)
+                {
+                    return Cow::Borrowed(value);
+                }
+                Cow::Owned(self.field_of(base.into_owned(), *key))
+            }
+            _ => Cow::Owned(self.eval(expr, row)),
+        }
+    }
 
     pub(crate) fn eval(&self, expr: &PExpr, row: &[Val]) -> Val {
         match expr {
@@ -1259,20 +1318,11 @@ impl<'a> Exec<'a> {
                 _ => Val::Null,
             },
             PExpr::In { expr, set, negated } => {
-                let value = self.eval(expr, row);
-                if value.is_null() {
-                    return Val::Null;
-                }
-                let found = match self.eval(set, row) {
-                    Val::List(items) => items.iter().any(|item| item.equals(&value)),
-                    Val::Date(range) => matches!(value, Val::Date(d) if range.contains(d)),
-                    _ => return Val::Null,
-                };
-                Val::Bool(found != *negated)
+                in_set(&self.eval_cow(expr, row), &self.eval_cow(set, row), *negated)
             }
             PExpr::Between { expr, low, high } => {
-                let value = self.eval(expr, row);
-                let (low, high) = (self.eval(low, row), self.eval(high, row));
+                let value = self.eval_cow(expr, row);
+                let (low, high) = (self.eval_cow(low, row), self.eval_cow(high, row));
                 if value.is_null() || low.is_null() || high.is_null() {
                     return Val::Null;
                 }
@@ -1308,17 +1358,16 @@ impl<'a> Exec<'a> {
             },
             PExpr::Call(func, args) => self.call(*func, args, row),
             PExpr::Mentions { container, entities } => match self.eval(container, row) {
-                Val::Ref(Ref::Article(a)) => Val::Bool(entities.iter().any(|&e| {
-                    self.ds.entities[e as usize]
-                        .mentions
+                Val::Ref(Ref::Article(a)) => Val::Bool(
+                    entities
                         .iter()
-                        .any(|&m| self.ds.mentions[m as usize].article == a)
-                })),
+                        .any(|&e| self.ds.entities[e as usize].articles.binary_search(&a).is_ok()),
+                ),
                 Val::Ref(Ref::Sentence(s)) => Val::Bool(entities.iter().any(|&e| {
-                    self.ds.entities[e as usize]
-                        .mentions
-                        .iter()
-                        .any(|&m| self.ds.mentions[m as usize].sentence == s)
+                    // The entity's mentions are in table order, so ordered by sentence.
+                    let list = &self.ds.entities[e as usize].mentions;
+                    let at = list.partition_point(|&m| self.ds.mentions[m as usize].sentence < s);
+                    list.get(at).is_some_and(|&m| self.ds.mentions[m as usize].sentence == s)
                 })),
                 _ => Val::Null,
             },
@@ -1360,27 +1409,8 @@ impl<'a> Exec<'a> {
                 }
             }
             _ => {
-                let (l, r) = (self.eval(lhs, row), self.eval(rhs, row));
-                if l.is_null() || r.is_null() {
-                    // Comparing with null: `== null` asks whether a value is missing.
-                    return match op {
-                        BinaryOp::Eq => Val::Bool(l.is_null() && r.is_null()),
-                        BinaryOp::Ne => Val::Bool(l.is_null() != r.is_null()),
-                        _ => Val::Null,
-                    };
-                }
-                match op {
-                    BinaryOp::Eq => Val::Bool(l.equals(&r)),
-                    BinaryOp::Ne => Val::Bool(!l.equals(&r)),
-                    BinaryOp::Lt => Val::Bool(l.total_cmp(&r).is_lt()),
-                    BinaryOp::Le => Val::Bool(l.total_cmp(&r).is_le()),
-                    BinaryOp::Gt => Val::Bool(l.total_cmp(&r).is_gt()),
-                    BinaryOp::Ge => Val::Bool(l.total_cmp(&r).is_ge()),
-                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                        arithmetic(op, &l, &r)
-                    }
-                    BinaryOp::And | BinaryOp::Or | BinaryOp::Matches => Val::Null,
-                }
+                let (l, r) = (self.eval_cow(lhs, row), self.eval_cow(rhs, row));
+                compare(op, &l, &r)
             }
         }
     }
@@ -1388,42 +1418,6 @@ impl<'a> Exec<'a> {
     /// The loaded data.
     pub(crate) fn dataset(&self) -> &'a Dataset {
         self.ds
-    }
-
-    /// Groups made by the mention kernel, finished as the generic grouper finishes its own:
-    /// groups in order of their first mention, entity fields read, namesakes merged. `None`
-    /// when namesakes would merge article counts (the generic path then counts exactly).
-    fn finish_tallies(
-        &self,
-        keys: &[PExpr],
-        aggs: &[Agg],
-        tallies: &crate::kernel::Tallies,
-        kernel: &crate::kernel::MentionKernel,
-    ) -> Option<Vec<Row>> {
-        let unlinked = tallies.rows.len() - 1;
-        let mut slots: Vec<usize> =
-            (0..tallies.rows.len()).filter(|&slot| tallies.rows[slot] > 0).collect();
-        slots.sort_by_key(|&slot| tallies.first[slot]);
-        let mut grouper = Grouper::new(keys, aggs, true);
-        for slot in slots {
-            let entity =
-                if slot == unlinked { Val::Null } else { Val::Ref(Ref::Entity(slot as u32)) };
-            let states = kernel
-                .values(tallies, slot)
-                .into_iter()
-                .zip(aggs)
-                .map(|(n, agg)| {
-                    if agg.func == AggFunc::Count {
-                        AggState::Count(n)
-                    } else {
-                        AggState::DcountSorted(n, Val::Null)
-                    }
-                })
-                .collect();
-            let prov = self.ds.prov(Ref::Mention(tallies.first[slot]));
-            grouper.push_filled(vec![entity; keys.len()], states, prov);
-        }
-        grouper.finish(self)
     }
 
     /// Field `key` of a value (a stored row or a co-occurrence record), as `base.field` reads it.
@@ -1497,6 +1491,18 @@ impl<'a> Exec<'a> {
     }
 }
 
+/// What a `top N by <aggregate>` right after a `summarize` with `keys` keys keeps of its
+/// groups: the grouper then builds only those rows (the `top` stage still runs, and orders
+/// them).
+fn shortlist(keys: usize, following: Option<&PlannedStep>) -> Option<Shortlist> {
+    match following.map(|planned| &planned.step) {
+        Some(Step::Top { count, key: PExpr::Col(col), desc, per }) if per.is_empty() => {
+            Some(Shortlist { agg: col.checked_sub(keys)?, count: *count, desc: *desc })
+        }
+        _ => None,
+    }
+}
+
 /// Equal entity kinds. Every entity's kind and every kind in a plan is the dataset's one
 /// shared copy of that name (`Dataset::shared_kind`), so equal kinds are the same pointer.
 fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
@@ -1517,6 +1523,41 @@ fn has_terms(text: &str, terms: &[String], all: bool) -> bool {
         !wanted.is_empty() && text_words.windows(wanted.len()).any(|w| w == wanted.as_slice())
     };
     if all { terms.iter().all(contains) } else { terms.iter().any(contains) }
+}
+
+/// `l op r` for a comparison or arithmetic operator, as `==`, `<`, `+`, ... evaluate it.
+pub(crate) fn compare(op: BinaryOp, l: &Val, r: &Val) -> Val {
+    if l.is_null() || r.is_null() {
+        // Comparing with null: `== null` asks whether a value is missing.
+        return match op {
+            BinaryOp::Eq => Val::Bool(l.is_null() && r.is_null()),
+            BinaryOp::Ne => Val::Bool(l.is_null() != r.is_null()),
+            _ => Val::Null,
+        };
+    }
+    match op {
+        BinaryOp::Eq => Val::Bool(l.equals(r)),
+        BinaryOp::Ne => Val::Bool(!l.equals(r)),
+        BinaryOp::Lt => Val::Bool(l.total_cmp(r).is_lt()),
+        BinaryOp::Le => Val::Bool(l.total_cmp(r).is_le()),
+        BinaryOp::Gt => Val::Bool(l.total_cmp(r).is_gt()),
+        BinaryOp::Ge => Val::Bool(l.total_cmp(r).is_ge()),
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => arithmetic(op, l, r),
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Matches => Val::Null,
+    }
+}
+
+/// `value in set` (a list, or a date interval), or `not in` when `negated`.
+pub(crate) fn in_set(value: &Val, set: &Val, negated: bool) -> Val {
+    if value.is_null() {
+        return Val::Null;
+    }
+    let found = match set {
+        Val::List(items) => items.iter().any(|item| item.equals(value)),
+        Val::Date(range) => matches!(*value, Val::Date(d) if range.contains(d)),
+        _ => return Val::Null,
+    };
+    Val::Bool(found != negated)
 }
 
 pub(crate) fn arithmetic(op: BinaryOp, l: &Val, r: &Val) -> Val {
@@ -1544,8 +1585,17 @@ pub(crate) fn arithmetic(op: BinaryOp, l: &Val, r: &Val) -> Val {
 /// The calendar bucket of `amount` units that holds `date`.
 fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
     let amount = amount.max(1) as i64;
-    let (year, month, _) = date.civil();
+    let (year, month, day) = date.civil();
     let bucket = match unit {
+        // The common `1mo`: the month of the first day, without dividing.
+        DurationUnit::Month if amount == 1 => {
+            let start = date.start - (day as i32 - 1);
+            Some(DateRange {
+                start,
+                end: start + days_in_month(year, month) as i32,
+                precision: Precision::Month,
+            })
+        }
         DurationUnit::Year => {
             let y = (i64::from(year)).div_euclid(amount) * amount;
             DateRange::from_parts(y as i32, None, None)
@@ -1574,6 +1624,29 @@ fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
         }
     };
     bucket.map_or(Val::Null, Val::Date)
+}
+
+/// The rows a scan visits: the whole table, or the rows an index gave.
+enum Rows<'s> {
+    All(u32),
+    List(&'s [u32]),
+}
+
+impl Rows<'_> {
+    fn len(&self) -> u32 {
+        match self {
+            Rows::All(count) => *count,
+            Rows::List(list) => list.len() as u32,
+        }
+    }
+
+    /// The row at position `pos`.
+    fn at(&self, pos: u32) -> u32 {
+        match self {
+            Rows::All(_) => pos,
+            Rows::List(list) => list[pos as usize],
+        }
+    }
 }
 
 /// What one scan thread produced.

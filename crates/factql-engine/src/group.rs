@@ -1,42 +1,71 @@
 //! Grouping for `summarize`: rows are folded into groups by their key values, one row at a
 //! time, and each group's aggregates are kept as running states.
+//!
+//! Keys are evaluated borrowed where they can be (a column, a literal, a stored field), so a
+//! row that joins an existing group copies nothing. A key that reads a field of an entity
+//! (`entity.name`, `p.kind`) is grouped by the entity's class for that field
+//! ([`Dataset::class_of`](crate::dataset::Dataset::class_of)): the first entity with an equal
+//! value. That is cheap to hash and compare, groups two entities that share a name exactly as
+//! their names would, and the field is read once per group at the end.
+
+use std::borrow::Cow;
 
 use factql_syntax::BinaryOp;
 
 use crate::catalog::FieldKey;
 use crate::exec::{Exec, Prov, Row, arithmetic};
 use crate::plan::{Agg, AggFunc, PExpr};
-use crate::value::{FxMap, FxSet, One, Ref, Val, hash_vals};
+use crate::value::{FxMap, FxSet, One, Ref, Val, hash_val_refs};
+
+/// The value of a missing key slot.
+static NULL: Val = Val::Null;
+
+/// Keys of at most this many columns are evaluated into an array, not a vector.
+const INLINE_KEYS: usize = 4;
+
+/// How a key is grouped while rows come in.
+#[derive(Clone, Copy)]
+enum Early<'p> {
+    /// By the expression's value.
+    Value(&'p PExpr),
+    /// By the class of the entity `base` for `field`; the field is read at the end.
+    Class(&'p PExpr, FieldKey),
+}
+
+/// Only the first `count` groups by one aggregate are wanted (a `top` right after the
+/// `summarize`), so only theirs keys are read and rows built.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shortlist {
+    /// The aggregate ranked on (its position among the aggregates).
+    pub agg: usize,
+    /// How many groups.
+    pub count: usize,
+    /// Largest first.
+    pub desc: bool,
+}
 
 /// Groups rows by key values and folds each group's aggregates, one row at a time, without
-/// allocating per row: the key is evaluated into a reused buffer and found by its hash.
-///
-/// A key that reads a field of an entity (`entity.name`, `p.name`) is grouped by the entity
-/// reference first, which is cheap to hash and compare; the field is read once per group at
-/// the end, and groups whose fields turn out equal (two entities with one name) are merged.
-/// Entities are far fewer than the mentions or facts being grouped, so this never multiplies
-/// the groups much.
+/// allocating per row.
 pub(crate) struct Grouper<'p> {
-    keys: &'p [PExpr],
-    /// For each key: the expression grouped on while rows come in.
-    early: Vec<&'p PExpr>,
+    early: Vec<Early<'p>>,
     aggs: &'p [Agg],
     /// Whether each aggregate counts distinct articles of rows that arrive in article order.
     sorted: Vec<bool>,
+    /// Hash of a key → the groups with that hash.
     index: FxMap<u64, Vec<u32>>,
     /// Group of each entity, for the common single key that is an entity (`u32::MAX`: none).
     dense: Vec<u32>,
-    /// Each group's key values and the evidence of its first row.
-    groups: Vec<(Box<[Val]>, Option<Prov>)>,
+    /// The group of the last row that went through the hash index.
+    last: Option<u32>,
+    /// The key values of all groups, `early.len()` per group, in order of appearance.
+    key_vals: Vec<Val>,
+    /// The evidence of each group's first row.
+    provs: Vec<Option<Prov>>,
     /// The aggregate states of all groups, side by side: group `g` owns
     /// `states[g * aggs.len()..(g + 1) * aggs.len()]`. One allocation keeps them close in
     /// memory, which is what a scan over millions of rows waits on.
     states: Vec<AggState>,
-    buf: Vec<Val>,
 }
-
-/// One finished group: its key values, its aggregate states, and the evidence of its first row.
-type Group = (Box<[Val]>, Vec<AggState>, Option<Prov>);
 
 impl<'p> Grouper<'p> {
     /// `article_ordered`: rows arrive in article order, so `dcount(article)` may count changes.
@@ -44,8 +73,8 @@ impl<'p> Grouper<'p> {
         let early = keys
             .iter()
             .map(|key| match key {
-                PExpr::Field(base, field) if deferrable(*field) => &**base,
-                other => other,
+                PExpr::Field(base, field) if deferrable(*field) => Early::Class(base, *field),
+                other => Early::Value(other),
             })
             .collect();
         let sorted = aggs
@@ -57,19 +86,28 @@ impl<'p> Grouper<'p> {
             })
             .collect();
         Grouper {
-            keys,
             early,
             aggs,
             sorted,
             index: FxMap::default(),
             dense: Vec::new(),
-            groups: Vec::new(),
+            last: None,
+            key_vals: Vec::new(),
+            provs: Vec::new(),
             states: Vec::new(),
-            buf: Vec::with_capacity(keys.len()),
         }
     }
 
-    fn push_group(&mut self, prov: Option<Prov>) -> usize {
+    fn len(&self) -> usize {
+        self.provs.len()
+    }
+
+    fn key(&self, group: usize) -> &[Val] {
+        let width = self.early.len();
+        &self.key_vals[group * width..(group + 1) * width]
+    }
+
+    fn push_group(&mut self, key: &[Cow<'_, Val>], prov: Option<Prov>) -> usize {
         for (agg, &sorted) in self.aggs.iter().zip(&self.sorted) {
             self.states.push(if sorted {
                 AggState::DcountSorted(0, Val::Null)
@@ -77,20 +115,30 @@ impl<'p> Grouper<'p> {
                 AggState::new(agg.func)
             });
         }
-        self.groups.push((self.buf.clone().into_boxed_slice(), prov));
-        self.groups.len() - 1
+        self.key_vals.extend(key.iter().map(|value| (**value).clone()));
+        self.provs.push(prov);
+        self.len() - 1
     }
 
-    /// Adds a group whose states were computed elsewhere.
-    pub(crate) fn push_filled(&mut self, key: Vec<Val>, states: Vec<AggState>, prov: Option<Prov>) {
+    /// Adds a group whose states were computed elsewhere (a specialised loop); `key` holds
+    /// what the keys group on while rows come in (the entity, for a class key).
+    pub(crate) fn push_filled(
+        &mut self,
+        key: &[Val],
+        states: impl IntoIterator<Item = AggState>,
+        prov: Option<Prov>,
+    ) {
+        self.key_vals.extend(key.iter().cloned());
         self.states.extend(states);
-        self.groups.push((key.into_boxed_slice(), prov));
+        self.provs.push(prov);
     }
 
-    /// The group of the key in `buf`, created if new.
-    fn group_of(&mut self, prov: &dyn Fn() -> Option<Prov>) -> usize {
-        if let [Val::Ref(Ref::Entity(e))] = self.buf.as_slice() {
-            let e = *e as usize;
+    /// The group of `key`, created if new.
+    fn group_of(&mut self, key: &[Cow<'_, Val>], prov: &dyn Fn() -> Option<Prov>) -> usize {
+        if let [single] = key
+            && let Val::Ref(Ref::Entity(e)) = **single
+        {
+            let e = e as usize;
             if e >= self.dense.len() {
                 let len = (e + 1).max(self.dense.len() * 2).max(1024);
                 self.dense.resize(len, u32::MAX);
@@ -98,142 +146,140 @@ impl<'p> Grouper<'p> {
             if self.dense[e] != u32::MAX {
                 return self.dense[e] as usize;
             }
-            self.dense[e] = self.groups.len() as u32;
-            return self.push_group(prov());
+            self.dense[e] = self.len() as u32;
+            return self.push_group(key, prov());
         }
-        let hash = hash_vals(&self.buf);
-        let same =
-            |key: &[Val], buf: &[Val]| key.iter().zip(buf).all(|(a, b)| a.total_cmp(b).is_eq());
-        if let Some(slot) = self.index.get(&hash)
-            && let Some(&g) = slot.iter().find(|&&g| same(&self.groups[g as usize].0, &self.buf))
+        let same = |stored: &[Val]| stored.iter().zip(key).all(|(a, b)| a.total_cmp(b).is_eq());
+        // Rows come in article order, and rows of one article often share their key: try
+        // the last row's group before hashing.
+        if let Some(&last) = self.last.as_ref()
+            && same(self.key(last as usize))
         {
+            return last as usize;
+        }
+        let hash = hash_val_refs(key.iter().map(|value| &**value));
+        if let Some(slot) = self.index.get(&hash)
+            && let Some(&g) = slot.iter().find(|&&g| same(self.key(g as usize)))
+        {
+            self.last = Some(g);
             return g as usize;
         }
-        self.index.entry(hash).or_default().push(self.groups.len() as u32);
-        self.push_group(prov())
+        let group = self.len() as u32;
+        self.index.entry(hash).or_default().push(group);
+        self.last = Some(group);
+        self.push_group(key, prov())
+    }
+
+    /// The value a key groups on for `row`.
+    fn early_value<'v>(exec: &'v Exec<'_>, early: Early<'v>, row: &'v [Val]) -> Cow<'v, Val> {
+        match early {
+            Early::Value(expr) => exec.eval_cow(expr, row),
+            Early::Class(base, field) => match &*exec.eval_cow(base, row) {
+                Val::Ref(Ref::Entity(e)) => match exec.dataset().class_of(field, *e) {
+                    Some(class) => Cow::Owned(Val::Ref(Ref::Entity(class))),
+                    None => Cow::Owned(exec.field_of(Val::Ref(Ref::Entity(*e)), field)),
+                },
+                other => Cow::Owned(exec.field_of(other.clone(), field)),
+            },
+        }
     }
 
     /// Adds one row; `prov` gives its evidence, asked only for a row that starts a group.
     pub(crate) fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: &dyn Fn() -> Option<Prov>) {
-        self.buf.clear();
-        for key in &self.early {
-            self.buf.push(exec.eval(key, row));
-        }
-        let group = self.group_of(prov);
+        let width = self.early.len();
+        let group = if width <= INLINE_KEYS {
+            let mut key: [Cow<'_, Val>; INLINE_KEYS] =
+                std::array::from_fn(|_| Cow::Borrowed(&NULL));
+            for (slot, &early) in key.iter_mut().zip(&self.early) {
+                *slot = Self::early_value(exec, early, row);
+            }
+            self.group_of(&key[..width], prov)
+        } else {
+            let key: Vec<Cow<'_, Val>> =
+                self.early.iter().map(|&early| Self::early_value(exec, early, row)).collect();
+            self.group_of(&key, prov)
+        };
         let base = group * self.aggs.len();
         for (offset, agg) in self.aggs.iter().enumerate() {
-            let value = agg.arg.as_ref().map(|arg| exec.eval(arg, row));
-            self.states[base + offset].add(value);
+            let value = agg.arg.as_ref().map(|arg| exec.eval_cow(arg, row));
+            self.states[base + offset].add(value.as_deref());
         }
-    }
-
-    /// The groups with their states, in order of appearance.
-    fn into_groups(self) -> Vec<Group> {
-        let width = self.aggs.len();
-        let mut states = self.states.into_iter();
-        self.groups
-            .into_iter()
-            .map(|(key, prov)| (key, states.by_ref().take(width).collect(), prov))
-            .collect()
     }
 
     /// Folds the groups of another thread's grouper (over other articles) into this one.
     pub(crate) fn absorb(&mut self, other: Grouper<'p>) {
         let width = self.aggs.len();
-        for (key, states, prov) in other.into_groups() {
-            self.buf.clear();
-            self.buf.extend(key.iter().cloned());
-            let group = self.group_of(&|| prov);
-            for (offset, from) in states.into_iter().enumerate() {
-                self.states[group * width + offset].merge_disjoint(from);
+        let mut states = other.states.into_iter();
+        for (group, prov) in other.provs.into_iter().enumerate() {
+            let key: Vec<Cow<'_, Val>> = other.key_vals
+                [group * other.early.len()..(group + 1) * other.early.len()]
+                .iter()
+                .map(Cow::Borrowed)
+                .collect();
+            let into = self.group_of(&key, &|| prov);
+            for offset in 0..width {
+                if let Some(from) = states.next() {
+                    self.states[into * width + offset].merge_disjoint(from);
+                }
             }
         }
     }
 
-    /// The result rows; `None` when groups with equal final keys would have to merge counts
-    /// of distinct values made without a set (the caller then counts again, exactly).
-    pub(crate) fn finish(mut self, exec: &Exec<'_>) -> Option<Vec<Row>> {
-        if self.keys.is_empty() && self.groups.is_empty() {
-            self.buf.clear();
-            self.push_group(None);
+    /// The result rows, in order of the groups' first rows; with a shortlist only the groups
+    /// it keeps.
+    pub(crate) fn finish(mut self, exec: &Exec<'_>, shortlist: Option<Shortlist>) -> Vec<Row> {
+        if self.early.is_empty() && self.len() == 0 {
+            self.push_group(&[], None);
         }
         let width = self.aggs.len();
-        let keys = self.keys;
-        let count = self.groups.len();
-        // Where each group ends up: itself, or the earlier group with the same final key.
-        let mut target: Vec<u32> = (0..count as u32).collect();
-        if keys.iter().any(|key| matches!(key, PExpr::Field(_, field) if deferrable(*field))) {
-            // Read the deferred fields in place, then find groups whose final keys are equal
-            // (two entities with one name), keeping the order in which groups first appeared.
-            let mut first_of: FxMap<u64, u32> = FxMap::default();
-            first_of.reserve(count);
-            let mut next_same: Vec<u32> = vec![u32::MAX; count];
-            for (group, into) in target.iter_mut().enumerate() {
-                for (key, slot) in keys.iter().zip(self.groups[group].0.iter_mut()) {
-                    if let PExpr::Field(_, field) = key
-                        && deferrable(*field)
-                    {
-                        *slot = exec.field_of(std::mem::replace(slot, Val::Null), *field);
-                    }
-                }
-                let hash = hash_vals(&self.groups[group].0);
-                let Some(&head) = first_of.get(&hash) else {
-                    first_of.insert(hash, group as u32);
-                    continue;
+        let count = self.len();
+        let mut values: Vec<Val> = self.states.into_iter().map(AggState::finish).collect();
+        let chosen: Vec<usize> = match shortlist {
+            Some(list) if list.count < count && list.agg < width => {
+                let rank = |&a: &usize, &b: &usize| {
+                    let (x, y) = (&values[a * width + list.agg], &values[b * width + list.agg]);
+                    let order = if list.desc { y.total_cmp(x) } else { x.total_cmp(y) };
+                    order.then(a.cmp(&b))
                 };
-                let same =
-                    |a: &[Val], b: &[Val]| a.iter().zip(b).all(|(x, y)| x.total_cmp(y).is_eq());
-                let mut at = head;
-                loop {
-                    if same(&self.groups[at as usize].0, &self.groups[group].0) {
-                        *into = at;
-                        break;
-                    }
-                    if next_same[at as usize] == u32::MAX {
-                        next_same[at as usize] = group as u32;
-                        break;
-                    }
-                    at = next_same[at as usize];
+                let mut groups: Vec<usize> = (0..count).collect();
+                if list.count == 0 {
+                    groups.clear();
+                } else {
+                    groups.select_nth_unstable_by(list.count - 1, rank);
+                    groups.truncate(list.count);
                 }
+                groups.sort_unstable();
+                groups
             }
-            for (group, &into) in target.iter().enumerate() {
-                let into = into as usize;
-                if into == group {
-                    continue;
-                }
-                let (left, right) = self.states.split_at_mut(group * width);
-                for offset in 0..width {
-                    let from = std::mem::replace(&mut right[offset], AggState::Count(0));
-                    if matches!(from, AggState::DcountSorted(..)) {
-                        return None;
+            _ => (0..count).collect(),
+        };
+        let keys = self.early.len();
+        let mut rows = Vec::with_capacity(chosen.len());
+        for group in chosen {
+            let mut vals = Vec::with_capacity(keys + width);
+            for (slot, early) in self.early.iter().enumerate() {
+                let value = std::mem::replace(&mut self.key_vals[group * keys + slot], Val::Null);
+                vals.push(match (early, value) {
+                    (Early::Class(_, field), value @ Val::Ref(Ref::Entity(_))) => {
+                        exec.field_of(value, *field)
                     }
-                    left[into * width + offset].merge(from);
-                }
+                    (_, value) => value,
+                });
             }
+            vals.extend(
+                values[group * width..(group + 1) * width]
+                    .iter_mut()
+                    .map(|value| std::mem::replace(value, Val::Null)),
+            );
+            rows.push(Row { vals: vals.into_boxed_slice(), prov: self.provs[group] });
         }
-        let mut rows = Vec::with_capacity(count);
-        let mut states = self.states.into_iter();
-        for (group, (key, prov)) in self.groups.into_iter().enumerate() {
-            let group_states = states.by_ref().take(width);
-            if target[group] as usize != group {
-                group_states.for_each(drop);
-                continue;
-            }
-            let mut vals = Vec::with_capacity(key.len() + width);
-            vals.extend(key.into_vec());
-            vals.extend(group_states.map(AggState::finish));
-            rows.push(Row { vals: vals.into_boxed_slice(), prov });
-        }
-        Some(rows)
+        rows
     }
 }
 
-/// Fields of an entity, which a group key may read once per entity instead of once per row.
+/// Fields of an entity, which a group key reads once per group instead of once per row.
 pub(crate) fn deferrable(field: FieldKey) -> bool {
-    matches!(
-        field,
-        FieldKey::EntityName | FieldKey::EntityId | FieldKey::EntityKind | FieldKey::EntityWikidata
-    )
+    crate::dataset::class_slot(field).is_some()
 }
 
 /// The running state of one aggregate.
@@ -254,7 +300,7 @@ pub(crate) enum AggState {
 }
 
 impl AggState {
-    fn new(func: AggFunc) -> AggState {
+    pub(crate) fn new(func: AggFunc) -> AggState {
         match func {
             AggFunc::Count => AggState::Count(0),
             AggFunc::Dcount => AggState::Dcount(FxSet::default(), Val::Null),
@@ -268,10 +314,11 @@ impl AggState {
         }
     }
 
-    /// Adds one row's value; `None` for `count()` without argument. Nulls are skipped.
-    fn add(&mut self, value: Option<Val>) {
+    /// Adds one row's value; `None` for `count()` without argument. Nulls are skipped; a
+    /// value is copied only when the state keeps it.
+    fn add(&mut self, value: Option<&Val>) {
         if let AggState::Count(n) = self {
-            if value.as_ref().is_none_or(|v| !v.is_null()) {
+            if value.is_none_or(|v| !v.is_null()) {
                 *n += 1;
             }
             return;
@@ -282,19 +329,19 @@ impl AggState {
             AggState::Dcount(seen, last) => {
                 if value.total_cmp(last).is_ne() {
                     *last = value.clone();
-                    seen.insert(One(value));
+                    seen.insert(One(value.clone()));
                 }
             }
             AggState::DcountSorted(n, last) => {
                 if value.total_cmp(last).is_ne() {
                     *n += 1;
-                    *last = value;
+                    *last = value.clone();
                 }
             }
             AggState::Sum(total) => {
                 *total = Some(match total.take() {
-                    None => value,
-                    Some(acc) => arithmetic(BinaryOp::Add, &acc, &value),
+                    None => value.clone(),
+                    Some(acc) => arithmetic(BinaryOp::Add, &acc, value),
                 })
             }
             AggState::Avg(sum, n) => {
@@ -305,23 +352,23 @@ impl AggState {
             }
             AggState::Min(best) => {
                 if best.as_ref().is_none_or(|b| value.total_cmp(b).is_lt()) {
-                    *best = Some(value);
+                    *best = Some(value.clone());
                 }
             }
             AggState::Max(best) => {
                 if best.as_ref().is_none_or(|b| value.total_cmp(b).is_gt()) {
-                    *best = Some(value);
+                    *best = Some(value.clone());
                 }
             }
             AggState::Set(items, seen) => {
                 if seen.insert(One(value.clone())) {
-                    items.push(value);
+                    items.push(value.clone());
                 }
             }
-            AggState::List(items) => items.push(value),
+            AggState::List(items) => items.push(value.clone()),
             AggState::First(first) => {
                 if first.is_none() {
-                    *first = Some(value);
+                    *first = Some(value.clone());
                 }
             }
         }

@@ -1,19 +1,23 @@
 //! A specialised loop for the most common heavy query shape: mentions filtered on their
-//! categorical fields and grouped by entity, with `count()` and `dcount(article)`.
+//! categorical fields and grouped by entity (or one entity field), with `count()` and
+//! `dcount(article)`.
 //!
 //! `mentions | where kind == "person" | summarize n = count(), a = dcount(article) by entity.name`
-//! reads millions of 40-byte mention records; the generic evaluator spends most of its time
-//! dispatching and looking up groups. Here the filter compares dictionary codes, the groups are
-//! arrays indexed by entity, and the distinct count of articles is a count of article changes
-//! (mentions are stored in article order). The result is handed to the generic grouper's
-//! `finish`, so names are read and namesakes merged exactly as on the generic path.
+//! reads millions of mentions; the generic evaluator spends most of its time dispatching and
+//! looking up groups. Here the filter compares dictionary codes read from the mention columns
+//! (a few bytes per mention, not a whole record), the groups are an array indexed by entity
+//! class, and the distinct count of articles is a count of article changes (mentions are
+//! stored in article order). The result is handed to the generic grouper's `finish`, so
+//! fields are read exactly as on the generic path.
 
 use factql_syntax::BinaryOp;
 
 use crate::catalog::FieldKey;
-use crate::exec::Exec;
+use crate::dataset::NO_ENTITY;
+use crate::exec::{Exec, Row};
+use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, PExpr};
-use crate::value::Val;
+use crate::value::{Ref, Val};
 
 /// One filter the kernel can run: a mention's categorical field against a code.
 struct Cond {
@@ -34,6 +38,8 @@ enum Count {
 pub(crate) struct MentionKernel {
     conds: Vec<Cond>,
     counts: Vec<Count>,
+    /// The entity field grouped on (by class), or `None` for the entity itself.
+    class: Option<FieldKey>,
 }
 
 impl MentionKernel {
@@ -64,7 +70,10 @@ impl MentionKernel {
                             | FieldKey::MentionLevel
                             | FieldKey::MentionExtractor
                     );
-                    if !categorical || !matches!(**base, PExpr::Col(0)) {
+                    if !categorical
+                        || !matches!(**base, PExpr::Col(0))
+                        || !exec.dataset().codes.exact()
+                    {
                         return None;
                     }
                     conds.push(Cond {
@@ -77,16 +86,11 @@ impl MentionKernel {
             }
         }
         let entity = |expr: &PExpr| matches!(expr, PExpr::Field(base, FieldKey::MentionEntity) if matches!(**base, PExpr::Col(0)));
-        let keys_ok = !keys.is_empty()
-            && keys.iter().all(|key| match key {
-                PExpr::Field(base, field) => {
-                    entity(key) || (crate::group::deferrable(*field) && entity(base))
-                }
-                _ => false,
-            });
-        if !keys_ok {
-            return None;
-        }
+        let class = match keys {
+            [key] if entity(key) => None,
+            [PExpr::Field(base, field)] if deferrable(*field) && entity(base) => Some(*field),
+            _ => return None,
+        };
         let mut counts = Vec::new();
         for agg in aggs {
             counts.push(match (agg.func, &agg.arg) {
@@ -99,73 +103,105 @@ impl MentionKernel {
                 _ => return None,
             });
         }
-        Some(MentionKernel { conds, counts })
+        Some(MentionKernel { conds, counts, class })
     }
 
-    /// Runs the loop over `range` of the mention table: per entity (the last slot stands for
-    /// unlinked mentions) the row count, the article count and the first mention.
+    /// Runs the loop over `range` of the mention table: per slot (an entity class; the last
+    /// slot stands for unlinked mentions) the row count, the article count and the first
+    /// mention.
     pub(crate) fn run(&self, exec: &Exec<'_>, range: std::ops::Range<u32>) -> Tallies {
         let ds = exec.dataset();
-        let slots = ds.entities.len() + 1;
-        let mut tallies = Tallies {
-            rows: vec![0; slots],
-            articles: vec![0; slots],
-            last_article: vec![u32::MAX; slots],
-            first: vec![u32::MAX; slots],
-        };
-        'mentions: for idx in range {
-            let mention = &ds.mentions[idx as usize];
+        let cols = &ds.mention_cols;
+        let unlinked = ds.entities.len();
+        let slot_of: Vec<u32> = (0..ds.entities.len() as u32)
+            .map(|e| self.class.and_then(|field| ds.class_of(field, e)).unwrap_or(e))
+            .collect();
+        let mut slots = vec![Tally::default(); unlinked + 1];
+        let (start, end) = (range.start as usize, range.end as usize);
+        'mentions: for idx in start..end {
             for cond in &self.conds {
                 let value = match cond.field {
-                    FieldKey::MentionKind => mention.kind,
-                    FieldKey::MentionType => mention.ent_type,
-                    FieldKey::MentionLevel => mention.level,
-                    _ => mention.extractor,
+                    FieldKey::MentionKind => cols.kind[idx],
+                    FieldKey::MentionType => ds.mentions[idx].ent_type,
+                    FieldKey::MentionLevel => ds.mentions[idx].level,
+                    _ => ds.mentions[idx].extractor,
                 };
                 if (Some(value) == cond.code) != cond.equal {
                     continue 'mentions;
                 }
             }
-            let slot = mention.entity.map_or(slots - 1, |e| e as usize);
-            tallies.rows[slot] += 1;
-            if tallies.last_article[slot] != mention.article {
-                tallies.last_article[slot] = mention.article;
-                tallies.articles[slot] += 1;
+            let entity = cols.entity[idx];
+            let slot =
+                if entity == NO_ENTITY { unlinked } else { slot_of[entity as usize] as usize };
+            let article = cols.article[idx];
+            let tally = &mut slots[slot];
+            tally.rows += 1;
+            if tally.last_article != article {
+                tally.last_article = article;
+                tally.articles += 1;
             }
-            if tallies.first[slot] == u32::MAX {
-                tallies.first[slot] = idx;
+            if tally.first == u32::MAX {
+                tally.first = idx as u32;
             }
         }
-        tallies
+        Tallies { slots }
     }
 
-    /// The aggregate values of one group, in the order of the summarize.
-    pub(crate) fn values(&self, tallies: &Tallies, slot: usize) -> Vec<i64> {
-        self.counts
-            .iter()
-            .map(|count| match count {
-                Count::Rows => tallies.rows[slot] as i64,
-                Count::Articles => tallies.articles[slot] as i64,
-            })
-            .collect()
+    /// The groups of the tallies, finished by the generic grouper: in order of their first
+    /// mention, fields read, only the shortlisted ones when there is a shortlist.
+    pub(crate) fn finish(
+        &self,
+        exec: &Exec<'_>,
+        keys: &[PExpr],
+        aggs: &[Agg],
+        tallies: &Tallies,
+        shortlist: Option<Shortlist>,
+    ) -> Vec<Row> {
+        let unlinked = tallies.slots.len() - 1;
+        let mut used: Vec<usize> =
+            (0..tallies.slots.len()).filter(|&slot| tallies.slots[slot].rows > 0).collect();
+        used.sort_by_key(|&slot| tallies.slots[slot].first);
+        let mut grouper = Grouper::new(keys, aggs, true);
+        for slot in used {
+            let tally = &tallies.slots[slot];
+            let key = if slot == unlinked { Val::Null } else { Val::Ref(Ref::Entity(slot as u32)) };
+            let states = self.counts.iter().map(|count| match count {
+                Count::Rows => AggState::Count(i64::from(tally.rows)),
+                Count::Articles => AggState::DcountSorted(i64::from(tally.articles), Val::Null),
+            });
+            grouper.push_filled(&[key], states, exec.dataset().prov(Ref::Mention(tally.first)));
+        }
+        grouper.finish(exec, shortlist)
     }
 }
 
-/// Per-entity counts of one part of the mention table.
+/// The counts of one slot.
+#[derive(Clone, Copy)]
+struct Tally {
+    rows: u32,
+    articles: u32,
+    last_article: u32,
+    first: u32,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally { rows: 0, articles: 0, last_article: u32::MAX, first: u32::MAX }
+    }
+}
+
+/// Per-slot counts of one part of the mention table.
 pub(crate) struct Tallies {
-    pub rows: Vec<u64>,
-    pub articles: Vec<u64>,
-    last_article: Vec<u32>,
-    pub first: Vec<u32>,
+    slots: Vec<Tally>,
 }
 
 impl Tallies {
     /// Adds the counts of a later part of the table (over other articles).
-    pub(crate) fn absorb(&mut self, other: Tallies) {
-        for slot in 0..self.rows.len() {
-            self.rows[slot] += other.rows[slot];
-            self.articles[slot] += other.articles[slot];
-            self.first[slot] = self.first[slot].min(other.first[slot]);
+    pub(crate) fn absorb(&mut self, other: &Tallies) {
+        for (mine, theirs) in self.slots.iter_mut().zip(&other.slots) {
+            mine.rows += theirs.rows;
+            mine.articles += theirs.articles;
+            mine.first = mine.first.min(theirs.first);
         }
     }
 }

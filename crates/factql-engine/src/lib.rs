@@ -31,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod access;
 mod catalog;
 mod check;
 mod dataset;

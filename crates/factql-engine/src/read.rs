@@ -115,6 +115,20 @@ impl Dataset {
         }
     }
 
+    /// A field stored as a value (a fact's field or role), borrowed; `None` for fields that
+    /// are made when read.
+    pub(crate) fn read_stored(&self, r: Ref, key: FieldKey) -> Option<&Val> {
+        match (r, key) {
+            (Ref::Fact(k, i), FieldKey::FactField(f)) => {
+                self.kinds[k as usize].fields.get(f as usize)?.get(i as usize)
+            }
+            (Ref::Fact(k, i), FieldKey::FactRole(f)) => {
+                self.kinds[k as usize].roles.get(f as usize)?.get(i as usize)
+            }
+            _ => None,
+        }
+    }
+
     /// A string field of a row, borrowed: `Some(None)` when it is null, `None` when `key` is
     /// not a string field of that row kind.
     pub(crate) fn read_str(&self, r: Ref, key: FieldKey) -> Option<Option<&str>> {
@@ -157,16 +171,16 @@ impl Dataset {
     /// A field by name on a reference whose table is known only now.
     pub(crate) fn read_named(&self, r: Ref, name: &str) -> Val {
         let table = match r {
-            Ref::Article(_) => crate::catalog::Table::Article,
-            Ref::Sentence(_) => crate::catalog::Table::Sentence,
-            Ref::Mention(_) => crate::catalog::Table::Mention,
-            Ref::Entity(_) => crate::catalog::Table::Entity,
-            Ref::Fact(k, _) => crate::catalog::Table::Fact(k),
+            Ref::Article(_) => 0,
+            Ref::Sentence(_) => 1,
+            Ref::Mention(_) => 2,
+            Ref::Entity(_) => 3,
+            Ref::Fact(k, _) => 4 + k as usize,
         };
-        crate::catalog::fields(self, table)
-            .iter()
-            .find(|f| f.name == name)
-            .map_or(Val::Null, |f| self.read(r, f.key))
+        self.field_keys
+            .get(table)
+            .and_then(|keys| keys.get(name))
+            .map_or(Val::Null, |&key| self.read(r, key))
     }
 
     /// Where a row's evidence is.

@@ -158,7 +158,8 @@ pub(crate) fn civil_from_days(days: i32) -> (i32, u32, u32) {
     (year, month, day)
 }
 
-fn days_in_month(year: i32, month: u32) -> u32 {
+/// Days in `month` (1-12) of `year`.
+pub(crate) fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -242,6 +243,8 @@ impl Val {
             (Int(_) | Float(_), Int(_) | Float(_)) => {
                 self.as_f64().unwrap_or(0.0).total_cmp(&other.as_f64().unwrap_or(0.0))
             }
+            // Short texts are shared copies, so equal ones are often the same pointer.
+            (Str(a), Str(b)) if Arc::ptr_eq(a, b) => Ordering::Equal,
             (Str(a), Str(b)) => a.cmp(b),
             (Date(a), Date(b)) => (a.start, a.end).cmp(&(b.start, b.end)),
             (Duration(a, u), Duration(b, v)) => (*u as u8, a).cmp(&(*v as u8, b)),
@@ -334,9 +337,20 @@ impl std::hash::Hasher for FxHasher {
             word.copy_from_slice(chunk);
             self.write_u64(u64::from_le_bytes(word));
         }
-        for &byte in chunks.remainder() {
-            self.write_u64(u64::from(byte));
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(word));
         }
+    }
+
+    fn write_i32(&mut self, value: i32) {
+        self.write_u64(u64::from(value as u32));
+    }
+
+    fn write_u16(&mut self, value: u16) {
+        self.write_u64(u64::from(value));
     }
 
     fn write_u64(&mut self, value: u64) {
@@ -368,7 +382,7 @@ pub(crate) type FxMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 pub(crate) type FxSet<K> = std::collections::HashSet<K, FxBuild>;
 
 /// A hash of several values, consistent with [`Key`] equality.
-pub(crate) fn hash_vals(vals: &[Val]) -> u64 {
+pub(crate) fn hash_val_refs<'v>(vals: impl IntoIterator<Item = &'v Val>) -> u64 {
     use std::hash::Hasher;
     let mut hasher = FxHasher::default();
     for val in vals {

@@ -45,6 +45,59 @@ fn the_mention_kernel_gives_the_same_rows_as_the_generic_path() {
 }
 
 #[test]
+fn index_seeks_column_tests_and_shortlists_give_the_same_rows_as_the_generic_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+    let engine = Engine::load(&store).unwrap();
+    let generic = RunOptions { kernels: false, ..RunOptions::default() };
+    let queries = [
+        // Seeks through the role index (an entity's name, a name no entity has).
+        "events | where actor.name == \"Alexander Lukashenko\" | select type, target.name, date",
+        "events | where type == \"invite\" and date in @2023 and actor.name == \"Viktor Orban\" | select inviter = actor.name, invitee = target.name, date | sort by date desc",
+        "events | where actor.name == \"Nobody At All\" | summarize n = count()",
+        "quotes | where speaker.name == \"Alexander Lukashenko\" and date in @2023 | select text",
+        // Seeks through an entity's mentions.
+        "mentions | where entity.name == \"Viktor Orban\" | select surface, article.title",
+        "mentions | where entity.name == \"Belarus\" or kind == \"org\" | summarize n = count()",
+        // Column tests: fact fields against constants, mention codes.
+        "events | where date in @2022 or date in @2023 | summarize n = count() by month = bin(date, 1mo), type | sort by month, type",
+        "events | where type != \"meet\" and date >= @2023-01 | select type, date",
+        "events | where date not in @2023 | summarize n = count()",
+        "events | where type in [\"invite\", \"visit\"] | summarize n = count() by type",
+        "mentions | where kind == \"person\" and type != \"ORG\" | sort by start | take 7",
+        // Only the groups a top keeps are built.
+        "mentions | summarize n = count() by who = entity.name | top 3 by n",
+        "mentions | where kind == \"place\" | summarize a = dcount(article), n = count() by entity | top 2 by a",
+        "events | summarize n = count() by type | top 2 by n asc",
+        "match (p:person) -[e:event]-> (q) | summarize n = count() by p.name | top 2 by n",
+        "events | summarize n = count() by actor.name, type | top 0 by n",
+    ];
+    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
+    {
+        for query in queries {
+            let fast = rows(&engine, query, &options);
+            assert_eq!(fast, rows(&engine, query, &generic), "{query}");
+        }
+    }
+    // The seeks are not vacuous: they find rows.
+    assert!(!rows(&engine, queries[0], &RunOptions::default()).is_empty());
+    assert!(!rows(&engine, queries[4], &RunOptions::default()).is_empty());
+    // A top over a summarize keeps what sorting and taking keep.
+    assert_eq!(
+        rows(
+            &engine,
+            "mentions | summarize n = count() by who = entity.name | top 3 by n",
+            &RunOptions::default()
+        ),
+        rows(
+            &engine,
+            "mentions | summarize n = count() by who = entity.name | sort by n desc | take 3",
+            &generic
+        ),
+    );
+}
+
+#[test]
 fn two_threads_give_the_same_rows_as_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();

@@ -1,0 +1,214 @@
+//! How a scan reaches its rows: which rows it visits (an index seek, when a filter pins an
+//! entity by name) and which conjuncts of its filters it tests on the stored columns
+//! directly, without building a row or evaluating an expression tree.
+//!
+//! Both are exact: a seek yields a superset of the rows that can pass, and every filter
+//! still runs on them; a column test computes what the generic evaluator would.
+
+use factql_syntax::BinaryOp;
+
+use crate::catalog::{FieldKey, Table};
+use crate::dataset::Dataset;
+use crate::exec::{compare, in_set};
+use crate::plan::PExpr;
+use crate::value::{DateRange, Ref, Val};
+
+/// The conjuncts of `filters`: a row passes all the filters exactly when it passes every
+/// conjunct (`and` is true only when both sides are).
+pub(crate) fn conjuncts<'p>(filters: &[&'p PExpr]) -> Vec<&'p PExpr> {
+    let mut pending: Vec<&PExpr> = filters.iter().rev().copied().collect();
+    let mut out = Vec::new();
+    while let Some(cond) = pending.pop() {
+        match cond {
+            PExpr::Bin(BinaryOp::And, lhs, rhs) => {
+                pending.push(rhs);
+                pending.push(lhs);
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// One conjunct tested on a column.
+enum Test<'a, 'p> {
+    /// A fact field against a constant: `column[i] op constant`.
+    Cmp { column: &'a [Val], op: BinaryOp, constant: &'p Val },
+    /// A fact field in a list or date interval.
+    In { column: &'a [Val], set: &'p Val, negated: bool },
+    /// A fact field in a date interval (`date in @2022`): the common case of `In`.
+    InDates { column: &'a [Val], range: DateRange, negated: bool },
+    /// A mention's categorical field (`kind`, `type`, ...) equal (or not) to a text, as
+    /// dictionary codes; `code` is `None` when no mention has that text.
+    Code { field: FieldKey, code: Option<u16>, equal: bool },
+}
+
+/// A scan's filters split into column tests and the conjuncts left to the evaluator.
+pub(crate) struct Filters<'a, 'p> {
+    tests: Vec<Test<'a, 'p>>,
+    /// Conjuncts evaluated on the row.
+    pub rest: Vec<&'p PExpr>,
+}
+
+impl<'a, 'p> Filters<'a, 'p> {
+    /// Splits `filters` on a scan of `table`; with `compile` false every conjunct is left
+    /// to the evaluator (to test the column tests against it).
+    pub(crate) fn new(
+        ds: &'a Dataset,
+        table: Table,
+        filters: &[&'p PExpr],
+        compile: bool,
+    ) -> Filters<'a, 'p> {
+        let mut tests = Vec::new();
+        let mut rest = Vec::new();
+        for cond in conjuncts(filters) {
+            match compile.then(|| test(ds, table, cond)).flatten() {
+                Some(test) => tests.push(test),
+                None => rest.push(cond),
+            }
+        }
+        Filters { tests, rest }
+    }
+
+    /// Whether row `idx` of the table passes the column tests.
+    pub(crate) fn pass(&self, ds: &Dataset, idx: u32) -> bool {
+        let i = idx as usize;
+        self.tests.iter().all(|test| match test {
+            Test::Cmp { column, op, constant } => compare(*op, &column[i], constant).truthy(),
+            Test::In { column, set, negated } => in_set(&column[i], set, *negated).truthy(),
+            // As `in_set`: null is not in anything, a non-date is not in an interval.
+            Test::InDates { column, range, negated } => match column[i] {
+                Val::Date(date) => range.contains(date) != *negated,
+                Val::Null => false,
+                _ => *negated,
+            },
+            Test::Code { field, code, equal } => {
+                let value = match field {
+                    FieldKey::MentionKind => ds.mention_cols.kind[i],
+                    FieldKey::MentionType => ds.mentions[i].ent_type,
+                    FieldKey::MentionLevel => ds.mentions[i].level,
+                    _ => ds.mentions[i].extractor,
+                };
+                (Some(value) == *code) == *equal
+            }
+        })
+    }
+}
+
+/// The column test for `cond`, if it is a stored column against a constant.
+fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'a, 'p>> {
+    // The column a `Field(row, key)` reads, for facts.
+    let fact_column = |expr: &PExpr| -> Option<&'a [Val]> {
+        let (PExpr::Field(base, FieldKey::FactField(f)), Table::Fact(k)) = (expr, table) else {
+            return None;
+        };
+        matches!(**base, PExpr::Col(0)).then_some(())?;
+        ds.kinds.get(k as usize)?.fields.get(*f as usize).map(Vec::as_slice)
+    };
+    match cond {
+        PExpr::Bin(
+            op @ (BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge),
+            lhs,
+            rhs,
+        ) => {
+            let PExpr::Lit(constant) = &**rhs else { return None };
+            if let Some(column) = fact_column(lhs) {
+                return Some(Test::Cmp { column, op: *op, constant });
+            }
+            let (PExpr::Field(base, field), Val::Str(text), Table::Mention) =
+                (&**lhs, constant, table)
+            else {
+                return None;
+            };
+            let categorical = matches!(
+                field,
+                FieldKey::MentionKind
+                    | FieldKey::MentionType
+                    | FieldKey::MentionLevel
+                    | FieldKey::MentionExtractor
+            );
+            if !categorical
+                || !matches!(**base, PExpr::Col(0))
+                || !matches!(op, BinaryOp::Eq | BinaryOp::Ne)
+                || !ds.codes.exact()
+            {
+                return None;
+            }
+            Some(Test::Code {
+                field: *field,
+                code: ds.codes.find(text),
+                equal: *op == BinaryOp::Eq,
+            })
+        }
+        PExpr::In { expr, set, negated } => {
+            let PExpr::Lit(set) = &**set else { return None };
+            let column = fact_column(expr)?;
+            Some(match set {
+                Val::Date(range) => Test::InDates { column, range: *range, negated: *negated },
+                _ => Test::In { column, set, negated: *negated },
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The rows of `table` that can pass `filters`, ascending, when one of the conjuncts pins
+/// an entity by name: `actor.name == "X"` on facts (through the role index, with the facts
+/// whose role holds something other than an entity), `entity.name == "X"` on mentions (the
+/// entities' mentions). The smallest such set wins; `None` when no conjunct pins one.
+pub(crate) fn seek(ds: &Dataset, table: Table, filters: &[&PExpr]) -> Option<Vec<u32>> {
+    let mut best: Option<Vec<u32>> = None;
+    for cond in conjuncts(filters) {
+        let PExpr::Bin(BinaryOp::Eq, lhs, rhs) = cond else { continue };
+        let (holder, name) = match (&**lhs, &**rhs) {
+            (PExpr::Field(holder, FieldKey::EntityName), PExpr::Lit(Val::Str(name))) => {
+                (&**holder, name)
+            }
+            // A role's `name`: the entity's, or an unlinked mention's (or a fact's field).
+            (PExpr::DynField(holder, field), PExpr::Lit(Val::Str(name))) if &**field == "name" => {
+                (&**holder, name)
+            }
+            _ => continue,
+        };
+        let PExpr::Field(row, holder_key) = holder else { continue };
+        if !matches!(**row, PExpr::Col(0)) {
+            continue;
+        }
+        let named: Vec<u32> = ds
+            .entities_named(name, None)
+            .into_iter()
+            .filter(|&e| *ds.entities[e as usize].name == **name)
+            .collect();
+        let lists: Vec<&[u32]> = match (table, holder_key) {
+            (Table::Fact(k), FieldKey::FactRole(role)) => {
+                let Some(index) = ds.kinds[k as usize].by_role.get(*role as usize) else {
+                    continue;
+                };
+                named
+                    .iter()
+                    .filter_map(|&e| index.by_target.get(&Ref::Entity(e)).map(Vec::as_slice))
+                    .chain(std::iter::once(index.not_entity.as_slice()))
+                    .filter(|list| !list.is_empty())
+                    .collect()
+            }
+            (Table::Mention, FieldKey::MentionEntity) => {
+                named.iter().map(|&e| ds.entities[e as usize].mentions.as_slice()).collect()
+            }
+            _ => continue,
+        };
+        let mut rows: Vec<u32> = lists.concat();
+        if lists.len() > 1 {
+            rows.sort_unstable();
+            rows.dedup();
+        }
+        if best.as_ref().is_none_or(|b| rows.len() < b.len()) {
+            best = Some(rows);
+        }
+    }
+    best
+}
