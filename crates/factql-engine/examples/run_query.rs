@@ -1,8 +1,9 @@
 //! Runs queries against a store a number of times each and prints the timings: for profiling.
 //!
-//! `cargo run --release -p factql-engine --example run_query -- DB [--times N] [--print] 'QUERY'...`
+//! `cargo run --release -p factql-engine --example run_query -- DB [--times N] [--print] [--parallel-from ROWS] 'QUERY'...`
 //!
-//! `--print` shows the first 20 rows of each query's first run.
+//! `--print` shows the first 20 rows of each query's first run; `--parallel-from` sets
+//! `RunOptions::parallel_from` (a huge value runs everything on one thread).
 //!
 //! The store is loaded once; each query is checked and run `N` times (default 5), and the
 //! median (and the CPU time of a run, all threads) is printed after its runs.
@@ -12,14 +13,18 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let Some(db) = args.next() else {
-        eprintln!("usage: run_query DB [--times N] [--print] QUERY...");
+        eprintln!("usage: run_query DB [--times N] [--print] [--parallel-from ROWS] QUERY...");
         std::process::exit(2);
     };
     let mut times = 5usize;
     let mut print = false;
+    let mut options = factql_engine::RunOptions::default();
     let mut queries = Vec::new();
     while let Some(arg) = args.next() {
-        if arg == "--print" {
+        if arg == "--parallel-from" {
+            options.parallel_from =
+                args.next().and_then(|t| t.parse().ok()).unwrap_or(options.parallel_from);
+        } else if arg == "--print" {
             print = true;
         } else if arg == "--times" {
             times = args.next().and_then(|t| t.parse().ok()).unwrap_or(times);
@@ -43,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!("{:?}", checked.diagnostics);
                 std::process::exit(1);
             };
-            let relation = engine.run(&plan, &factql_engine::RunOptions::default())?;
+            let relation = engine.run(&plan, &options)?;
             rows = relation.rows.len();
             if print && samples.is_empty() {
                 for row in relation.rows.iter().take(20) {

@@ -77,7 +77,6 @@ impl Default for RunOptions {
 pub(crate) struct Exec<'a> {
     ds: &'a Dataset,
     opts: &'a RunOptions,
-    ticks: u32,
     terms: HashMap<String, Arc<Vec<Occurrence>>>,
 }
 
@@ -101,7 +100,38 @@ enum Sink<'a, 'p> {
     },
 }
 
-impl Sink<'_, '_> {
+impl<'a, 'p> Sink<'a, 'p> {
+    /// An empty copy of a final sink, for another thread's bindings.
+    fn fork(&self) -> Option<Sink<'a, 'p>> {
+        match self {
+            Sink::Final { output, filters, grouper, span, .. } => Some(Sink::Final {
+                output,
+                filters: filters.clone(),
+                grouper: grouper.as_ref().map(Grouper::fork),
+                rows: Vec::new(),
+                buf: Vec::new(),
+                span: *span,
+            }),
+            Sink::Collect(_) => None,
+        }
+    }
+
+    /// Takes what a forked copy received after what this one did.
+    fn join(&mut self, exec: &Exec<'_>, other: Sink<'a, 'p>) -> Result<(), EngineError> {
+        if let (
+            Sink::Final { grouper, rows, span, .. },
+            Sink::Final { grouper: theirs, rows: their_rows, .. },
+        ) = (self, other)
+        {
+            if let (Some(grouper), Some(theirs)) = (grouper.as_mut(), theirs) {
+                grouper.absorb(theirs);
+            }
+            rows.extend(their_rows);
+            exec.limit(rows.len(), 0, "match", *span)?;
+        }
+        Ok(())
+    }
+
     /// Takes one binding.
     fn accept(
         &mut self,
@@ -180,15 +210,13 @@ struct Occurrence {
 
 impl<'a> Exec<'a> {
     pub(crate) fn new(ds: &'a Dataset, opts: &'a RunOptions) -> Exec<'a> {
-        Exec { ds, opts, ticks: 0, terms: HashMap::new() }
+        Exec { ds, opts, terms: HashMap::new() }
     }
 
-    /// Checks the cancel flag every few thousand calls.
-    fn tick(&mut self) -> Result<(), EngineError> {
-        self.ticks = self.ticks.wrapping_add(1);
-        if self.ticks.is_multiple_of(4096)
-            && self.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
-        {
+    /// Fails when the query was cancelled (the flag is only read, so threads that check it
+    /// do not contend).
+    fn tick(&self) -> Result<(), EngineError> {
+        if self.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Err(EngineError::Cancelled);
         }
         Ok(())
@@ -225,8 +253,9 @@ impl<'a> Exec<'a> {
                     }
                     _ => None,
                 };
-                let shortlist =
-                    summarize.and_then(|(keys, _)| shortlist(keys.len(), plan.steps.get(next)));
+                let shortlist = summarize
+                    .filter(|_| self.opts.kernels)
+                    .and_then(|(keys, _)| shortlist(keys.len(), plan.steps.get(next)));
                 self.scan(*table, entity_kind.as_ref(), &filters, summarize, shortlist, plan)?
             }
             SourcePlan::Match { patterns, width, output } => {
@@ -247,22 +276,33 @@ impl<'a> Exec<'a> {
                     }
                     _ => None,
                 };
-                let mut sink = Sink::Final {
-                    output,
-                    filters,
-                    grouper,
-                    rows: Vec::new(),
-                    buf: Vec::new(),
-                    span: plan.source_span,
-                };
-                self.run_match(patterns, *width, &mut sink)?;
-                let rows = match sink {
-                    Sink::Final { grouper: Some(grouper), .. } => grouper.finish(self, list),
-                    Sink::Final { rows, .. } => rows,
-                    Sink::Collect(_) => Vec::new(),
-                };
-                self.limit(rows.len(), 0, "match", plan.source_span)?;
-                rows
+                if let (Some(PlannedStep { step: Step::Summarize { keys, aggs }, .. }), true) =
+                    (plan.steps.get(next.wrapping_sub(1)), grouper.is_some() && self.opts.kernels)
+                    && let Some(kernel) = crate::cooccur::CoocKernel::plan(
+                        self, patterns, output, &filters, keys, aggs,
+                    )
+                {
+                    let rows = kernel.run(self, keys, aggs, list);
+                    self.limit(rows.len(), 0, "match", plan.source_span)?;
+                    rows
+                } else {
+                    let mut sink = Sink::Final {
+                        output,
+                        filters,
+                        grouper,
+                        rows: Vec::new(),
+                        buf: Vec::new(),
+                        span: plan.source_span,
+                    };
+                    self.run_match(patterns, *width, &mut sink)?;
+                    let rows = match sink {
+                        Sink::Final { grouper: Some(grouper), .. } => grouper.finish(self, list),
+                        Sink::Final { rows, .. } => rows,
+                        Sink::Collect(_) => Vec::new(),
+                    };
+                    self.limit(rows.len(), 0, "match", plan.source_span)?;
+                    rows
+                }
             }
             SourcePlan::Rows(relation) => relation.rows.clone(),
         };
@@ -678,6 +718,7 @@ impl<'a> Exec<'a> {
             bound_cols.extend(pattern.nodes.iter().map(|n| n.col));
             bound_cols.extend(pattern.edges.iter().filter_map(|e| e.col));
         }
+        self.warm_terms(patterns);
         let mut bindings: Vec<Binding> = vec![(vec![Val::Null; width], None)];
         let last = ops.len().saturating_sub(1);
         for (idx, op) in ops.iter().enumerate() {
@@ -712,14 +753,13 @@ impl<'a> Exec<'a> {
                     } else {
                         (&pattern.nodes[e + 1], &pattern.nodes[e])
                     };
-                    self.expand(
-                        std::mem::take(&mut bindings),
-                        &pattern.edges[e],
-                        from,
-                        to,
-                        forward,
-                        out,
-                    )?;
+                    let bindings = std::mem::take(&mut bindings);
+                    let edge = &pattern.edges[e];
+                    if idx == last {
+                        self.expand_last(bindings, edge, from, to, forward, out)?;
+                    } else {
+                        self.expand(bindings, edge, from, to, forward, None, out)?;
+                    }
                 }
             }
             if let Sink::Collect(next) = collect {
@@ -798,14 +838,69 @@ impl<'a> Exec<'a> {
         }
     }
 
-    /// Extends every binding across one edge, from node `from` (bound) to node `to`.
+    /// Extends the last step's bindings across its edge on two threads, when there is enough
+    /// work: the bindings split in halves, or, for one binding over a `near` edge, the
+    /// occurrences of its source. Each thread fills its own copy of the sink; they are joined
+    /// in order, so the rows and groups are those one thread would make.
+    #[allow(clippy::too_many_arguments, reason = "one match step, as expand takes it")]
+    fn expand_last(
+        &self,
+        mut bindings: Vec<Binding>,
+        edge: &EdgeSpec,
+        from: &NodeSpec,
+        to: &NodeSpec,
+        forward: bool,
+        out: &mut Sink<'_, '_>,
+    ) -> Result<(), EngineError> {
+        let enough = (self.opts.parallel_from / 16).max(2) as usize;
+        let occurrences = match (&edge.kind, bindings.as_slice()) {
+            (EdgeKindSpec::Near(_), [(vals, _)]) => self.occurrence_count(&vals[from.col]),
+            _ => 0,
+        };
+        let parts: [(Vec<Binding>, Option<std::ops::Range<usize>>); 2] = if occurrences >= enough {
+            let middle = occurrences / 2;
+            let second = bindings.clone();
+            [(bindings, Some(0..middle)), (second, Some(middle..occurrences))]
+        } else if bindings.len() >= enough {
+            let second = bindings.split_off(bindings.len() / 2);
+            [(bindings, None), (second, None)]
+        } else {
+            return self.expand(bindings, edge, from, to, forward, None, out);
+        };
+        let (Some(left), Some(mut right)) = (out.fork(), out.fork()) else {
+            let [(first, _), (second, _)] = parts;
+            let mut all = first;
+            all.extend(second);
+            return self.expand(all, edge, from, to, forward, None, out);
+        };
+        let [(first, first_part), (second, second_part)] = parts;
+        // Each sink is moved to the thread that fills it: two sinks side by side on one
+        // stack would share cache lines that both threads write on every binding.
+        let (left, b) = std::thread::scope(|scope| {
+            let handle = scope.spawn(move || {
+                let mut left = left;
+                self.expand(first, edge, from, to, forward, first_part, &mut left).map(|()| left)
+            });
+            let b = self.expand(second, edge, from, to, forward, second_part, &mut right);
+            (handle.join().unwrap_or(Err(EngineError::Cancelled)), b)
+        });
+        let left = left?;
+        b?;
+        out.join(self, left)?;
+        out.join(self, right)
+    }
+
+    /// Extends every binding across one edge, from node `from` (bound) to node `to`; `part`
+    /// limits a `near` edge to a range of its source's occurrences.
+    #[allow(clippy::too_many_arguments, reason = "one match step and its part")]
     fn expand(
-        &mut self,
+        &self,
         bindings: Vec<Binding>,
         edge: &EdgeSpec,
         from: &NodeSpec,
         to: &NodeSpec,
         forward: bool,
+        part: Option<std::ops::Range<usize>>,
         out: &mut Sink<'_, '_>,
     ) -> Result<(), EngineError> {
         for (vals, prov) in bindings {
@@ -861,7 +956,9 @@ impl<'a> Exec<'a> {
                     out.accept_with(this, &vals, assign, &evidence)
                 };
             match &edge.kind {
-                EdgeKindSpec::Near(scope) => self.near_edge(*scope, &source, to, &mut handle)?,
+                EdgeKindSpec::Near(scope) => {
+                    self.near_edge(*scope, &source, to, part.clone(), &mut handle)?
+                }
                 _ => {
                     for (edge_val, other) in self.neighbours(edge, &source, forward, to)? {
                         self.tick()?;
@@ -878,7 +975,7 @@ impl<'a> Exec<'a> {
 
     /// `(edge value, other node)` pairs reachable from `source` over `edge`.
     fn neighbours(
-        &mut self,
+        &self,
         edge: &EdgeSpec,
         source: &Val,
         forward: bool,
@@ -893,14 +990,14 @@ impl<'a> Exec<'a> {
             EdgeKindSpec::Mentions => Ok(self.mentions_edge(source, to)),
             EdgeKindSpec::Near(scope) => {
                 let mut pairs = Vec::new();
-                self.near_edge(*scope, source, to, &mut |_, edge_val, other| {
+                self.near_edge(*scope, source, to, None, &mut |_, edge_val, other| {
                     pairs.push((edge_val, other));
                     Ok(())
                 })?;
                 Ok(pairs)
             }
             EdgeKindSpec::Fact { kind, from, to: to_role, type_filter } => {
-                let step = |exec: &mut Exec<'_>, value: &Val| -> Vec<(Option<Val>, Val)> {
+                let step = |exec: &Exec<'_>, value: &Val| -> Vec<(Option<Val>, Val)> {
                     let mut out = Vec::new();
                     if along != Some(false) {
                         out.extend(exec.fact_step(
@@ -965,12 +1062,12 @@ impl<'a> Exec<'a> {
         // A target that is a known entity needs no enumeration: look it up among the
         // entity's mentions (ordered by article and sentence) by binary search.
         if let (Some(entities), Ref::Article(a)) = (&to.entities, r) {
-            for &e in entities.iter() {
-                if ds.entities[e as usize].articles.binary_search(a).is_ok() {
-                    push(Ref::Entity(e));
-                }
-            }
-            return out;
+            // The entities of a literal are distinct: no set needed.
+            return entities
+                .iter()
+                .filter(|&&e| ds.entities[e as usize].articles.binary_search(a).is_ok())
+                .map(|&e| (None, Val::Ref(Ref::Entity(e))))
+                .collect();
         }
         if let (Some(entities), Ref::Sentence(_)) = (&to.entities, r) {
             let inside = |m: &crate::dataset::MentionRec| match *r {
@@ -1021,7 +1118,7 @@ impl<'a> Exec<'a> {
     }
 
     /// The mentions of one article (a range, since mentions are ordered by article).
-    fn article_mentions(&self, article: u32) -> std::ops::Range<u32> {
+    pub(crate) fn article_mentions(&self, article: u32) -> std::ops::Range<u32> {
         let range = &self.ds.articles[article as usize].sentences;
         if range.is_empty() {
             return 0..0;
@@ -1031,33 +1128,30 @@ impl<'a> Exec<'a> {
         first.mentions.start..last.mentions.end
     }
 
-    fn occurrences(&mut self, value: &Val) -> Arc<Vec<Occurrence>> {
-        let ds = self.ds;
-        match value {
-            Val::Ref(Ref::Entity(e)) => Arc::new(
-                ds.entities[*e as usize]
-                    .mentions
-                    .iter()
-                    .map(|&m| {
-                        let men = &ds.mentions[m as usize];
-                        Occurrence {
-                            article: men.article,
-                            sentence: men.sentence,
-                            word: men.word,
-                            mention: Some(m),
-                        }
-                    })
-                    .collect(),
-            ),
-            Val::Str(term) => {
-                if let Some(found) = self.terms.get(&**term) {
-                    return found.clone();
-                }
+    /// Finds the occurrences of every term of the patterns once, before any step runs, so
+    /// that the steps (possibly on two threads) only read them.
+    fn warm_terms(&mut self, patterns: &[crate::plan::PatternPlan]) {
+        for node in patterns.iter().flat_map(|p| &p.nodes) {
+            if let Some(term) = &node.term
+                && !self.terms.contains_key(term.as_str())
+            {
                 let found = Arc::new(self.find_term(term));
-                self.terms.insert(term.to_string(), found.clone());
-                found
+                self.terms.insert(term.clone(), found);
             }
-            _ => Arc::new(Vec::new()),
+        }
+    }
+
+    /// Where a term occurs (found before the match ran, else now).
+    fn term_occurrences(&self, term: &str) -> Arc<Vec<Occurrence>> {
+        self.terms.get(term).cloned().unwrap_or_else(|| Arc::new(self.find_term(term)))
+    }
+
+    /// How many occurrences a `near` edge starts from at `source` (an entity or a term).
+    fn occurrence_count(&self, source: &Val) -> usize {
+        match source {
+            Val::Ref(Ref::Entity(e)) => self.ds.entities[*e as usize].mentions.len(),
+            Val::Str(term) => self.term_occurrences(term).len(),
+            _ => 0,
         }
     }
 
@@ -1107,25 +1201,31 @@ impl<'a> Exec<'a> {
     /// Every co-occurrence of `source` (an entity or a term) in `scope` with a mention (or,
     /// for a term node, an occurrence of that term), handed to `emit` as it is found.
     fn near_edge(
-        &mut self,
+        &self,
         scope: ScopeKind,
         source: &Val,
         to: &NodeSpec,
+        part: Option<std::ops::Range<usize>>,
         emit: &mut Emit<'_>,
     ) -> Result<(), EngineError> {
         // An entity's occurrences are its mentions, read in place; a term's are found (once
-        // per query) in the text.
-        let from_terms = matches!(source, Val::Str(_)).then(|| self.occurrences(source));
+        // per query) in the text. `part` takes a range of them.
+        let from_terms = match source {
+            Val::Str(term) => Some(self.term_occurrences(term)),
+            _ => None,
+        };
         let targets: Option<Arc<Vec<Occurrence>>> =
-            to.term.as_ref().map(|t| self.occurrences(&Val::str(t)));
+            to.term.as_ref().map(|t| self.term_occurrences(t));
         let this: &Exec<'_> = self;
         let ds = this.ds;
         let entity_mentions: &[u32] = match source {
             Val::Ref(Ref::Entity(e)) => &ds.entities[*e as usize].mentions,
             _ => &[],
         };
-        let from = from_terms.iter().flat_map(|terms| terms.iter().copied()).chain(
-            entity_mentions.iter().map(|&m| {
+        let slice = |len: usize| part.clone().map_or(0..len, |p| p.start.min(len)..p.end.min(len));
+        let term_slice: &[Occurrence] = from_terms.as_deref().map_or(&[], |t| t.as_slice());
+        let from = term_slice[slice(term_slice.len())].iter().copied().chain(
+            entity_mentions[slice(entity_mentions.len())].iter().map(|&m| {
                 let men = &ds.mentions[m as usize];
                 Occurrence {
                     article: men.article,
@@ -1203,7 +1303,7 @@ impl<'a> Exec<'a> {
 
     /// One step over facts of `kind`: along (from-role → to-role or the fact) or against.
     fn fact_step(
-        &mut self,
+        &self,
         kind: u16,
         from: u16,
         to: Option<u16>,
@@ -1418,6 +1518,11 @@ impl<'a> Exec<'a> {
     /// The loaded data.
     pub(crate) fn dataset(&self) -> &'a Dataset {
         self.ds
+    }
+
+    /// The limits of this run.
+    pub(crate) fn options(&self) -> &RunOptions {
+        self.opts
     }
 
     /// Field `key` of a value (a stored row or a co-occurrence record), as `base.field` reads it.

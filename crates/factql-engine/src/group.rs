@@ -98,6 +98,21 @@ impl<'p> Grouper<'p> {
         }
     }
 
+    /// An empty grouper with the same keys and aggregates, for another thread's rows.
+    pub(crate) fn fork(&self) -> Grouper<'p> {
+        Grouper {
+            early: self.early.clone(),
+            aggs: self.aggs,
+            sorted: self.sorted.clone(),
+            index: FxMap::default(),
+            dense: Vec::new(),
+            last: None,
+            key_vals: Vec::new(),
+            provs: Vec::new(),
+            states: Vec::new(),
+        }
+    }
+
     fn len(&self) -> usize {
         self.provs.len()
     }

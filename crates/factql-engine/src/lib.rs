@@ -34,6 +34,7 @@
 mod access;
 mod catalog;
 mod check;
+mod cooccur;
 mod dataset;
 mod error;
 mod exec;

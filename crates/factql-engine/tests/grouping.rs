@@ -45,6 +45,33 @@ fn the_mention_kernel_gives_the_same_rows_as_the_generic_path() {
 }
 
 #[test]
+fn the_cooccurrence_kernel_gives_the_same_rows_as_the_generic_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+    let engine = Engine::load(&store).unwrap();
+    let generic = RunOptions { kernels: false, ..RunOptions::default() };
+    let queries = [
+        "match (p:person) -[c:near sentence]- (l:person \"Alexander Lukashenko\") | where p != l | summarize n = count() by p.name | top 20 by n",
+        "match (p:person) -[c:near sentence]- (l:person \"Lukashenko\") | summarize n = count() by p",
+        "match (l:person \"Lukashenko\") -[:near paragraph]- (x) | summarize n = count(), m = count() by x.kind",
+        "match (p:place) -[:near article]- (l:person \"Viktor Orban\") | where l != p | summarize n = count() by p.name",
+        "match (p:person) -[:near 5 words]- (l:person \"Putin\") | where p != l and l != p | summarize n = count() by who = p.name | sort by who",
+        "match (p:org) -[:near sentence]- (l:place \"Belarus\") | summarize n = count() by p.id",
+        "match (p:entity) -[:near sentence]- (l:place \"Belarus\") | summarize n = count() by p.kind",
+    ];
+    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
+    {
+        for query in queries {
+            let fast = rows(&engine, query, &options);
+            assert_eq!(fast, rows(&engine, query, &generic), "{query}");
+        }
+    }
+    // Not vacuous: the co-mentions of Lukashenko are found, most frequent first.
+    let top = rows(&engine, queries[0], &RunOptions::default());
+    assert!(top.len() >= 2 && top.iter().all(|row| row[0] != "Alexander Lukashenko"), "{top:?}");
+}
+
+#[test]
 fn index_seeks_column_tests_and_shortlists_give_the_same_rows_as_the_generic_path() {
     let dir = tempfile::tempdir().unwrap();
     let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
@@ -110,6 +137,13 @@ fn two_threads_give_the_same_rows_as_one() {
         "events | where date in @2022 | summarize n = count() by month = bin(date, 1mo), type | sort by month, type",
         "sentences | summarize n = count(), articles = dcount(article)",
         "mentions | where kind == \"place\" | sort by start | take 5",
+        // Matches whose last step runs on two threads: one source's occurrences split, or
+        // the bindings split.
+        "match (p:person) -[c:near sentence]- (l:person \"Alexander Lukashenko\") | where p != l | summarize n = count(), s = set(c.sentence) by p.name | sort by n desc",
+        "match (p) -[c:near 8 words]- (l:person \"Alexander Lukashenko\") | select p, c.distance, l",
+        "match (t:term \"visit\") -[c:near sentence]- (p:person) | summarize n = count(), first_sentence = first(c.sentence) by p",
+        "match (a:article) -[:mentions]-> (:place \"Belarus\"), (a) -[:mentions]-> (p:person) | summarize n = count(), titles = list(a.title) by p.name",
+        "match (a:article) -[:mentions]-> (p:person) | select a.title, p.name",
     ] {
         assert_eq!(rows(&engine, query, &one), rows(&engine, query, &two), "{query}");
     }
