@@ -8,8 +8,8 @@
 use factql_syntax::BinaryOp;
 
 use crate::catalog::{FieldKey, Table};
-use crate::dataset::Dataset;
-use crate::exec::{compare, in_set};
+use crate::dataset::{Dataset, NULL_DAYS};
+use crate::exec::{Rows, compare, in_set};
 use crate::plan::PExpr;
 use crate::value::{DateRange, Ref, Val};
 
@@ -36,8 +36,9 @@ enum Test<'a, 'p> {
     Cmp { column: &'a [Val], op: BinaryOp, constant: &'p Val },
     /// A fact field in a list or date interval.
     In { column: &'a [Val], set: &'p Val, negated: bool },
-    /// A fact field in a date interval (`date in @2022`): the common case of `In`.
-    InDates { column: &'a [Val], range: DateRange, negated: bool },
+    /// A fact field in a date interval (`date in @2022`): the common case of `In`, on the
+    /// field's day column.
+    InDays { days: &'a [[i32; 2]], range: DateRange, negated: bool },
     /// A mention's categorical field (`kind`, `type`, ...) equal (or not) to a text, as
     /// dictionary codes; `code` is `None` when no mention has that text.
     Code { field: FieldKey, code: Option<u16>, equal: bool },
@@ -70,18 +71,40 @@ impl<'a, 'p> Filters<'a, 'p> {
         Filters { tests, rest }
     }
 
+    /// The first position in `from..to` of `rows` whose row passes the column tests.
+    pub(crate) fn next_pass(
+        &self,
+        ds: &Dataset,
+        rows: &Rows<'_>,
+        from: u32,
+        to: u32,
+    ) -> Option<u32> {
+        match (self.tests.as_slice(), rows) {
+            ([], _) => (from < to).then_some(from),
+            // The common single date test over a whole table: one tight loop.
+            ([Test::InDays { days, range, negated }], Rows::All(_)) => {
+                let (range, negated) = (*range, *negated);
+                (from..to).find(|&i| {
+                    let [start, end] = days[i as usize];
+                    [start, end] != NULL_DAYS
+                        && (range.start <= start && end <= range.end) != negated
+                })
+            }
+            _ => (from..to).find(|&pos| self.pass(ds, rows.at(pos))),
+        }
+    }
+
     /// Whether row `idx` of the table passes the column tests.
-    pub(crate) fn pass(&self, ds: &Dataset, idx: u32) -> bool {
+    fn pass(&self, ds: &Dataset, idx: u32) -> bool {
         let i = idx as usize;
         self.tests.iter().all(|test| match test {
             Test::Cmp { column, op, constant } => compare(*op, &column[i], constant).truthy(),
             Test::In { column, set, negated } => in_set(&column[i], set, *negated).truthy(),
-            // As `in_set`: null is not in anything, a non-date is not in an interval.
-            Test::InDates { column, range, negated } => match column[i] {
-                Val::Date(date) => range.contains(date) != *negated,
-                Val::Null => false,
-                _ => *negated,
-            },
+            // As `in_set`: null is not in anything, in or not.
+            Test::InDays { days, range, negated } => {
+                let [start, end] = days[i];
+                days[i] != NULL_DAYS && (range.start <= start && end <= range.end) != *negated
+            }
             Test::Code { field, code, equal } => {
                 let value = match field {
                     FieldKey::MentionKind => ds.mention_cols.kind[i],
@@ -104,6 +127,13 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
         };
         matches!(**base, PExpr::Col(0)).then_some(())?;
         ds.kinds.get(k as usize)?.fields.get(*f as usize).map(Vec::as_slice)
+    };
+    // The day column of a date field, for facts.
+    let fact_days = |expr: &PExpr| -> Option<&'a [[i32; 2]]> {
+        let (PExpr::Field(_, FieldKey::FactField(f)), Table::Fact(k)) = (expr, table) else {
+            return None;
+        };
+        ds.kinds.get(k as usize)?.days.get(*f as usize)?.as_deref()
     };
     match cond {
         PExpr::Bin(
@@ -148,10 +178,10 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
         PExpr::In { expr, set, negated } => {
             let PExpr::Lit(set) = &**set else { return None };
             let column = fact_column(expr)?;
-            Some(match set {
-                Val::Date(range) => Test::InDates { column, range: *range, negated: *negated },
-                _ => Test::In { column, set, negated: *negated },
-            })
+            if let (Val::Date(range), Some(days)) = (set, fact_days(expr)) {
+                return Some(Test::InDays { days, range: *range, negated: *negated });
+            }
+            Some(Test::In { column, set, negated: *negated })
         }
         _ => None,
     }

@@ -87,6 +87,9 @@ pub(crate) struct MentionColumns {
     pub article: Vec<u32>,
 }
 
+/// A null date in a day column (no date is this interval).
+pub(crate) const NULL_DAYS: [i32; 2] = [i32::MAX, i32::MIN];
+
 /// The entity column's value for an unlinked mention.
 pub(crate) const NO_ENTITY: u32 = u32::MAX;
 
@@ -115,6 +118,9 @@ pub(crate) struct KindTable {
     pub id: Vec<i64>,
     /// One index per role: which facts hold a given entity (or mention) in that role.
     pub by_role: Vec<RoleIndex>,
+    /// For each field that holds only dates (and nulls): the days `[start, end)` of each
+    /// fact's date, [`NULL_DAYS`] for a null; scans test `date in @2022` on it.
+    pub days: Vec<Option<Vec<[i32; 2]>>>,
 }
 
 impl KindTable {
@@ -131,7 +137,26 @@ impl KindTable {
             confidence: Vec::new(),
             id: Vec::new(),
             by_role: Vec::new(),
+            days: Vec::new(),
         }
+    }
+
+    /// Builds the day columns once every fact is in.
+    fn index_days(&mut self) {
+        self.days = self
+            .fields
+            .iter()
+            .map(|column| {
+                column
+                    .iter()
+                    .map(|value| match value {
+                        Val::Date(date) => Some([date.start, date.end]),
+                        Val::Null => Some(NULL_DAYS),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
     }
 
     /// Builds the role indexes once every fact is in.
@@ -402,6 +427,7 @@ impl Dataset {
         }
         for table in &mut kinds {
             table.index_roles();
+            table.index_days();
         }
 
         let mut entity_kinds: Vec<String> = entities.iter().map(|e| e.kind.to_string()).collect();

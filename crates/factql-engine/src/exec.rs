@@ -467,16 +467,17 @@ impl<'a> Exec<'a> {
         let filters = Filters::new(ds, table, filters, self.opts.kernels);
         let mut grouper = summarize.map(|(keys, aggs)| Grouper::new(keys, aggs, article_ordered));
         let mut out = Vec::new();
-        for pos in range {
-            if pos % 4096 == 0
-                && self.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
-            {
-                return Err(EngineError::Cancelled);
+        let mut pos = range.start;
+        let mut checked = range.start;
+        loop {
+            // The next row that passes the column tests, found in a tight loop.
+            let Some(next) = filters.next_pass(ds, rows, pos, range.end) else { break };
+            if next - checked >= 4096 {
+                checked = next;
+                self.tick()?;
             }
-            let idx = rows.at(pos);
-            if !filters.pass(ds, idx) {
-                continue;
-            }
+            pos = next + 1;
+            let idx = rows.at(next);
             let r = match table {
                 Table::Article => Ref::Article(idx),
                 Table::Sentence => Ref::Sentence(idx),
@@ -1375,6 +1376,12 @@ impl<'a> Exec<'a> {
             PExpr::Col(idx) => row.get(*idx).map_or(Cow::Owned(Val::Null), Cow::Borrowed),
             PExpr::Lit(value) => Cow::Borrowed(value),
             PExpr::Field(base, key) => {
+                if let PExpr::Col(idx) = **base
+                    && let Some(Val::Ref(r)) = row.get(idx)
+                    && let Some(value) = self.ds.read_stored(*r, *key)
+                {
+                    return Cow::Borrowed(value);
+                }
                 let base = self.eval_cow(base, row);
                 if let Val::Ref(r) = *base
                     && let Some(value) = self.ds.read_stored(r, *key)
@@ -1688,7 +1695,7 @@ pub(crate) fn arithmetic(op: BinaryOp, l: &Val, r: &Val) -> Val {
 }
 
 /// The calendar bucket of `amount` units that holds `date`.
-fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
+pub(crate) fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
     let amount = amount.max(1) as i64;
     let (year, month, day) = date.civil();
     let bucket = match unit {
@@ -1732,13 +1739,14 @@ fn bin_date(date: DateRange, amount: u64, unit: DurationUnit) -> Val {
 }
 
 /// The rows a scan visits: the whole table, or the rows an index gave.
-enum Rows<'s> {
+pub(crate) enum Rows<'s> {
     All(u32),
     List(&'s [u32]),
 }
 
 impl Rows<'_> {
-    fn len(&self) -> u32 {
+    /// How many rows.
+    pub(crate) fn len(&self) -> u32 {
         match self {
             Rows::All(count) => *count,
             Rows::List(list) => list.len() as u32,
@@ -1746,7 +1754,7 @@ impl Rows<'_> {
     }
 
     /// The row at position `pos`.
-    fn at(&self, pos: u32) -> u32 {
+    pub(crate) fn at(&self, pos: u32) -> u32 {
         match self {
             Rows::All(_) => pos,
             Rows::List(list) => list[pos as usize],

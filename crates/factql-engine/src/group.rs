@@ -13,9 +13,11 @@ use std::borrow::Cow;
 use factql_syntax::BinaryOp;
 
 use crate::catalog::FieldKey;
-use crate::exec::{Exec, Prov, Row, arithmetic};
-use crate::plan::{Agg, AggFunc, PExpr};
-use crate::value::{FxMap, FxSet, One, Ref, Val, hash_val_refs};
+use factql_syntax::DurationUnit;
+
+use crate::exec::{Exec, Prov, Row, arithmetic, bin_date};
+use crate::plan::{Agg, AggFunc, Func, PExpr};
+use crate::value::{DateRange, FxMap, FxSet, One, Ref, Val, hash_val_refs};
 
 /// The value of a missing key slot.
 static NULL: Val = Val::Null;
@@ -28,6 +30,9 @@ const INLINE_KEYS: usize = 4;
 enum Early<'p> {
     /// By the expression's value.
     Value(&'p PExpr),
+    /// `bin(date, N unit)`: the bucket of the date (computed once for a run of rows with the
+    /// same date); the whole expression when the argument is not a date.
+    DateBin(&'p PExpr, &'p PExpr, u64, DurationUnit),
     /// By the class of the entity `base` for `field`; the field is read at the end.
     Class(&'p PExpr, FieldKey),
 }
@@ -57,6 +62,8 @@ pub(crate) struct Grouper<'p> {
     dense: Vec<u32>,
     /// The group of the last row that went through the hash index.
     last: Option<u32>,
+    /// For each key, the last date binned and its bucket.
+    binned: Vec<Option<(DateRange, Val)>>,
     /// The key values of all groups, `early.len()` per group, in order of appearance.
     key_vals: Vec<Val>,
     /// The evidence of each group's first row.
@@ -70,10 +77,16 @@ pub(crate) struct Grouper<'p> {
 impl<'p> Grouper<'p> {
     /// `article_ordered`: rows arrive in article order, so `dcount(article)` may count changes.
     pub(crate) fn new(keys: &'p [PExpr], aggs: &'p [Agg], article_ordered: bool) -> Grouper<'p> {
-        let early = keys
+        let early: Vec<Early<'p>> = keys
             .iter()
             .map(|key| match key {
                 PExpr::Field(base, field) if deferrable(*field) => Early::Class(base, *field),
+                PExpr::Call(Func::Bin, args) => match args.as_slice() {
+                    [date, PExpr::Lit(Val::Duration(amount, unit))] => {
+                        Early::DateBin(key, date, *amount, *unit)
+                    }
+                    _ => Early::Value(key),
+                },
                 other => Early::Value(other),
             })
             .collect();
@@ -92,6 +105,7 @@ impl<'p> Grouper<'p> {
             index: FxMap::default(),
             dense: Vec::new(),
             last: None,
+            binned: Vec::new(),
             key_vals: Vec::new(),
             provs: Vec::new(),
             states: Vec::new(),
@@ -107,6 +121,7 @@ impl<'p> Grouper<'p> {
             index: FxMap::default(),
             dense: Vec::new(),
             last: None,
+            binned: Vec::new(),
             key_vals: Vec::new(),
             provs: Vec::new(),
             states: Vec::new(),
@@ -164,7 +179,7 @@ impl<'p> Grouper<'p> {
             self.dense[e] = self.len() as u32;
             return self.push_group(key, prov());
         }
-        let same = |stored: &[Val]| stored.iter().zip(key).all(|(a, b)| a.total_cmp(b).is_eq());
+        let same = |stored: &[Val]| stored.iter().zip(key).all(|(a, b)| a.same(b));
         // Rows come in article order, and rows of one article often share their key: try
         // the last row's group before hashing.
         if let Some(&last) = self.last.as_ref()
@@ -185,10 +200,28 @@ impl<'p> Grouper<'p> {
         self.push_group(key, prov())
     }
 
-    /// The value a key groups on for `row`.
-    fn early_value<'v>(exec: &'v Exec<'_>, early: Early<'v>, row: &'v [Val]) -> Cow<'v, Val> {
+    /// The value a key groups on for `row`; `binned` is the key's last binned date.
+    fn early_value<'v>(
+        exec: &'v Exec<'_>,
+        early: Early<'v>,
+        row: &'v [Val],
+        binned: &mut Option<(DateRange, Val)>,
+    ) -> Cow<'v, Val> {
         match early {
             Early::Value(expr) => exec.eval_cow(expr, row),
+            Early::DateBin(whole, date, amount, unit) => match &*exec.eval_cow(date, row) {
+                Val::Date(date) => {
+                    if let Some((last, bucket)) = binned.as_ref()
+                        && last == date
+                    {
+                        return Cow::Owned(bucket.clone());
+                    }
+                    let bucket = bin_date(*date, amount, unit);
+                    *binned = Some((*date, bucket.clone()));
+                    Cow::Owned(bucket)
+                }
+                _ => Cow::Owned(exec.eval(whole, row)),
+            },
             Early::Class(base, field) => match &*exec.eval_cow(base, row) {
                 Val::Ref(Ref::Entity(e)) => match exec.dataset().class_of(field, *e) {
                     Some(class) => Cow::Owned(Val::Ref(Ref::Entity(class))),
@@ -202,17 +235,28 @@ impl<'p> Grouper<'p> {
     /// Adds one row; `prov` gives its evidence, asked only for a row that starts a group.
     pub(crate) fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: &dyn Fn() -> Option<Prov>) {
         let width = self.early.len();
+        if self.binned.len() < width {
+            self.binned.resize(width, None);
+        }
         let group = if width <= INLINE_KEYS {
             let mut key: [Cow<'_, Val>; INLINE_KEYS] =
                 std::array::from_fn(|_| Cow::Borrowed(&NULL));
-            for (slot, &early) in key.iter_mut().zip(&self.early) {
-                *slot = Self::early_value(exec, early, row);
+            for ((slot, &early), binned) in key.iter_mut().zip(&self.early).zip(&mut self.binned) {
+                *slot = Self::early_value(exec, early, row, binned);
             }
             self.group_of(&key[..width], prov)
         } else {
-            let key: Vec<Cow<'_, Val>> =
-                self.early.iter().map(|&early| Self::early_value(exec, early, row)).collect();
-            self.group_of(&key, prov)
+            let mut binned = std::mem::take(&mut self.binned);
+            let key: Vec<Cow<'_, Val>> = self
+                .early
+                .iter()
+                .zip(&mut binned)
+                .map(|(&early, binned)| Self::early_value(exec, early, row, binned))
+                .collect();
+            let group = self.group_of(&key, prov);
+            drop(key);
+            self.binned = binned;
+            group
         };
         let base = group * self.aggs.len();
         for (offset, agg) in self.aggs.iter().enumerate() {

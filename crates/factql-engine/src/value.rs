@@ -277,6 +277,18 @@ impl Val {
         }
     }
 
+    /// Whether two values are equal under [`Val::total_cmp`], with the common cases (dates,
+    /// shared texts, references, integers) decided without the full comparison.
+    pub(crate) fn same(&self, other: &Val) -> bool {
+        match (self, other) {
+            (Val::Date(a), Val::Date(b)) => a.start == b.start && a.end == b.end,
+            (Val::Str(a), Val::Str(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Val::Ref(a), Val::Ref(b)) => a == b,
+            (Val::Int(a), Val::Int(b)) => a == b,
+            _ => self.total_cmp(other) == Ordering::Equal,
+        }
+    }
+
     /// Equality as `==` sees it: numbers across int and float, dates by interval.
     pub fn equals(&self, other: &Val) -> bool {
         self.total_cmp(other) == Ordering::Equal && !(self.is_null() && other.is_null())
