@@ -469,9 +469,8 @@ impl<'a> Exec<'a> {
         let mut out = Vec::new();
         let mut pos = range.start;
         let mut checked = range.start;
-        loop {
-            // The next row that passes the column tests, found in a tight loop.
-            let Some(next) = filters.next_pass(ds, rows, pos, range.end) else { break };
+        // The next row that passes the column tests, found in a tight loop.
+        while let Some(next) = filters.next_pass(ds, rows, pos, range.end) {
             if next - checked >= 4096 {
                 checked = next;
                 self.tick()?;
