@@ -12,6 +12,7 @@
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use factql_extractor_money::Money;
@@ -182,6 +183,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| facts(&gazetteer_host, black_box(&afghan)))
     });
     group.finish();
+    overhead(&afghan, &gazetteer_host);
 
     let mut group = c.benchmark_group("facts");
     group.throughput(Throughput::Elements(1000));
@@ -191,9 +193,37 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// The in-process overhead on the gazetteer, printed as a figure: criterion's two benchmarks
+/// run seconds apart, and on a shared machine a load on the other core can slow one more than
+/// the other by more than the few per cent measured. Here one direct and one in-process call
+/// alternate, each pair gives a ratio, and the median ratio cancels such drift.
+fn overhead(article: &Article, host: &Host) {
+    let time = |f: &dyn Fn() -> usize| {
+        let started = Instant::now();
+        black_box(f());
+        started.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..3000)
+        .map(|_| {
+            let direct = time(&|| direct_places(black_box(article)));
+            let boundary = time(&|| facts(host, black_box(article)));
+            boundary / direct
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let quartile = |q: usize| (ratios[ratios.len() * q / 4] - 1.0) * 100.0;
+    eprintln!(
+        "gazetteer in-process overhead: {:+.2} % (median of {} interleaved pairs; quartiles {:+.2} % and {:+.2} %)",
+        quartile(2),
+        ratios.len(),
+        quartile(1),
+        quartile(3)
+    );
+}
+
 criterion_group! {
     name = benches;
-    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(2)).warm_up_time(std::time::Duration::from_millis(500));
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
     targets = bench
 }
 criterion_main!(benches);
