@@ -12,8 +12,9 @@
 
 use factql_syntax::{BinaryOp, ScopeKind};
 
+use crate::EngineError;
 use crate::catalog::FieldKey;
-use crate::dataset::NO_ENTITY;
+use crate::dataset::{NO_ENTITY, NULL_CLASS};
 use crate::exec::{Exec, Row};
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, EdgeKindSpec, NodeKind, NodeSpec, PExpr, PatternPlan};
@@ -58,6 +59,11 @@ impl<'p> CoocKernel<'p> {
             (None, Some(_)) => (second, first),
             (None, None) => return None,
         };
+        // One variable named twice, or the edge bound to a node's variable, constrains the
+        // match in ways this loop does not follow.
+        if anchor.col == other.col || edge.col.is_some_and(|c| c == anchor.col || c == other.col) {
+            return None;
+        }
         let plain = |node: &NodeSpec| node.term.is_none() && node.props.is_empty();
         if !plain(anchor) || !plain(other) || other.entities.is_some() {
             return None;
@@ -119,12 +125,16 @@ impl<'p> CoocKernel<'p> {
         anchor: u32,
         part: std::ops::Range<usize>,
         order: u32,
-    ) -> Vec<Tally> {
+    ) -> Result<Vec<Tally>, EngineError> {
         let ds = exec.dataset();
         let cols = &ds.mention_cols;
-        let mut slots = vec![Tally::default(); ds.entities.len()];
+        // One slot per entity class, and the last for a null key (no wikidata id).
+        let mut slots = vec![Tally::default(); ds.entities.len() + 1];
         let mentions = &ds.entities[anchor as usize].mentions[part.clone()];
         for (offset, &m) in mentions.iter().enumerate() {
+            if offset % 4096 == 0 {
+                exec.tick()?;
+            }
             let at = &ds.mentions[m as usize];
             let range = match self.scope {
                 // The mentions of a sentence sit together around `m` in the table.
@@ -168,9 +178,12 @@ impl<'p> CoocKernel<'p> {
                 if !inside {
                     continue;
                 }
-                let slot =
-                    self.class.and_then(|field| ds.class_of(field, entity)).unwrap_or(entity);
-                let tally = &mut slots[slot as usize];
+                let slot = match self.class.and_then(|field| ds.class_of(field, entity)) {
+                    Some(NULL_CLASS) => ds.entities.len(),
+                    Some(class) => class as usize,
+                    None => entity as usize,
+                };
+                let tally = &mut slots[slot];
                 if tally.rows == 0 {
                     tally.first = (order, position, other as u32);
                     tally.sentence = at.sentence;
@@ -178,7 +191,7 @@ impl<'p> CoocKernel<'p> {
                 tally.rows += 1;
             }
         }
-        slots
+        Ok(slots)
     }
 
     /// Runs the loop (on two threads for an anchor with many mentions) and finishes the
@@ -189,23 +202,24 @@ impl<'p> CoocKernel<'p> {
         keys: &[PExpr],
         aggs: &[Agg],
         shortlist: Option<Shortlist>,
-    ) -> Vec<Row> {
+        span: factql_syntax::Span,
+    ) -> Result<Vec<Row>, EngineError> {
         let ds = exec.dataset();
-        let mut total = vec![Tally::default(); ds.entities.len()];
+        let mut total = vec![Tally::default(); ds.entities.len() + 1];
         let enough = (exec.options().parallel_from / 16).max(2) as usize;
         for (order, anchor) in self.anchors(exec).into_iter().enumerate() {
             let order = order as u32;
             let count = ds.entities[anchor as usize].mentions.len();
             let parts: Vec<Vec<Tally>> = if count >= enough {
                 let middle = count / 2;
-                std::thread::scope(|scope| {
+                let (left, right) = std::thread::scope(|scope| {
                     let left = scope.spawn(|| self.count(exec, anchor, 0..middle, order));
                     let right = self.count(exec, anchor, middle..count, order);
-                    let left = left.join().unwrap_or_default();
-                    vec![left, right]
-                })
+                    (left.join().unwrap_or(Err(EngineError::Cancelled)), right)
+                });
+                vec![left?, right?]
             } else {
-                vec![self.count(exec, anchor, 0..count, order)]
+                vec![self.count(exec, anchor, 0..count, order)?]
             };
             for part in parts {
                 for (mine, theirs) in total.iter_mut().zip(part) {
@@ -219,14 +233,21 @@ impl<'p> CoocKernel<'p> {
         }
         let mut used: Vec<usize> = (0..total.len()).filter(|&slot| total[slot].rows > 0).collect();
         used.sort_by_key(|&slot| total[slot].first);
+        // As many groups as the generic match makes rows: the same limit.
+        exec.limit(used.len(), 0, "match", span)?;
         let mut grouper = Grouper::new(keys, aggs, false);
         for slot in used {
             let tally = &total[slot];
             let states = (0..self.aggs).map(|_| AggState::Count(tally.rows as i64));
             let prov = ds.prov(Ref::Sentence(tally.sentence));
-            grouper.push_filled(&[Val::Ref(Ref::Entity(slot as u32))], states, prov);
+            let key = if slot == ds.entities.len() {
+                Val::Null
+            } else {
+                Val::Ref(Ref::Entity(slot as u32))
+            };
+            grouper.push_filled(&[key], states, prov);
         }
-        grouper.finish(exec, shortlist)
+        Ok(grouper.finish(exec, shortlist))
     }
 }
 

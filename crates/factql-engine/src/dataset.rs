@@ -72,6 +72,10 @@ pub(crate) struct EntityRec {
     pub class: [u32; CLASS_FIELDS],
 }
 
+/// The class of an entity whose field is null (an entity without a wikidata id): it groups
+/// with the null key, as an unlinked mention does.
+pub(crate) const NULL_CLASS: u32 = u32::MAX;
+
 /// How many entity fields have classes: name, kind, id, wikidata.
 const CLASS_FIELDS: usize = 4;
 
@@ -529,9 +533,9 @@ impl Dataset {
     }
 
     /// The group key entity `e` stands for when rows are grouped by its `field` (name, kind,
-    /// id or wikidata): the first entity with an equal value of that field. Grouping by it is
-    /// grouping by the value, without reading or hashing the value per row; `None` for a
-    /// field that has no classes.
+    /// id or wikidata): the first entity with an equal value of that field, or [`NULL_CLASS`]
+    /// when the value is null. Grouping by it is grouping by the value, without reading or
+    /// hashing the value per row; `None` for a field that has no classes.
     pub(crate) fn class_of(&self, field: FieldKey, e: u32) -> Option<u32> {
         let slot = class_slot(field)?;
         Some(self.entities[e as usize].class[slot])
@@ -580,7 +584,7 @@ pub(crate) fn class_slot(field: FieldKey) -> Option<usize> {
 fn assign_classes(entities: &mut [EntityRec]) {
     let wikidata = |e: &EntityRec| e.id.strip_prefix("wd:").map(str::to_owned);
     for slot in 0..CLASS_FIELDS {
-        let mut first: HashMap<Option<String>, u32> = HashMap::new();
+        let mut first: HashMap<String, u32> = HashMap::new();
         for (idx, entity) in entities.iter_mut().enumerate() {
             let value = match slot {
                 0 => Some(entity.name.to_string()),
@@ -588,7 +592,11 @@ fn assign_classes(entities: &mut [EntityRec]) {
                 2 => Some(entity.id.to_string()),
                 _ => wikidata(entity),
             };
-            entity.class[slot] = *first.entry(value).or_insert(idx as u32);
+            // A null value groups with every other null, linked entity or not.
+            entity.class[slot] = match value {
+                Some(value) => *first.entry(value).or_insert(idx as u32),
+                None => NULL_CLASS,
+            };
         }
     }
 }

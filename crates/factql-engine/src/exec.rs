@@ -215,14 +215,15 @@ impl<'a> Exec<'a> {
 
     /// Fails when the query was cancelled (the flag is only read, so threads that check it
     /// do not contend).
-    fn tick(&self) -> Result<(), EngineError> {
+    pub(crate) fn tick(&self) -> Result<(), EngineError> {
         if self.opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Err(EngineError::Cancelled);
         }
         Ok(())
     }
 
-    fn limit(
+    /// Fails when `rows` exceed the row limit.
+    pub(crate) fn limit(
         &self,
         rows: usize,
         stage: usize,
@@ -282,7 +283,7 @@ impl<'a> Exec<'a> {
                         self, patterns, output, &filters, keys, aggs,
                     )
                 {
-                    let rows = kernel.run(self, keys, aggs, list);
+                    let rows = kernel.run(self, keys, aggs, list, plan.source_span)?;
                     self.limit(rows.len(), 0, "match", plan.source_span)?;
                     rows
                 } else {
@@ -296,7 +297,11 @@ impl<'a> Exec<'a> {
                     };
                     self.run_match(patterns, *width, &mut sink)?;
                     let rows = match sink {
-                        Sink::Final { grouper: Some(grouper), .. } => grouper.finish(self, list),
+                        Sink::Final { grouper: Some(grouper), .. } => {
+                            // As many groups as rows without a shortlist: the same limit.
+                            self.limit(grouper.len(), 0, "match", plan.source_span)?;
+                            grouper.finish(self, list)
+                        }
                         Sink::Final { rows, .. } => rows,
                         Sink::Collect(_) => Vec::new(),
                     };
@@ -469,8 +474,15 @@ impl<'a> Exec<'a> {
         let mut out = Vec::new();
         let mut pos = range.start;
         let mut checked = range.start;
-        // The next row that passes the column tests, found in a tight loop.
-        while let Some(next) = filters.next_pass(ds, rows, pos, range.end) {
+        while pos < range.end {
+            // The next row that passes the column tests, found in a tight loop over a window
+            // (between windows the cancel flag is read).
+            let window = range.end.min(pos.saturating_add(1 << 16));
+            let Some(next) = filters.next_pass(ds, rows, pos, window) else {
+                pos = window;
+                self.tick()?;
+                continue;
+            };
             if next - checked >= 4096 {
                 checked = next;
                 self.tick()?;
@@ -540,7 +552,7 @@ impl<'a> Exec<'a> {
             }
             Step::Summarize { keys, aggs } => {
                 let list = shortlist(keys.len(), following).filter(|_| self.opts.kernels);
-                self.summarize(rows, keys, aggs, list)?
+                self.summarize(rows, keys, aggs, list, (stage, name, span))?
             }
             Step::Sort(keys) => {
                 let mut keyed: Vec<(Vec<Val>, Row)> = rows
@@ -666,18 +678,22 @@ impl<'a> Exec<'a> {
         })
     }
 
+    /// Groups `rows`; `at` names the stage for the row-limit error, which applies to the
+    /// groups (even when a shortlist keeps fewer rows).
     fn summarize(
         &mut self,
         rows: Vec<Row>,
         keys: &[PExpr],
         aggs: &[Agg],
         shortlist: Option<Shortlist>,
+        at: (usize, &'static str, factql_syntax::Span),
     ) -> Result<Vec<Row>, EngineError> {
         let mut grouper = Grouper::new(keys, aggs, false);
         for row in &rows {
             self.tick()?;
             grouper.add(self, &row.vals, &|| row.prov);
         }
+        self.limit(grouper.len(), at.0, at.1, at.2)?;
         Ok(grouper.finish(self, shortlist))
     }
 
@@ -841,7 +857,8 @@ impl<'a> Exec<'a> {
     /// Extends the last step's bindings across its edge on two threads, when there is enough
     /// work: the bindings split in halves, or, for one binding over a `near` edge, the
     /// occurrences of its source. Each thread fills its own copy of the sink; they are joined
-    /// in order, so the rows and groups are those one thread would make.
+    /// in order, so the rows and groups are those one thread would make (a float `sum` or
+    /// `avg` adds the two parts, so it may differ in the last bits, as in two-thread scans).
     #[allow(clippy::too_many_arguments, reason = "one match step, as expand takes it")]
     fn expand_last(
         &self,

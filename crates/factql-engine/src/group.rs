@@ -15,6 +15,7 @@ use factql_syntax::BinaryOp;
 use crate::catalog::FieldKey;
 use factql_syntax::DurationUnit;
 
+use crate::dataset::NULL_CLASS;
 use crate::exec::{Exec, Prov, Row, arithmetic, bin_date};
 use crate::plan::{Agg, AggFunc, Func, PExpr};
 use crate::value::{DateRange, FxMap, FxSet, One, Ref, Val, hash_val_refs};
@@ -128,7 +129,8 @@ impl<'p> Grouper<'p> {
         }
     }
 
-    fn len(&self) -> usize {
+    /// How many groups so far.
+    pub(crate) fn len(&self) -> usize {
         self.provs.len()
     }
 
@@ -224,6 +226,7 @@ impl<'p> Grouper<'p> {
             },
             Early::Class(base, field) => match &*exec.eval_cow(base, row) {
                 Val::Ref(Ref::Entity(e)) => match exec.dataset().class_of(field, *e) {
+                    Some(NULL_CLASS) => Cow::Owned(Val::Null),
                     Some(class) => Cow::Owned(Val::Ref(Ref::Entity(class))),
                     None => Cow::Owned(exec.field_of(Val::Ref(Ref::Entity(*e)), field)),
                 },

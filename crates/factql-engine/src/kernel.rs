@@ -13,7 +13,7 @@
 use factql_syntax::BinaryOp;
 
 use crate::catalog::FieldKey;
-use crate::dataset::NO_ENTITY;
+use crate::dataset::{NO_ENTITY, NULL_CLASS};
 use crate::exec::{Exec, Row};
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, PExpr};
@@ -131,8 +131,14 @@ impl MentionKernel {
                 }
             }
             let entity = cols.entity[idx];
-            let slot =
-                if entity == NO_ENTITY { unlinked } else { slot_of[entity as usize] as usize };
+            // Unlinked mentions, and entities whose grouped field is null, share the null slot.
+            let slot = match entity {
+                NO_ENTITY => unlinked,
+                e => match slot_of[e as usize] {
+                    NULL_CLASS => unlinked,
+                    class => class as usize,
+                },
+            };
             let article = cols.article[idx];
             let tally = &mut slots[slot];
             tally.rows += 1;

@@ -37,7 +37,7 @@ fn the_mention_kernel_gives_the_same_rows_as_the_generic_path() {
             assert_eq!(rows(&engine, query, &options), rows(&engine, query, &generic), "{query}");
         }
     }
-    let namesakes = namesake_store(&dir.path().join("n.db"));
+    let namesakes = namesake_store(&dir.path().join("n.db"), false);
     let engine = Engine::load(&namesakes).unwrap();
     let query = "mentions | summarize articles = dcount(article), n = count() by who = entity.name";
     assert_eq!(rows(&engine, query, &RunOptions::default()), [["John Smith", "1", "4"]]);
@@ -58,6 +58,9 @@ fn the_cooccurrence_kernel_gives_the_same_rows_as_the_generic_path() {
         "match (p:person) -[:near 5 words]- (l:person \"Putin\") | where p != l and l != p | summarize n = count() by who = p.name | sort by who",
         "match (p:org) -[:near sentence]- (l:place \"Belarus\") | summarize n = count() by p.id",
         "match (p:entity) -[:near sentence]- (l:place \"Belarus\") | summarize n = count() by p.kind",
+        // One variable on both ends, and the edge bound to an end's variable: not the kernel's.
+        "match (p:person \"Lukashenko\") -[:near sentence]- (p) | summarize n = count() by p",
+        "match (p:person \"Lukashenko\") -[:near sentence]- (p) | where p != p | summarize n = count() by p",
     ];
     for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
     {
@@ -125,6 +128,70 @@ fn index_seeks_column_tests_and_shortlists_give_the_same_rows_as_the_generic_pat
 }
 
 #[test]
+fn grouping_by_an_entity_field_groups_by_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+    let engine = Engine::load(&store).unwrap();
+    // The oracle reads the field into a column first, and groups by the column's values.
+    let cases = [
+        (
+            "mentions | summarize n = count(), a = dcount(article) by w = entity.wikidata | sort by w",
+            "mentions | extend w = entity.wikidata | summarize n = count(), a = dcount(article) by w | sort by w",
+        ),
+        (
+            "mentions | summarize n = count() by k = entity.kind, w = entity.wikidata | sort by k, w",
+            "mentions | extend k = entity.kind, w = entity.wikidata | summarize n = count() by k, w | sort by k, w",
+        ),
+        (
+            "match (p) -[:near sentence]- (l:person \"Lukashenko\") | summarize n = count() by w = p.wikidata | sort by w",
+            "match (p) -[:near sentence]- (l:person \"Lukashenko\") | extend w = p.wikidata | summarize n = count() by w | sort by w",
+        ),
+    ];
+    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
+    {
+        for (query, oracle) in cases {
+            let got = rows(&engine, query, &options);
+            assert_eq!(got, rows(&engine, oracle, &options), "{query}");
+            // One null group at most: linked entities without a wikidata id and unlinked
+            // mentions are both null.
+            assert!(got.iter().filter(|row| row.last().unwrap().is_empty()).count() <= 1);
+        }
+    }
+    // Entities without a wikidata id and an unlinked mention form one null group.
+    let store = namesake_store(&dir.path().join("n.db"), true);
+    let engine = Engine::load(&store).unwrap();
+    let generic = RunOptions { kernels: false, ..RunOptions::default() };
+    for options in [RunOptions::default(), generic] {
+        let query = "mentions | summarize n = count(), a = dcount(article) by w = entity.wikidata";
+        assert_eq!(rows(&engine, query, &options), [["", "5", "1"]], "{query}");
+        let query =
+            "mentions | where kind == \"person\" | summarize n = count() by w = entity.wikidata";
+        assert_eq!(rows(&engine, query, &options), [["", "5"]], "{query}");
+    }
+}
+
+#[test]
+fn a_top_after_summarize_keeps_the_row_limit_of_the_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+    let engine = Engine::load(&store).unwrap();
+    for query in [
+        "match (a:article) -[:mentions]-> (e) | summarize n = count() by a, e | top 1 by n",
+        "match (p:person) -[:near article]- (l:person \"Lukashenko\") | summarize n = count() by p | top 1 by n",
+        "mentions | sort by start | summarize n = count() by entity | top 1 by n",
+    ] {
+        for kernels in [true, false] {
+            let options = RunOptions { row_limit: 2, kernels, ..RunOptions::default() };
+            let result = engine.query(query, &Context::default(), &options);
+            assert!(
+                matches!(result, Err(factql_engine::EngineError::RowLimit { .. })),
+                "{query} (kernels {kernels}): {result:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn two_threads_give_the_same_rows_as_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
@@ -149,8 +216,9 @@ fn two_threads_give_the_same_rows_as_one() {
     }
 }
 
-/// An article that mentions two different entities with the same name, twice each.
-fn namesake_store(path: &std::path::Path) -> Store {
+/// An article that mentions two different entities with the same name, twice each (and,
+/// with `unlinked`, has one more person mention linked to no entity).
+fn namesake_store(path: &std::path::Path, unlinked: bool) -> Store {
     let mut store = Store::open(path).unwrap();
     let text = "Namesakes meet\nJohn Smith met John Smith. John Smith and John Smith spoke.";
     let id = ArticleId("a-namesakes".into());
@@ -216,14 +284,18 @@ fn namesake_store(path: &std::path::Path) -> Store {
         level: MentionLevel::Name,
         entity: Some(entity.into()),
     };
+    let mut mentions = vec![
+        mention(15, 1, "local:smith-1"),
+        mention(30, 1, "local:smith-2"),
+        mention(42, 2, "local:smith-1"),
+        mention(57, 2, "local:smith-2"),
+    ];
+    if unlinked {
+        mentions.insert(0, Mention { entity: None, ..mention(0, 0, "") });
+    }
     let extraction = Extraction {
         entities: vec![entity("local:smith-1"), entity("local:smith-2")],
-        mentions: vec![
-            mention(15, 1, "local:smith-1"),
-            mention(30, 1, "local:smith-2"),
-            mention(42, 2, "local:smith-1"),
-            mention(57, 2, "local:smith-2"),
-        ],
+        mentions,
         facts: Vec::new(),
     };
     store.write_extraction(run, "test", &id, &extraction).unwrap();
@@ -233,7 +305,7 @@ fn namesake_store(path: &std::path::Path) -> Store {
 #[test]
 fn entities_with_one_name_form_one_group_and_count_each_article_once() {
     let dir = tempfile::tempdir().unwrap();
-    let store = namesake_store(&dir.path().join("n.db"));
+    let store = namesake_store(&dir.path().join("n.db"), false);
     let engine = Engine::load(&store).unwrap();
     for options in [
         RunOptions { parallel_from: u32::MAX, ..RunOptions::default() },
