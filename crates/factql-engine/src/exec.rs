@@ -267,22 +267,20 @@ impl<'a> Exec<'a> {
                     filters.push(cond);
                     next += 1;
                 }
-                let mut list = None;
-                let grouper = match plan.steps.get(next) {
+                let summarize = match plan.steps.get(next) {
                     Some(PlannedStep { step: Step::Summarize { keys, aggs }, .. }) => {
                         next += 1;
-                        list = shortlist(keys.len(), plan.steps.get(next))
-                            .filter(|_| self.opts.kernels);
-                        Some(Grouper::new(keys, aggs, false))
+                        Some((keys.as_slice(), aggs.as_slice()))
                     }
                     _ => None,
                 };
-                if let (Some(PlannedStep { step: Step::Summarize { keys, aggs }, .. }), true) =
-                    (plan.steps.get(next.wrapping_sub(1)), grouper.is_some() && self.opts.kernels)
-                    && let Some(kernel) = crate::cooccur::CoocKernel::plan(
-                        self, patterns, output, &filters, keys, aggs,
-                    )
-                {
+                let fast = summarize.filter(|_| self.opts.kernels);
+                let list = fast.and_then(|(keys, _)| shortlist(keys.len(), plan.steps.get(next)));
+                let kernel = fast.and_then(|(keys, aggs)| {
+                    crate::cooccur::CoocKernel::plan(self, patterns, output, &filters, keys, aggs)
+                        .map(|kernel| (kernel, keys, aggs))
+                });
+                if let Some((kernel, keys, aggs)) = kernel {
                     let rows = kernel.run(self, keys, aggs, list, plan.source_span)?;
                     self.limit(rows.len(), 0, "match", plan.source_span)?;
                     rows
@@ -290,7 +288,7 @@ impl<'a> Exec<'a> {
                     let mut sink = Sink::Final {
                         output,
                         filters,
-                        grouper,
+                        grouper: summarize.map(|(keys, aggs)| Grouper::new(keys, aggs, false)),
                         rows: Vec::new(),
                         buf: Vec::new(),
                         span: plan.source_span,
