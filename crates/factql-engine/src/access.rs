@@ -39,9 +39,52 @@ enum Test<'a, 'p> {
     /// A fact field in a date interval (`date in @2022`): the common case of `In`, on the
     /// field's day column.
     InDays { days: &'a [[i32; 2]], range: DateRange, negated: bool },
-    /// A mention's categorical field (`kind`, `type`, ...) equal (or not) to a text, as
-    /// dictionary codes; `code` is `None` when no mention has that text.
-    Code { field: FieldKey, code: Option<u16>, equal: bool },
+    /// A mention's categorical field against a text, as dictionary codes.
+    Code(CodeTest),
+}
+
+/// A mention's categorical field (`kind`, `type`, `level`, `extractor`) equal (or not) to a
+/// text, compared as dictionary codes.
+#[derive(Clone, Copy)]
+pub(crate) struct CodeTest {
+    /// The field.
+    pub field: FieldKey,
+    /// The text's code; `None` when no mention has that text.
+    pub code: Option<u16>,
+    /// `==` (or `!=`).
+    pub equal: bool,
+}
+
+impl CodeTest {
+    /// The test for `cond` on a mention scan (row in column 0), if it is one.
+    pub(crate) fn of(ds: &Dataset, cond: &PExpr) -> Option<CodeTest> {
+        let PExpr::Bin(op @ (BinaryOp::Eq | BinaryOp::Ne), lhs, rhs) = cond else { return None };
+        let (PExpr::Field(base, field), PExpr::Lit(Val::Str(text))) = (&**lhs, &**rhs) else {
+            return None;
+        };
+        let categorical = matches!(
+            field,
+            FieldKey::MentionKind
+                | FieldKey::MentionType
+                | FieldKey::MentionLevel
+                | FieldKey::MentionExtractor
+        );
+        if !categorical || !matches!(**base, PExpr::Col(0)) || !ds.codes.exact() {
+            return None;
+        }
+        Some(CodeTest { field: *field, code: ds.codes.find(text), equal: *op == BinaryOp::Eq })
+    }
+
+    /// Whether mention `i` passes.
+    pub(crate) fn pass(&self, ds: &Dataset, i: usize) -> bool {
+        let value = match self.field {
+            FieldKey::MentionKind => ds.mention_cols.kind[i],
+            FieldKey::MentionType => ds.mentions[i].ent_type,
+            FieldKey::MentionLevel => ds.mentions[i].level,
+            _ => ds.mentions[i].extractor,
+        };
+        (Some(value) == self.code) == self.equal
+    }
 }
 
 /// A scan's filters split into column tests and the conjuncts left to the evaluator.
@@ -105,15 +148,7 @@ impl<'a, 'p> Filters<'a, 'p> {
                 let [start, end] = days[i];
                 days[i] != NULL_DAYS && (range.start <= start && end <= range.end) != *negated
             }
-            Test::Code { field, code, equal } => {
-                let value = match field {
-                    FieldKey::MentionKind => ds.mention_cols.kind[i],
-                    FieldKey::MentionType => ds.mentions[i].ent_type,
-                    FieldKey::MentionLevel => ds.mentions[i].level,
-                    _ => ds.mentions[i].extractor,
-                };
-                (Some(value) == *code) == *equal
-            }
+            Test::Code(test) => test.pass(ds, i),
         })
     }
 }
@@ -150,30 +185,10 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
             if let Some(column) = fact_column(lhs) {
                 return Some(Test::Cmp { column, op: *op, constant });
             }
-            let (PExpr::Field(base, field), Val::Str(text), Table::Mention) =
-                (&**lhs, constant, table)
-            else {
-                return None;
-            };
-            let categorical = matches!(
-                field,
-                FieldKey::MentionKind
-                    | FieldKey::MentionType
-                    | FieldKey::MentionLevel
-                    | FieldKey::MentionExtractor
-            );
-            if !categorical
-                || !matches!(**base, PExpr::Col(0))
-                || !matches!(op, BinaryOp::Eq | BinaryOp::Ne)
-                || !ds.codes.exact()
-            {
+            if table != Table::Mention {
                 return None;
             }
-            Some(Test::Code {
-                field: *field,
-                code: ds.codes.find(text),
-                equal: *op == BinaryOp::Eq,
-            })
+            CodeTest::of(ds, cond).map(Test::Code)
         }
         PExpr::In { expr, set, negated } => {
             let PExpr::Lit(set) = &**set else { return None };

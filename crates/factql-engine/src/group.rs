@@ -39,7 +39,7 @@ enum Early<'p> {
 }
 
 /// Only the first `count` groups by one aggregate are wanted (a `top` right after the
-/// `summarize`), so only theirs keys are read and rows built.
+/// `summarize`), so only their keys are read and their rows built.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Shortlist {
     /// The aggregate ranked on (its position among the aggregates).
@@ -99,26 +99,19 @@ impl<'p> Grouper<'p> {
                     && matches!(&agg.arg, Some(PExpr::Field(base, FieldKey::MentionArticle | FieldKey::SentenceArticle)) if matches!(**base, PExpr::Col(0)))
             })
             .collect();
-        Grouper {
-            early,
-            aggs,
-            sorted,
-            index: FxMap::default(),
-            dense: Vec::new(),
-            last: None,
-            binned: Vec::new(),
-            key_vals: Vec::new(),
-            provs: Vec::new(),
-            states: Vec::new(),
-        }
+        Grouper::empty(early, aggs, sorted)
     }
 
     /// An empty grouper with the same keys and aggregates, for another thread's rows.
     pub(crate) fn fork(&self) -> Grouper<'p> {
+        Grouper::empty(self.early.clone(), self.aggs, self.sorted.clone())
+    }
+
+    fn empty(early: Vec<Early<'p>>, aggs: &'p [Agg], sorted: Vec<bool>) -> Grouper<'p> {
         Grouper {
-            early: self.early.clone(),
-            aggs: self.aggs,
-            sorted: self.sorted.clone(),
+            early,
+            aggs,
+            sorted,
             index: FxMap::default(),
             dense: Vec::new(),
             last: None,

@@ -10,7 +10,7 @@
 //! stored in article order). The result is handed to the generic grouper's `finish`, so
 //! fields are read exactly as on the generic path.
 
-use factql_syntax::BinaryOp;
+use crate::access::CodeTest;
 
 use crate::catalog::FieldKey;
 use crate::dataset::{NO_ENTITY, NULL_CLASS};
@@ -18,14 +18,6 @@ use crate::exec::{Exec, Row};
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, PExpr};
 use crate::value::{Ref, Val};
-
-/// One filter the kernel can run: a mention's categorical field against a code.
-struct Cond {
-    field: FieldKey,
-    /// `None`: no mention has that text.
-    code: Option<u16>,
-    equal: bool,
-}
 
 /// What each aggregate counts.
 #[derive(Clone, Copy)]
@@ -36,7 +28,7 @@ enum Count {
 
 /// The kernel's plan, when the query has the shape it handles.
 pub(crate) struct MentionKernel {
-    conds: Vec<Cond>,
+    conds: Vec<CodeTest>,
     counts: Vec<Count>,
     /// The entity field grouped on (by class), or `None` for the entity itself.
     class: Option<FieldKey>,
@@ -50,41 +42,10 @@ impl MentionKernel {
         keys: &[PExpr],
         aggs: &[Agg],
     ) -> Option<MentionKernel> {
-        let mut conds = Vec::new();
-        let mut pending: Vec<&PExpr> = filters.to_vec();
-        while let Some(filter) = pending.pop() {
-            match filter {
-                PExpr::Bin(BinaryOp::And, lhs, rhs) => {
-                    pending.push(lhs);
-                    pending.push(rhs);
-                }
-                PExpr::Bin(op @ (BinaryOp::Eq | BinaryOp::Ne), lhs, rhs) => {
-                    let (PExpr::Field(base, field), PExpr::Lit(Val::Str(text))) = (&**lhs, &**rhs)
-                    else {
-                        return None;
-                    };
-                    let categorical = matches!(
-                        field,
-                        FieldKey::MentionKind
-                            | FieldKey::MentionType
-                            | FieldKey::MentionLevel
-                            | FieldKey::MentionExtractor
-                    );
-                    if !categorical
-                        || !matches!(**base, PExpr::Col(0))
-                        || !exec.dataset().codes.exact()
-                    {
-                        return None;
-                    }
-                    conds.push(Cond {
-                        field: *field,
-                        code: exec.dataset().codes.find(text),
-                        equal: *op == BinaryOp::Eq,
-                    });
-                }
-                _ => return None,
-            }
-        }
+        let conds = crate::access::conjuncts(filters)
+            .into_iter()
+            .map(|cond| CodeTest::of(exec.dataset(), cond))
+            .collect::<Option<Vec<CodeTest>>>()?;
         let entity = |expr: &PExpr| matches!(expr, PExpr::Field(base, FieldKey::MentionEntity) if matches!(**base, PExpr::Col(0)));
         let class = match keys {
             [key] if entity(key) => None,
@@ -118,17 +79,9 @@ impl MentionKernel {
             .collect();
         let mut slots = vec![Tally::default(); unlinked + 1];
         let (start, end) = (range.start as usize, range.end as usize);
-        'mentions: for idx in start..end {
-            for cond in &self.conds {
-                let value = match cond.field {
-                    FieldKey::MentionKind => cols.kind[idx],
-                    FieldKey::MentionType => ds.mentions[idx].ent_type,
-                    FieldKey::MentionLevel => ds.mentions[idx].level,
-                    _ => ds.mentions[idx].extractor,
-                };
-                if (Some(value) == cond.code) != cond.equal {
-                    continue 'mentions;
-                }
+        for idx in start..end {
+            if !self.conds.iter().all(|cond| cond.pass(ds, idx)) {
+                continue;
             }
             let entity = cols.entity[idx];
             // Unlinked mentions, and entities whose grouped field is null, share the null slot.
