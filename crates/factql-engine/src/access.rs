@@ -126,12 +126,7 @@ impl<'a, 'p> Filters<'a, 'p> {
             ([], _) => (from < to).then_some(from),
             // The common single date test over a whole table: one tight loop.
             ([Test::InDays { days, range, negated }], Rows::All(_)) => {
-                let (range, negated) = (*range, *negated);
-                (from..to).find(|&i| {
-                    let [start, end] = days[i as usize];
-                    [start, end] != NULL_DAYS
-                        && (range.start <= start && end <= range.end) != negated
-                })
+                (from..to).find(|&i| in_days(days[i as usize], *range, *negated))
             }
             _ => (from..to).find(|&pos| self.pass(ds, rows.at(pos))),
         }
@@ -143,14 +138,17 @@ impl<'a, 'p> Filters<'a, 'p> {
         self.tests.iter().all(|test| match test {
             Test::Cmp { column, op, constant } => compare(*op, &column[i], constant).truthy(),
             Test::In { column, set, negated } => in_set(&column[i], set, *negated).truthy(),
-            // As `in_set`: null is not in anything, in or not.
-            Test::InDays { days, range, negated } => {
-                let [start, end] = days[i];
-                days[i] != NULL_DAYS && (range.start <= start && end <= range.end) != *negated
-            }
+            Test::InDays { days, range, negated } => in_days(days[i], *range, *negated),
             Test::Code(test) => test.pass(ds, i),
         })
     }
+}
+
+/// `date in range` (or `not in`) on a day column's entry, as `in_set` decides it: null is
+/// not in anything, in or not.
+fn in_days(days: [i32; 2], range: DateRange, negated: bool) -> bool {
+    let [start, end] = days;
+    days != NULL_DAYS && (range.start <= start && end <= range.end) != negated
 }
 
 /// The column test for `cond`, if it is a stored column against a constant.

@@ -109,13 +109,13 @@ impl<'p> Grouper<'p> {
 
     fn empty(early: Vec<Early<'p>>, aggs: &'p [Agg], sorted: Vec<bool>) -> Grouper<'p> {
         Grouper {
+            binned: vec![None; early.len()],
             early,
             aggs,
             sorted,
             index: FxMap::default(),
             dense: Vec::new(),
             last: None,
-            binned: Vec::new(),
             key_vals: Vec::new(),
             provs: Vec::new(),
             states: Vec::new(),
@@ -231,9 +231,6 @@ impl<'p> Grouper<'p> {
     /// Adds one row; `prov` gives its evidence, asked only for a row that starts a group.
     pub(crate) fn add(&mut self, exec: &Exec<'_>, row: &[Val], prov: &dyn Fn() -> Option<Prov>) {
         let width = self.early.len();
-        if self.binned.len() < width {
-            self.binned.resize(width, None);
-        }
         let group = if width <= INLINE_KEYS {
             let mut key: [Cow<'_, Val>; INLINE_KEYS] =
                 std::array::from_fn(|_| Cow::Borrowed(&NULL));

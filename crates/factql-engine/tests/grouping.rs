@@ -20,23 +20,33 @@ fn rows(engine: &Engine, query: &str, options: &RunOptions) -> Vec<Vec<String>> 
         .collect()
 }
 
+/// Each query gives, with the specialised paths on (one thread and two), the rows of the
+/// generic path.
+fn assert_same_as_generic(engine: &Engine, queries: &[&str]) {
+    let generic = RunOptions { kernels: false, ..RunOptions::default() };
+    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
+    {
+        for query in queries {
+            assert_eq!(rows(engine, query, &options), rows(engine, query, &generic), "{query}");
+        }
+    }
+}
+
 #[test]
 fn the_mention_kernel_gives_the_same_rows_as_the_generic_path() {
     let dir = tempfile::tempdir().unwrap();
     let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
     let engine = Engine::load(&store).unwrap();
     let generic = RunOptions { kernels: false, ..RunOptions::default() };
-    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
-    {
-        for query in [
+    assert_same_as_generic(
+        &engine,
+        &[
             "mentions | where kind == \"person\" | summarize articles = dcount(article), n = count() by who = entity.name",
             "mentions | where kind != \"place\" and type == \"PER\" | summarize n = count() by entity",
             "mentions | where kind == \"nothing\" | summarize n = count() by entity.name",
             "mentions | summarize n = count(), a = dcount(article) by entity.name, entity.kind",
-        ] {
-            assert_eq!(rows(&engine, query, &options), rows(&engine, query, &generic), "{query}");
-        }
-    }
+        ],
+    );
     let namesakes = namesake_store(&dir.path().join("n.db"), false);
     let engine = Engine::load(&namesakes).unwrap();
     let query = "mentions | summarize articles = dcount(article), n = count() by who = entity.name";
@@ -49,7 +59,6 @@ fn the_cooccurrence_kernel_gives_the_same_rows_as_the_generic_path() {
     let dir = tempfile::tempdir().unwrap();
     let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
     let engine = Engine::load(&store).unwrap();
-    let generic = RunOptions { kernels: false, ..RunOptions::default() };
     let queries = [
         "match (p:person) -[c:near sentence]- (l:person \"Alexander Lukashenko\") | where p != l | summarize n = count() by p.name | top 20 by n",
         "match (p:person) -[c:near sentence]- (l:person \"Lukashenko\") | summarize n = count() by p",
@@ -62,13 +71,7 @@ fn the_cooccurrence_kernel_gives_the_same_rows_as_the_generic_path() {
         "match (p:person \"Lukashenko\") -[:near sentence]- (p) | summarize n = count() by p",
         "match (p:person \"Lukashenko\") -[:near sentence]- (p) | where p != p | summarize n = count() by p",
     ];
-    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
-    {
-        for query in queries {
-            let fast = rows(&engine, query, &options);
-            assert_eq!(fast, rows(&engine, query, &generic), "{query}");
-        }
-    }
+    assert_same_as_generic(&engine, &queries);
     // Not vacuous: the co-mentions of Lukashenko are found, most frequent first.
     let top = rows(&engine, queries[0], &RunOptions::default());
     assert!(top.len() >= 2 && top.iter().all(|row| row[0] != "Alexander Lukashenko"), "{top:?}");
@@ -102,13 +105,7 @@ fn index_seeks_column_tests_and_shortlists_give_the_same_rows_as_the_generic_pat
         "match (p:person) -[e:event]-> (q) | summarize n = count() by p.name | top 2 by n",
         "events | summarize n = count() by actor.name, type | top 0 by n",
     ];
-    for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
-    {
-        for query in queries {
-            let fast = rows(&engine, query, &options);
-            assert_eq!(fast, rows(&engine, query, &generic), "{query}");
-        }
-    }
+    assert_same_as_generic(&engine, &queries);
     // The seeks are not vacuous: they find rows.
     assert!(!rows(&engine, queries[0], &RunOptions::default()).is_empty());
     assert!(!rows(&engine, queries[4], &RunOptions::default()).is_empty());
