@@ -36,6 +36,8 @@ mod graph;
 mod host;
 mod isolate;
 mod load;
+#[cfg(test)]
+mod test_util;
 pub mod trust;
 mod validate;
 

@@ -194,34 +194,7 @@ mod tests {
 
     use super::*;
 
-    /// A small deterministic generator (xorshift), so failures replay.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n.max(1)
-        }
-    }
-
-    fn article() -> Article {
-        let input = factql_ingest::Input::Memory {
-            name: "a.txt".into(),
-            bytes: "Zürich café\n\nPrices rose 5% in Zürich. Ünïcödé everywhere — “quoted”.\n"
-                .as_bytes(),
-        };
-        let mut out = None;
-        factql_ingest::read_input(&input, &factql_ingest::Options::default(), &mut |result| {
-            out = result.ok();
-            std::ops::ControlFlow::Break(())
-        });
-        out.expect("reads")
-    }
+    use crate::test_util::{Rng, article};
 
     fn extractor() -> Arc<ExtractorRef> {
         Arc::new(ExtractorRef { name: "m".into(), version: "1".into() })
