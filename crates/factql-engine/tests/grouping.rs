@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use factql_engine::{Context, Engine, RunOptions};
 use factql_model::{
-    Article, ArticleId, Entity, ExtractorRef, Format, Mention, MentionLevel, Paragraph, Provenance,
-    Sentence, Span,
+    Article, ArticleId, Entity, ExtractorRef, Fact, FieldDef, FieldType, Format, KindSchema,
+    Mention, MentionLevel, Paragraph, Provenance, Sentence, Span, Value,
 };
 use factql_store::{Extraction, Store};
 
@@ -96,6 +96,10 @@ fn index_seeks_column_tests_and_shortlists_give_the_same_rows_as_the_generic_pat
         "events | where date in @2022 or date in @2023 | summarize n = count() by month = bin(date, 1mo), type | sort by month, type",
         "events | where type != \"meet\" and date >= @2023-01 | select type, date",
         "events | where date not in @2023 | summarize n = count()",
+        // Facts without a date (a null is in no interval, and not `not in` one either).
+        "roles | where date in @2023 | select title",
+        "roles | where date not in @2023 | select title",
+        "roles | where date in @2022 | summarize n = count()",
         "events | where type in [\"invite\", \"visit\"] | summarize n = count() by type",
         "mentions | where kind == \"person\" and type != \"ORG\" | sort by start | take 7",
         // Only the groups a top keeps are built.
@@ -121,6 +125,20 @@ fn index_seeks_column_tests_and_shortlists_give_the_same_rows_as_the_generic_pat
             "mentions | summarize n = count() by who = entity.name | sort by n desc | take 3",
             &generic
         ),
+    );
+    // A null date is in no interval, and not `not in` one either, on the day column too.
+    let store = namesake_store(&dir.path().join("n.db"), true);
+    let engine = Engine::load(&store).unwrap();
+    assert_same_as_generic(
+        &engine,
+        &[
+            "meetings | where date in @2024 | select date",
+            "meetings | where date not in @2023 | select date",
+        ],
+    );
+    assert_eq!(
+        rows(&engine, "meetings | where date not in @2023 | select date", &RunOptions::default()),
+        [["2024-01-02"]]
     );
 }
 
@@ -290,10 +308,31 @@ fn namesake_store(path: &std::path::Path, unlinked: bool) -> Store {
     if unlinked {
         mentions.insert(0, Mention { entity: None, ..mention(0, 0, "") });
     }
+    let mut facts = Vec::new();
+    if unlinked {
+        // Two meetings, one without a date.
+        let kind = KindSchema {
+            name: "meeting".into(),
+            fields: vec![FieldDef { name: "date".into(), ty: FieldType::Date, required: false }],
+            roles: Vec::new(),
+        };
+        store.declare_kinds(&[kind], "test").unwrap();
+        for date in [Some("2024-01-02"), None] {
+            facts.push(Fact {
+                kind: "meeting".into(),
+                provenance: mention(15, 1, "").provenance,
+                fields: date
+                    .map(|d| ("date".to_owned(), Value::Date(d.into())))
+                    .into_iter()
+                    .collect(),
+                args: Vec::new(),
+            });
+        }
+    }
     let extraction = Extraction {
         entities: vec![entity("local:smith-1"), entity("local:smith-2")],
         mentions,
-        facts: Vec::new(),
+        facts,
     };
     store.write_extraction(run, "test", &id, &extraction).unwrap();
     store
