@@ -579,7 +579,7 @@ impl<'a> Checker<'a> {
         }
         let entity_kinds = self.entity_kinds();
         if entity_kinds.contains(&kind.name)
-            || ["person", "place", "org"].contains(&kind.name.as_str())
+            || factql_model::ENTITY_KINDS.contains(&kind.name.as_str())
         {
             return NodeKind::Entity(Some(self.ds.shared_kind(&kind.name)));
         }
@@ -1385,7 +1385,8 @@ impl<'a> Checker<'a> {
             },
             ExprKind::Entity { kind, name } => {
                 let entity_kind = kind.name.as_str();
-                if !["person", "place", "org", "entity"].contains(&entity_kind)
+                if entity_kind != "entity"
+                    && !factql_model::ENTITY_KINDS.contains(&entity_kind)
                     && !self.entity_kinds().iter().any(|k| k == entity_kind)
                 {
                     self.error(
@@ -1394,7 +1395,7 @@ impl<'a> Checker<'a> {
                         format!("`{entity_kind}` literals are not entities"),
                         "not an entity kind",
                         Some(
-                            "entity literals are person \"...\", place \"...\", org \"...\"".into(),
+                            "entity literals are person \"...\", place \"...\", org \"...\", group \"...\"".into(),
                         ),
                     );
                     return (PExpr::Lit(Val::Null), Ty::Any);

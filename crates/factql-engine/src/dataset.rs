@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use factql_model::{FieldType, KindSchema, Value, fold};
-use factql_store::{ArgValue, Store};
+use factql_store::{ArgValue, EntityRow, Store};
 
 use crate::EngineError;
 use crate::catalog::{FieldKey, Table};
@@ -63,6 +63,8 @@ pub(crate) struct EntityRec {
     pub kind: Arc<str>,
     pub name: Arc<str>,
     pub aliases: Arc<[Val]>,
+    /// The Wikidata id (`Q2866`).
+    pub wikidata: Option<Arc<str>>,
     /// This entity's mentions, in table order (so by article, then sentence).
     pub mentions: Vec<u32>,
     /// The distinct articles of those mentions, ascending.
@@ -277,8 +279,11 @@ impl Dataset {
         let mut entities = Vec::new();
         let mut entity_idx: HashMap<String, u32> = HashMap::new();
         let mut entity_keys: HashMap<String, Vec<u32>> = HashMap::new();
-        store.for_each_entity(|id, kind, name, aliases| {
+        store.for_each_entity(|row| {
+            let EntityRow { id, kind, name, aliases, wikidata } = row;
             let idx = entities.len() as u32;
+            // A `wd:` id is a Wikidata id too.
+            let wikidata = wikidata.or_else(|| id.strip_prefix("wd:").map(str::to_owned));
             for alias in std::iter::once(&name).chain(&aliases) {
                 let slot = entity_keys.entry(fold(alias)).or_default();
                 if !slot.contains(&idx) {
@@ -292,6 +297,7 @@ impl Dataset {
                 kind: interner.get(&kind),
                 name: name.into(),
                 aliases: aliases.iter().map(|alias| Val::str(alias)).collect(),
+                wikidata: wikidata.map(Into::into),
                 mentions: Vec::new(),
                 articles: Vec::new(),
                 class: [idx; CLASS_FIELDS],
@@ -307,7 +313,7 @@ impl Dataset {
             let entity = row.entity.as_ref().and_then(|id| entity_idx.get(id)).copied();
             let kind = match entity {
                 Some(entity) => codes.code(&entities[entity as usize].kind),
-                None => codes.code(kind_of_type(&row.ent_type)),
+                None => codes.code(factql_model::stored_mention_kind(&row.ent_type)),
             };
             let idx = mentions.len() as u32;
             if let Some(entity) = entity {
@@ -582,7 +588,7 @@ pub(crate) fn class_slot(field: FieldKey) -> Option<usize> {
 
 /// Sets every entity's classes: for each field, the first entity with an equal value.
 fn assign_classes(entities: &mut [EntityRec]) {
-    let wikidata = |e: &EntityRec| e.id.strip_prefix("wd:").map(str::to_owned);
+    let wikidata = |e: &EntityRec| e.wikidata.as_deref().map(str::to_owned);
     for slot in 0..CLASS_FIELDS {
         let mut first: HashMap<String, u32> = HashMap::new();
         for (idx, entity) in entities.iter_mut().enumerate() {
@@ -598,17 +604,6 @@ fn assign_classes(entities: &mut [EntityRec]) {
                 None => NULL_CLASS,
             };
         }
-    }
-}
-
-/// The entity kind a mention type stands for when the mention is not linked.
-fn kind_of_type(ent_type: &str) -> &str {
-    match ent_type {
-        "PER" | "PERSON" => "person",
-        "GPE" | "LOC" | "LOCATION" => "place",
-        "ORG" | "ORGANIZATION" => "org",
-        "GROUP" | "NORP" => "group",
-        other => other,
     }
 }
 

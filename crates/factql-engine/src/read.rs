@@ -81,7 +81,7 @@ impl Dataset {
                     EntityKind => Val::Str(ent.kind.clone()),
                     EntityAliases => Val::List(ent.aliases.clone()),
                     EntityMentions => Val::Int(ent.mentions.len() as i64),
-                    EntityWikidata => ent.id.strip_prefix("wd:").map_or(Val::Null, Val::str),
+                    EntityWikidata => ent.wikidata.as_deref().map_or(Val::Null, Val::str),
                     _ => Val::Null,
                 }
             }

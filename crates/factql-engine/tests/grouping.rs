@@ -286,6 +286,7 @@ fn namesake_store(path: &std::path::Path, unlinked: bool) -> Store {
         kind: "person".into(),
         name: "John Smith".into(),
         aliases: Vec::new(),
+        wikidata: None,
     };
     let mention = |start: usize, sentence: usize, entity: &str| Mention {
         provenance: Provenance {

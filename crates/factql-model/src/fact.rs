@@ -83,6 +83,9 @@ pub struct Entity {
     pub name: String,
     /// Other names and spellings.
     pub aliases: Vec<String>,
+    /// The Wikidata id (`Q2866`), when the extractor knows it.
+    #[serde(default)]
+    pub wikidata: Option<String>,
 }
 
 /// A span of text that refers to an entity.

@@ -38,6 +38,7 @@
 mod article;
 mod fact;
 mod fold;
+mod kind;
 mod schema;
 mod span;
 mod value;
@@ -45,6 +46,10 @@ mod value;
 pub use article::{Article, ArticleId, Format, Paragraph, Sentence};
 pub use fact::{Arg, ArgTarget, Entity, ExtractorRef, Fact, Mention, MentionLevel, Provenance};
 pub use fold::fold;
+pub use kind::{
+    ENTITY_KINDS, builtin_entity_kind, declared_entity_kind, entity_kind, stored_mention_kind,
+    valid_kind_name,
+};
 pub use schema::{FieldDef, FieldType, KindSchema, Schema, SchemaError};
 pub use span::{Span, SpanError};
 pub use value::Value;

@@ -40,7 +40,7 @@ pub const ABI_MAJOR: u16 = 1;
 /// The ABI minor version this crate describes (number of append-only revisions).
 pub const ABI_MINOR: u16 = 0;
 /// The version of the postcard wire format for manifests, inputs and batches.
-pub const WIRE_SCHEMA: u16 = 1;
+pub const WIRE_SCHEMA: u16 = 2;
 /// Prefix of every v1 entry symbol; the crate name (with `-` as `_`) follows.
 pub const ENTRY_PREFIX: &str = "factql_plugin_v1__";
 

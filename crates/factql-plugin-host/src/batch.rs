@@ -19,6 +19,8 @@ use factql_model::{
 use factql_plugin_abi::WIRE_SCHEMA;
 use factql_store::Extraction;
 
+use crate::entities::{Kinds, Merge};
+
 /// Lists inside field values nest at most this deep.
 pub(crate) const MAX_DEPTH: u32 = 32;
 
@@ -29,17 +31,17 @@ pub(crate) struct Checker {
     pub kinds: Vec<KindSchema>,
     /// How many required fields each kind has.
     pub required: Vec<usize>,
-    /// Whether it may emit mentions.
-    pub mentions: bool,
+    /// The mention and entity types it declares, and their kinds.
+    pub types: Kinds,
     /// Named by every row it produces.
     pub extractor: Arc<ExtractorRef>,
 }
 
 impl Checker {
-    pub(crate) fn new(kinds: Vec<KindSchema>, mentions: bool, extractor: ExtractorRef) -> Checker {
+    pub(crate) fn new(kinds: Vec<KindSchema>, types: Kinds, extractor: ExtractorRef) -> Checker {
         let required =
             kinds.iter().map(|kind| kind.fields.iter().filter(|f| f.required).count()).collect();
-        Checker { kinds, required, mentions, extractor: Arc::new(extractor) }
+        Checker { kinds, required, types, extractor: Arc::new(extractor) }
     }
 }
 
@@ -294,7 +296,7 @@ fn read_all(
         confidence,
     };
     let mut out = Extraction::default();
-    let mut entities: BTreeMap<String, Entity> = BTreeMap::new();
+    let mut entities = Merge::default();
     // Mention targets are checked at the end, against the mentions of every batch.
     let mut mention_targets = 0usize;
     for bytes in batches {
@@ -305,7 +307,7 @@ fn read_all(
         }
         // A mention takes at least 8 bytes, a fact 7.
         let n_mentions = r.len(8)?;
-        if n_mentions > 0 && !checker.mentions {
+        if n_mentions > 0 && !checker.types.any() {
             return Err(FALLBACK);
         }
         if out.mentions.len() + out.facts.len() + n_mentions > max_items {
@@ -315,9 +317,7 @@ fn read_all(
         for _ in 0..n_mentions {
             let span = r.span(text)?;
             let ent_type = r.str()?;
-            if ent_type.is_empty() {
-                return Err(FALLBACK);
-            }
+            let kind = checker.types.kind_of(ent_type).ok_or(FALLBACK)?;
             let level = match r.u32()? {
                 0 => MentionLevel::Name,
                 1 => MentionLevel::Nominal,
@@ -331,16 +331,8 @@ fn read_all(
                 _ => return Err(FALLBACK),
             };
             let confidence = r.confidence()?;
-            if let Some(id) = entity
-                && !entities.contains_key(id)
-            {
-                let entity = Entity {
-                    id: id.to_owned(),
-                    kind: ent_type.to_lowercase(),
-                    name: span.slice(text).to_owned(),
-                    aliases: Vec::new(),
-                };
-                entities.insert(id.to_owned(), entity);
+            if let Some(id) = entity {
+                entities.implied(id, kind, span.slice(text));
             }
             out.mentions.push(Mention {
                 provenance: provenance(span, confidence),
@@ -418,6 +410,23 @@ fn read_all(
                 args,
             });
         }
+        // An entity takes at least 5 bytes.
+        for _ in 0..r.len(5)? {
+            let id = r.str()?.to_owned();
+            let kind = checker.types.kind_of_bytes(r.str_bytes()?).ok_or(FALLBACK)?.to_owned();
+            let name = r.str()?.to_owned();
+            let n_aliases = r.len(1)?;
+            let mut aliases = Vec::with_capacity(n_aliases);
+            for _ in 0..n_aliases {
+                aliases.push(r.str()?.to_owned());
+            }
+            let wikidata = match r.byte()? {
+                0 => None,
+                1 => Some(r.str()?.to_owned()),
+                _ => return Err(FALLBACK),
+            };
+            entities.named(Entity { id, kind, name, aliases, wikidata }).map_err(|_| FALLBACK)?;
+        }
         if !r.bytes.is_empty() {
             return Err(FALLBACK);
         }
@@ -425,7 +434,7 @@ fn read_all(
     if mention_targets > out.mentions.len() {
         return Err(FALLBACK);
     }
-    out.entities = entities.into_values().collect();
+    out.entities = entities.finish();
     Ok(out)
 }
 
@@ -455,7 +464,7 @@ mod tests {
             )
             .produces(KindDecl::new("e"));
         if mentions {
-            manifest = manifest.with_mentions();
+            manifest = manifest.mentions(&["PER", "ORG"]);
         }
         let mut schema = Schema::default();
         for kind in &manifest.produces {
@@ -463,7 +472,7 @@ mod tests {
         }
         let checker = Checker::new(
             manifest.produces.iter().map(kind_schema).collect(),
-            manifest.mentions,
+            Kinds::new(&manifest.mention_types, &manifest.entity_kinds).expect("kinds"),
             ExtractorRef { name: "m".into(), version: "1".into() },
         );
         (manifest, schema, checker)
@@ -494,7 +503,7 @@ mod tests {
         for _ in 0..rng.below(3) {
             batch.mentions.push(Mention {
                 span: span(rng),
-                ent_type: rng.pick(&["PER", "Org", ""]).into(),
+                ent_type: rng.pick(&["PER", "Org", "", "person", "PER", "GPE", "PER"]).into(),
                 level: [MentionLevel::Name, MentionLevel::Demonym][rng.below(2) as usize],
                 entity: (rng.below(2) == 0).then(|| rng.pick(&["e1", "e2"]).to_owned()),
                 confidence: [0.5, 1.0, 1.5, f32::NAN][rng.below(4) as usize],
@@ -524,6 +533,12 @@ mod tests {
                 confidence: [0.0, 0.9, 1.0, -1.0, f32::INFINITY][rng.below(5) as usize],
             });
         }
+        // Entities in a third of the batches, so that the other checks still get through.
+        if rng.below(3) == 0 {
+            for _ in 0..1 + rng.below(2) {
+                batch.entities.push(rng.entity());
+            }
+        }
         batch
     }
 
@@ -545,12 +560,14 @@ mod tests {
             }
             batch.mentions.extend(part.mentions);
             batch.facts.extend(part.facts);
+            batch.entities.extend(part.entities);
             if batch.mentions.len() + batch.facts.len() > max_items {
                 return Err("too many".into());
             }
         }
         let extractor = Arc::new(ExtractorRef { name: "m".into(), version: "1".into() });
-        validate(manifest, schema, &extractor, article, batch)
+        let kinds = Kinds::new(&manifest.mention_types, &manifest.entity_kinds).expect("kinds");
+        validate(manifest, &kinds, schema, &extractor, article, batch)
     }
 
     /// On random batches near every edge, the one-pass reader accepts exactly what the
@@ -559,7 +576,7 @@ mod tests {
     fn agrees_with_the_reference() {
         let article = article();
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        let (mut accepted, mut rejected) = (0, 0);
+        let (mut accepted, mut rejected, mut with_entities) = (0, 0, 0);
         for round in 0..40_000 {
             let (manifest, schema, checker) = setup(round % 3 != 0);
             let parts: Vec<Vec<u8>> = (0..1 + rng.below(2) * rng.below(3))
@@ -571,12 +588,16 @@ mod tests {
                 (Read::Ok(got), Ok(expected)) => {
                     assert_eq!(got, expected);
                     accepted += 1;
+                    with_entities += usize::from(!got.entities.is_empty());
                 }
                 (Read::Fallback, Err(_)) => rejected += 1,
                 (got, expected) => panic!("{got:?} but the reference gives {expected:?}"),
             }
         }
-        assert!(accepted > 2_000 && rejected > 2_000, "{accepted} accepted, {rejected} rejected");
+        assert!(
+            accepted > 1_500 && rejected > 2_000 && with_entities > 250,
+            "{accepted} accepted ({with_entities} with entities), {rejected} rejected"
+        );
     }
 
     /// Cut or damaged bytes are never accepted where serde decoding fails.
@@ -615,7 +636,7 @@ mod tests {
         for _ in 0..100_000 {
             bytes.extend([6, 1]);
         }
-        bytes.extend([0, 0, 0, 0, 0x80, 0x3F]);
+        bytes.extend([0, 0, 0, 0, 0x80, 0x3F, 0]);
         assert!(matches!(read(&checker, &article, &[bytes.clone()], 1000), Read::Reject(_)));
         // Also when the reader gives up before reaching it (an undeclared kind first), and
         // inside a list that claims more elements than the bytes hold.

@@ -29,6 +29,13 @@ pub(crate) fn order(manifests: &[&Manifest]) -> Result<Vec<usize>, PluginError> 
     }
     let mut deps: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); manifests.len()];
     for (idx, manifest) in manifests.iter().enumerate() {
+        // A plugin that reads mentions runs after every other plugin that emits them.
+        if manifest.reads_mentions {
+            deps[idx].extend(
+                (0..manifests.len())
+                    .filter(|&other| other != idx && !manifests[other].mention_types.is_empty()),
+            );
+        }
         for kind in &manifest.requires {
             let Some(&from) = producer.get(kind.as_str()) else {
                 return Err(PluginError::Graph {
@@ -85,9 +92,13 @@ pub(crate) fn dependants(manifests: &[&Manifest], name: &str) -> BTreeSet<String
             .filter(|m| selected.contains(&m.name))
             .flat_map(|m| m.produces.iter().map(|k| k.name.as_str()))
             .collect();
+        let emit_mentions =
+            manifests.iter().any(|m| selected.contains(&m.name) && !m.mention_types.is_empty());
         let before = selected.len();
         for manifest in manifests {
-            if manifest.requires.iter().any(|kind| kinds.contains(kind.as_str())) {
+            if manifest.requires.iter().any(|kind| kinds.contains(kind.as_str()))
+                || (emit_mentions && manifest.reads_mentions)
+            {
                 selected.insert(manifest.name.clone());
             }
         }
@@ -132,6 +143,22 @@ mod tests {
         assert_eq!(check(&plugins), Ok(vec!["money", "orgs", "people", "role"]));
         let refs: Vec<&Manifest> = plugins.iter().collect();
         assert_eq!(dependants(&refs, "people"), BTreeSet::from(["people".into(), "role".into()]));
+        assert_eq!(dependants(&refs, "money"), BTreeSet::from(["money".into()]));
+    }
+
+    #[test]
+    fn readers_of_mentions_run_after_every_plugin_that_emits_them() {
+        let plugins = [
+            plugin("aaa-events", &["event"], &[]).reads_mentions(),
+            plugin("zzz-entities", &[], &[]).mentions(&["PER"]),
+            plugin("money", &["money"], &[]),
+        ];
+        assert_eq!(check(&plugins), Ok(vec!["money", "zzz-entities", "aaa-events"]));
+        let refs: Vec<&Manifest> = plugins.iter().collect();
+        assert_eq!(
+            dependants(&refs, "zzz-entities"),
+            BTreeSet::from(["zzz-entities".into(), "aaa-events".into()])
+        );
         assert_eq!(dependants(&refs, "money"), BTreeSet::from(["money".into()]));
     }
 

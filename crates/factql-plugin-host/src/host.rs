@@ -15,6 +15,7 @@ use factql_store::Extraction;
 use crate::batch::{self, Checker, Read};
 use crate::call::{self, InstancePtr, Limits};
 use crate::config::{HostConfig, candidates};
+use crate::entities::Kinds;
 use crate::error::status_name;
 use crate::isolate::{Child, Failure, RunnerCommand, ToRunner};
 use crate::load::{self, check_manifest};
@@ -432,9 +433,11 @@ impl Host {
                 reason: err.to_string(),
             })?;
         }
+        let types = Kinds::new(&manifest.mention_types, &manifest.entity_kinds)
+            .map_err(|reason| PluginError::Manifest { plugin: manifest.name.clone(), reason })?;
         let checker = Checker::new(
             manifest.produces.iter().map(kind_schema).collect(),
-            manifest.mentions,
+            types,
             ExtractorRef { name: manifest.name.clone(), version: manifest.version.clone() },
         );
         Ok(Plugin {
@@ -621,23 +624,34 @@ impl Host {
         let mut plain: Option<Result<Vec<u8>, String>> = None;
         let mut produced: BTreeMap<&str, (usize, Vec<wire::Fact>)> = BTreeMap::new();
         let mut failed: BTreeMap<&str, &str> = BTreeMap::new();
+        // For plugins that read mentions: those of the plugins before them, and who failed.
+        let readers = self.plugins.iter().any(|p| p.manifest.reads_mentions);
+        let (mut mentions, mut entities) = (Vec::new(), Vec::new());
+        let mut mentions_failed: Option<&str> = None;
         let mut outcomes = Vec::with_capacity(self.plugins.len());
         for (idx, plugin) in self.plugins.iter().enumerate() {
-            let missing =
-                plugin.manifest.requires.iter().find_map(|kind| failed.get(kind.as_str()));
+            let reads = plugin.manifest.reads_mentions;
+            let missing = plugin
+                .manifest
+                .requires
+                .iter()
+                .find_map(|kind| failed.get(kind.as_str()).copied())
+                .or(mentions_failed.filter(|_| reads));
             let result = match missing {
                 Some(provider) => Err(PluginError::ProviderFailed {
                     plugin: plugin.name().to_owned(),
                     article: article.id.0.clone(),
-                    provider: (*provider).to_owned(),
+                    provider: provider.to_owned(),
                 }),
                 None => {
                     let encode = |facts: &[wire::Fact]| {
-                        wire::encode_inputs(&sentences, &boilerplate, facts)
+                        let (m, e) =
+                            if reads { (&mentions[..], &entities[..]) } else { (&[][..], &[][..]) };
+                        wire::encode_inputs(&sentences, &boilerplate, facts, m, e)
                             .map_err(|err| err.to_string())
                     };
                     let with_facts;
-                    let inputs = if plugin.manifest.requires.is_empty() {
+                    let inputs = if plugin.manifest.requires.is_empty() && !reads {
                         plain.get_or_insert_with(|| encode(&[]))
                     } else {
                         let facts: Vec<wire::Fact> = plugin
@@ -661,6 +675,16 @@ impl Host {
                         .and_then(|inputs| self.run(idx, plugin, article, inputs))
                 }
             };
+            match &result {
+                Ok((extraction, _)) if readers && plugin.checker.types.any() => {
+                    mentions.extend(extraction.mentions.iter().map(wire_mention));
+                    entities.extend(extraction.entities.iter().map(wire_entity));
+                }
+                Err(_) if plugin.checker.types.any() => {
+                    mentions_failed.get_or_insert(plugin.name());
+                }
+                _ => {}
+            }
             match &result {
                 Ok((_, needed)) => {
                     for kind in &plugin.manifest.produces {
@@ -832,6 +856,7 @@ impl Host {
             }
             batch.mentions.extend(part.mentions);
             batch.facts.extend(part.facts);
+            batch.entities.extend(part.entities);
             if batch.mentions.len() + batch.facts.len() > self.limits.max_items {
                 return Err(invalid(format!(
                     "more than {} facts and mentions",
@@ -851,10 +876,44 @@ impl Host {
         } else {
             batch.facts.iter().filter(|f| self.required.contains(&f.kind)).cloned().collect()
         };
-        let extraction =
-            validate(&plugin.manifest, &plugin.schema, &plugin.checker.extractor, article, batch)
-                .map_err(invalid)?;
+        let extraction = validate(
+            &plugin.manifest,
+            &plugin.checker.types,
+            &plugin.schema,
+            &plugin.checker.extractor,
+            article,
+            batch,
+        )
+        .map_err(invalid)?;
         Ok((extraction, needed))
+    }
+}
+
+/// A stored mention as a reading plugin receives it.
+fn wire_mention(mention: &factql_model::Mention) -> wire::Mention {
+    let span = mention.provenance.span;
+    wire::Mention {
+        span: wire::Span::new(span.start, span.end),
+        ent_type: mention.ent_type.clone(),
+        level: match mention.level {
+            factql_model::MentionLevel::Name => wire::MentionLevel::Name,
+            factql_model::MentionLevel::Nominal => wire::MentionLevel::Nominal,
+            factql_model::MentionLevel::Pronoun => wire::MentionLevel::Pronoun,
+            factql_model::MentionLevel::Demonym => wire::MentionLevel::Demonym,
+        },
+        entity: mention.entity.clone(),
+        confidence: mention.provenance.confidence,
+    }
+}
+
+/// A stored entity as a reading plugin receives it.
+fn wire_entity(entity: &factql_model::Entity) -> wire::Entity {
+    wire::Entity {
+        id: entity.id.clone(),
+        kind: entity.kind.clone(),
+        name: entity.name.clone(),
+        aliases: entity.aliases.clone(),
+        wikidata: entity.wikidata.clone(),
     }
 }
 

@@ -31,6 +31,7 @@
 mod batch;
 mod call;
 mod config;
+mod entities;
 mod error;
 mod graph;
 mod host;

@@ -164,9 +164,10 @@ pub fn check_manifest(manifest: &Manifest) -> Result<(), String> {
             }
         }
     }
-    if manifest.produces.is_empty() && !manifest.mentions {
+    if manifest.produces.is_empty() && manifest.mention_types.is_empty() {
         return Err("it declares no kinds and no mentions, so it can produce nothing".into());
     }
+    crate::entities::Kinds::new(&manifest.mention_types, &manifest.entity_kinds)?;
     if let Some(own) = manifest.requires.iter().find(|kind| kinds.contains(kind.as_str())) {
         return Err(format!("it requires kind `{own}`, which it produces itself"));
     }

@@ -39,3 +39,27 @@ pub(crate) fn article() -> Article {
     });
     out.expect("reads")
 }
+
+impl Rng {
+    /// An entity near the edges: ids shared between entities, kinds right, wrong or of
+    /// another case, empty and multi-line names, aliases repeated, good and bad Wikidata ids.
+    pub(crate) fn entity(&mut self) -> factql_plugin_sdk::wire::Entity {
+        // Mostly good values, so that the batches holding entities are often accepted too.
+        let rare = |rng: &mut Rng, good: &[&'static str], bad: &[&'static str]| {
+            if rng.below(8) == 0 { rng.pick(bad) } else { rng.pick(good) }
+        };
+        factql_plugin_sdk::wire::Entity {
+            id: rare(self, &["e1", "e2", "wd:Q1"], &["", "e1\n"]).to_owned(),
+            kind: rare(self, &["PER", "person", "PERSON"], &["place", "weapon", "Per"]).to_owned(),
+            name: rare(self, &["Olaf Scholz", "Scholz"], &["", "two\nlines"]).to_owned(),
+            aliases: (0..self.below(3))
+                .map(|_| self.pick(&["Scholz", "O. Scholz"]).into())
+                .collect(),
+            wikidata: match self.below(6) {
+                0 => Some("42".into()),
+                1 | 2 => Some("Q42".into()),
+                _ => None,
+            },
+        }
+    }
+}

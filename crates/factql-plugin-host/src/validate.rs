@@ -7,6 +7,8 @@ use factql_model::{
     Arg, ArgTarget, Article, Entity, ExtractorRef, Fact, FieldDef, FieldType, KindSchema, Mention,
     MentionLevel, Provenance, Schema, Span, Value,
 };
+
+use crate::entities::{Kinds, Merge};
 use factql_plugin_abi::WIRE_SCHEMA;
 use factql_plugin_sdk::wire::{self, Batch, Manifest};
 use factql_store::Extraction;
@@ -85,6 +87,7 @@ fn confidence(value: f32, what: &dyn Fn() -> String) -> Result<f32, String> {
 /// The reference for [`crate::batch::read`], which does the same in one pass over the bytes.
 pub(crate) fn validate(
     manifest: &Manifest,
+    kinds: &Kinds,
     schema: &Schema,
     extractor: &Arc<ExtractorRef>,
     article: &Article,
@@ -101,31 +104,30 @@ pub(crate) fn validate(
         extractor: extractor.clone(),
         confidence,
     };
-    if !batch.mentions.is_empty() && !manifest.mentions {
-        return Err("it emits mentions, but its manifest does not declare `mentions`".into());
+    if !batch.mentions.is_empty() && !kinds.any() {
+        return Err("it emits mentions, but its manifest declares no mention types".into());
     }
     let mut out = Extraction {
         mentions: Vec::with_capacity(batch.mentions.len()),
         facts: Vec::with_capacity(batch.facts.len()),
         ..Extraction::default()
     };
-    let mut entities = BTreeMap::new();
+    let mut entities = Merge::default();
     let n_mentions = batch.mentions.len();
     for (idx, mention) in batch.mentions.into_iter().enumerate() {
         // Named lazily: formatting it for every valid item would cost more than checking it.
         let what = || format!("mention {idx}");
         let span = span_of(text, mention.span, &what)?;
         let confidence = confidence(mention.confidence, &what)?;
-        if mention.ent_type.is_empty() {
-            return Err(format!("{}: empty entity type", what()));
-        }
+        let Some(kind) = kinds.kind_of(&mention.ent_type) else {
+            return Err(format!(
+                "{}: type `{}` is not among the mention types its manifest declares",
+                what(),
+                mention.ent_type
+            ));
+        };
         if let Some(id) = &mention.entity {
-            entities.entry(id.clone()).or_insert_with(|| Entity {
-                id: id.clone(),
-                kind: mention.ent_type.to_lowercase(),
-                name: span.slice(text).to_owned(),
-                aliases: Vec::new(),
-            });
+            entities.implied(id, kind, span.slice(text));
         }
         out.mentions.push(Mention {
             provenance: provenance(span, confidence),
@@ -133,6 +135,21 @@ pub(crate) fn validate(
             entity: mention.entity,
             ent_type: mention.ent_type,
         });
+    }
+    for (idx, entity) in batch.entities.into_iter().enumerate() {
+        let Some(kind) = kinds.kind_of(&entity.kind) else {
+            return Err(format!(
+                "entity {idx} (`{}`): kind `{}` is not among the mention types its manifest declares",
+                entity.id, entity.kind
+            ));
+        };
+        entities.named(Entity {
+            id: entity.id,
+            kind: kind.to_owned(),
+            name: entity.name,
+            aliases: entity.aliases,
+            wikidata: entity.wikidata,
+        })?;
     }
     for (idx, fact) in batch.facts.into_iter().enumerate() {
         let what = || format!("fact {idx} (`{}`)", fact.kind);
@@ -184,7 +201,7 @@ pub(crate) fn validate(
             args,
         });
     }
-    out.entities = entities.into_values().collect();
+    out.entities = entities.finish();
     Ok(out)
 }
 
@@ -201,7 +218,7 @@ mod tests {
     }
 
     fn manifest() -> (Manifest, Schema) {
-        let manifest = Manifest::new("m", "1").with_mentions().produces(
+        let manifest = Manifest::new("m", "1").mentions(&["PER"]).produces(
             KindDecl::new("k")
                 .field("n", FieldType::Int, true)
                 .field("s", FieldType::Str, false)
@@ -245,7 +262,7 @@ mod tests {
             for _ in 0..rng.below(3) {
                 batch.mentions.push(Mention {
                     span: span(&mut rng),
-                    ent_type: if rng.below(10) == 0 { String::new() } else { "PER".into() },
+                    ent_type: ["PER", "person", "", "ORG", "PER"][rng.below(5) as usize].into(),
                     level: MentionLevel::Name,
                     entity: (rng.below(2) == 0).then(|| "e1".to_owned()),
                     confidence: [0.5, 1.5, f32::NAN][rng.below(3) as usize],
@@ -278,13 +295,22 @@ mod tests {
                     confidence: [0.0, 0.9, 1.0, -1.0, f32::INFINITY][rng.below(5) as usize],
                 });
             }
-            if let Ok(extraction) = validate(&manifest, &schema, &extractor(), &article, batch) {
+            for _ in 0..rng.below(3) {
+                batch.entities.push(rng.entity());
+            }
+            let kinds = Kinds::new(&manifest.mention_types, &manifest.entity_kinds).expect("kinds");
+            if let Ok(extraction) =
+                validate(&manifest, &kinds, &schema, &extractor(), &article, batch)
+            {
                 accepted += 1;
                 for fact in &extraction.facts {
                     fact.provenance.span.check(&article.text).expect("accepted spans fit");
                     let roles = fact.args.iter().map(|arg| arg.role.as_str());
                     schema.check(&fact.kind, &fact.fields, roles).expect("accepted facts fit");
                     assert!((0.0..=1.0).contains(&fact.provenance.confidence));
+                }
+                for entity in &extraction.entities {
+                    assert!(factql_model::ENTITY_KINDS.contains(&entity.kind.as_str()));
                 }
             }
         }
@@ -300,7 +326,8 @@ mod tests {
         for _ in 0..20_000 {
             let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
             if let Ok(batch) = factql_plugin_sdk::wire::decode::<Batch>(&bytes) {
-                let _ = validate(&manifest, &schema, &extractor(), &article, batch);
+                let kinds = Kinds::new(&manifest.mention_types, &[]).expect("kinds");
+                let _ = validate(&manifest, &kinds, &schema, &extractor(), &article, batch);
             }
         }
     }

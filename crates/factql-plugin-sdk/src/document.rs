@@ -1,9 +1,10 @@
 //! What an extractor sees ([`Document`]) and where it writes ([`Output`]).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::text::{Token, tokenize};
-use crate::wire::{Batch, Fact, Inputs, Mention, MentionLevel, Span};
+use crate::wire::{Batch, Entity, Fact, Inputs, Mention, MentionLevel, Span};
 
 /// One article as a plugin sees it: text, sentences, tokens, and the facts of the kinds the
 /// plugin requires. Borrowed for the duration of one call: keep nothing from it.
@@ -51,12 +52,30 @@ impl<'a> Document<'a> {
     pub fn facts<'d>(&'d self, kind: &'d str) -> impl Iterator<Item = &'d Fact> + 'd {
         self.inputs.facts.iter().filter(move |fact| fact.kind == kind)
     }
+
+    /// The mentions of the plugins that ran before this one, in their order, when the
+    /// manifest [reads mentions](crate::wire::Manifest::reads_mentions); empty otherwise.
+    pub fn mentions(&self) -> &[Mention] {
+        &self.inputs.mentions
+    }
+
+    /// The entities those plugins named (with their canonical names and aliases).
+    pub fn entities(&self) -> &[Entity] {
+        &self.inputs.entities
+    }
+
+    /// The entity with this id, among [`Document::entities`].
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.inputs.entities.iter().find(|entity| entity.id == id)
+    }
 }
 
-/// The facts and mentions a plugin finds in one article.
+/// The facts, mentions and entities a plugin finds in one article.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Output {
     batch: Batch,
+    /// Entity id -> index in `batch.entities`.
+    entity_index: HashMap<String, usize>,
 }
 
 impl Output {
@@ -89,6 +108,34 @@ impl Output {
         });
         let last = self.batch.mentions.len() - 1;
         &mut self.batch.mentions[last]
+    }
+
+    /// Names an entity: a stable `id` (the same in every article, e.g. `wd:Q2866`, `iso:HUN`,
+    /// `local:person:viktor orban`), its `kind` (`person`, `place`, `org`, `group`, a usual
+    /// NER label such as `PER`, or a kind the manifest declares) and canonical `name`; add
+    /// aliases and a Wikidata id on the result. Naming the same id again returns the same
+    /// entity, so aliases accumulate. Link mentions to it with [`Mention::entity`].
+    pub fn entity(&mut self, id: &str, kind: &str, name: &str) -> &mut Entity {
+        let idx = match self.entity_index.get(id) {
+            Some(&idx) => idx,
+            None => {
+                self.batch.entities.push(Entity {
+                    id: id.to_owned(),
+                    kind: kind.to_owned(),
+                    name: name.to_owned(),
+                    aliases: Vec::new(),
+                    wikidata: None,
+                });
+                self.entity_index.insert(id.to_owned(), self.batch.entities.len() - 1);
+                self.batch.entities.len() - 1
+            }
+        };
+        &mut self.batch.entities[idx]
+    }
+
+    /// Entities named so far.
+    pub fn entities(&self) -> &[Entity] {
+        &self.batch.entities
     }
 
     /// Facts so far; [`crate::wire::Target::Fact`] indexes this list.

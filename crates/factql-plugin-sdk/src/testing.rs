@@ -115,11 +115,44 @@ pub fn run_with<E: Extractor>(
             .map_err(|err| fail(Status::BAD_OUTPUT, format!("batch does not decode: {err}")))?;
         out.mentions.extend(batch.mentions);
         out.facts.extend(batch.facts);
+        out.entities.extend(batch.entities);
     }
     for fact in &out.facts {
         check_fact(&manifest, text, fact).map_err(|message| fail(Status::BAD_OUTPUT, message))?;
     }
+    for mention in &out.mentions {
+        check_type(&manifest, &mention.ent_type, "mention")
+            .map_err(|message| fail(Status::BAD_OUTPUT, message))?;
+        let range = mention.span.range();
+        if range.start > range.end || text.get(range).is_none() {
+            return Err(fail(
+                Status::BAD_OUTPUT,
+                format!(
+                    "span {}..{} of a mention does not fit the text on character boundaries",
+                    mention.span.start, mention.span.end
+                ),
+            ));
+        }
+    }
+    for entity in &out.entities {
+        check_type(&manifest, &entity.kind, "entity")
+            .map_err(|message| fail(Status::BAD_OUTPUT, message))?;
+    }
     Ok(out)
+}
+
+/// A mention or entity type must be declared in the manifest and stand for a known kind.
+fn check_type(manifest: &Manifest, type_name: &str, what: &str) -> Result<(), String> {
+    match factql_model::declared_entity_kind(
+        type_name,
+        &manifest.mention_types,
+        &manifest.entity_kinds,
+    ) {
+        Some(_) => Ok(()),
+        None => {
+            Err(format!("{what} type `{type_name}` is not declared in the manifest's `mentions`"))
+        }
+    }
 }
 
 fn check_fact(manifest: &Manifest, text: &str, fact: &Fact) -> Result<(), String> {

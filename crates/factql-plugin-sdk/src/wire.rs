@@ -167,8 +167,15 @@ pub struct Manifest {
     pub produces: Vec<KindDecl>,
     /// Kinds it requires from other plugins (their facts arrive in the document).
     pub requires: Vec<String>,
-    /// Whether it emits entity mentions.
-    pub mentions: bool,
+    /// The mention and entity types it emits: built-in kinds or the usual NER labels
+    /// (`PER`, `PERSON`, `LOC`, `GPE`, `ORG`, `NORP`, ...), or kinds it declares in
+    /// [`Manifest::entity_kinds`]. Empty: it emits no mentions and names no entities.
+    pub mention_types: Vec<String>,
+    /// Entity kinds of its own, beyond `person`, `place`, `org` and `group`.
+    pub entity_kinds: Vec<String>,
+    /// Whether it reads the mentions and entities of the plugins that emit them (they run
+    /// first and their output arrives in the document).
+    pub reads_mentions: bool,
     /// Threading mode.
     pub threading: Threading,
 }
@@ -182,7 +189,9 @@ impl Manifest {
             description: String::new(),
             produces: Vec::new(),
             requires: Vec::new(),
-            mentions: false,
+            mention_types: Vec::new(),
+            entity_kinds: Vec::new(),
+            reads_mentions: false,
             threading: Threading::Shared,
         }
     }
@@ -205,9 +214,29 @@ impl Manifest {
         self
     }
 
-    /// Declares that the plugin emits mentions.
-    pub fn with_mentions(mut self) -> Manifest {
-        self.mentions = true;
+    /// Declares the mention and entity types the plugin emits, e.g. `&["PER", "GPE", "ORG"]`
+    /// or `&["person", "place"]`. The host refuses to load a plugin with a type it does not
+    /// know (see [`Manifest::entity_kind`] to add one), and refuses a batch with a mention or
+    /// entity of a type not declared here.
+    pub fn mentions(mut self, types: &[&str]) -> Manifest {
+        self.mention_types.extend(types.iter().map(|t| (*t).to_owned()));
+        self
+    }
+
+    /// Declares an entity kind of the plugin's own (lower case, e.g. `weapon`); it may then be
+    /// used as a mention or entity type.
+    pub fn entity_kind(mut self, kind: &str) -> Manifest {
+        self.entity_kinds.push(kind.to_owned());
+        if !self.mention_types.iter().any(|t| t == kind) {
+            self.mention_types.push(kind.to_owned());
+        }
+        self
+    }
+
+    /// Declares that the plugin reads the mentions and entities other plugins emit
+    /// ([`crate::Document::mentions`], [`crate::Document::entities`]); it runs after them.
+    pub fn reads_mentions(mut self) -> Manifest {
+        self.reads_mentions = true;
         self
     }
 
@@ -256,6 +285,41 @@ impl Mention {
     /// Sets the confidence.
     pub fn confidence(&mut self, confidence: f32) -> &mut Mention {
         self.confidence = confidence;
+        self
+    }
+}
+
+/// A canonical entity that mentions and arguments link to by id.
+///
+/// Ids are stable across articles (`wd:Q2866`, `iso:HUN`, `local:person:viktor orban`): the
+/// same id from two articles, or from two plugins, is one entity, its aliases united.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Stable id.
+    pub id: String,
+    /// Its kind: a built-in kind (`person`, `place`, `org`, `group`), a usual NER label that
+    /// maps to one (`PER`, `GPE`, ...), or a kind the manifest declares.
+    pub kind: String,
+    /// The canonical name, e.g. `Alexander Lukashenko`.
+    pub name: String,
+    /// Other names and spellings, e.g. `Lukashenko`, `Alyaksandr Lukashenka`.
+    pub aliases: Vec<String>,
+    /// The Wikidata id, e.g. `Q2866`.
+    pub wikidata: Option<String>,
+}
+
+impl Entity {
+    /// Adds an alias (ignored when equal to the name or to an alias already given).
+    pub fn alias(&mut self, alias: &str) -> &mut Entity {
+        if alias != self.name && !self.aliases.iter().any(|a| a == alias) {
+            self.aliases.push(alias.to_owned());
+        }
+        self
+    }
+
+    /// Sets the Wikidata id (`Q` and digits).
+    pub fn wikidata(&mut self, qid: &str) -> &mut Entity {
+        self.wikidata = Some(qid.to_owned());
         self
     }
 }
@@ -332,6 +396,8 @@ pub struct Batch {
     pub mentions: Vec<Mention>,
     /// Facts.
     pub facts: Vec<Fact>,
+    /// Entities named in this batch.
+    pub entities: Vec<Entity>,
 }
 
 /// What the host passes in [`factql_plugin_abi::ExtractReqV1::inputs`].
@@ -343,6 +409,11 @@ pub struct Inputs {
     pub boilerplate: Vec<u32>,
     /// Facts of the required kinds, from the plugins that produce them.
     pub facts: Vec<Fact>,
+    /// For a plugin that [reads mentions](Manifest::reads_mentions): the mentions of the
+    /// plugins that ran before it, in their order (entity ids as they gave them).
+    pub mentions: Vec<Mention>,
+    /// The entities those mentions link to, and the other entities those plugins named.
+    pub entities: Vec<Entity>,
 }
 
 /// Plugin configuration: `key = value` pairs from the host's configuration.
@@ -411,7 +482,16 @@ pub fn encode_batch(batch: &Batch) -> Vec<u8> {
             }
         }
     }
-    let Batch { schema, mentions, facts } = batch;
+    fn opt(out: &mut Vec<u8>, value: &Option<String>) {
+        match value {
+            None => out.push(0),
+            Some(s) => {
+                out.push(1);
+                str(out, s);
+            }
+        }
+    }
+    let Batch { schema, mentions, facts, entities } = batch;
     // A fact with a short kind and a field or two takes 20 to 40 bytes.
     let mut out = Vec::with_capacity(8 + (facts.len() + mentions.len()) * 40);
     put_varint(&mut out, u64::from(*schema));
@@ -425,13 +505,7 @@ pub fn encode_batch(batch: &Batch) -> Vec<u8> {
             MentionLevel::Pronoun => 2,
             MentionLevel::Demonym => 3,
         });
-        match entity {
-            None => out.push(0),
-            Some(id) => {
-                out.push(1);
-                str(&mut out, id);
-            }
-        }
+        opt(&mut out, entity);
         out.extend_from_slice(&confidence.to_le_bytes());
     }
     put_varint(&mut out, facts.len() as u64);
@@ -466,6 +540,17 @@ pub fn encode_batch(batch: &Batch) -> Vec<u8> {
             }
         }
         out.extend_from_slice(&confidence.to_le_bytes());
+    }
+    put_varint(&mut out, entities.len() as u64);
+    for Entity { id, kind, name, aliases, wikidata } in entities {
+        str(&mut out, id);
+        str(&mut out, kind);
+        str(&mut out, name);
+        put_varint(&mut out, aliases.len() as u64);
+        for alias in aliases {
+            str(&mut out, alias);
+        }
+        opt(&mut out, wikidata);
     }
     out
 }
@@ -505,12 +590,15 @@ fn take_len(bytes: &mut &[u8], min: usize) -> Result<usize, postcard::Error> {
     Ok(len)
 }
 
-/// The bytes of [`Inputs`] `{ sentences, boilerplate, facts }`, exactly as [`encode`] gives
-/// them, without building an `Inputs` (the host encodes the sentences once per article).
+/// The bytes of [`Inputs`] `{ sentences, boilerplate, facts, mentions, entities }`, exactly
+/// as [`encode`] gives them, without building an `Inputs` (the host encodes the sentences
+/// once per article).
 pub fn encode_inputs(
     sentences: &[Span],
     boilerplate: &[u32],
     facts: &[Fact],
+    mentions: &[Mention],
+    entities: &[Entity],
 ) -> Result<Vec<u8>, postcard::Error> {
     let mut out = Vec::with_capacity(8 + sentences.len() * 5 + boilerplate.len() * 2);
     put_varint(&mut out, sentences.len() as u64);
@@ -522,11 +610,12 @@ pub fn encode_inputs(
     for &index in boilerplate {
         put_varint(&mut out, u64::from(index));
     }
-    postcard::to_extend(facts, out)
+    // A tuple encodes as its fields one after the other, as the struct's last fields do.
+    postcard::to_extend(&(facts, mentions, entities), out)
 }
 
 /// Decodes [`Inputs`] as [`decode`] does, reading the sentences and boilerplate indexes
-/// directly (serde is used only for the facts).
+/// directly (serde is used only for the facts, mentions and entities).
 pub fn decode_inputs(bytes: &[u8]) -> Result<Inputs, postcard::Error> {
     let mut rest = bytes;
     let u32_of = |rest: &mut &[u8]| take_varint(rest, 5, 0x0F).map(|v| v as u32);
@@ -540,8 +629,8 @@ pub fn decode_inputs(bytes: &[u8]) -> Result<Inputs, postcard::Error> {
     for _ in 0..n {
         boilerplate.push(u32_of(&mut rest)?);
     }
-    let facts = decode(rest)?;
-    Ok(Inputs { sentences, boilerplate, facts })
+    let (facts, mentions, entities) = decode(rest)?;
+    Ok(Inputs { sentences, boilerplate, facts, mentions, entities })
 }
 
 #[cfg(test)]
@@ -570,7 +659,27 @@ mod tests {
                 confidence: 0.5,
             })
             .collect();
-        Inputs { sentences, boilerplate, facts }
+        let mentions = (0..next() % 3)
+            .map(|n| Mention {
+                span: Span { start: n as u32, end: 9 },
+                ent_type: "PER".into(),
+                level: MentionLevel::Name,
+                entity: (n % 2 == 0).then(|| format!("e{n}")),
+                confidence: 0.25,
+            })
+            .collect();
+        let entities = (0..next() % 3).map(|n| entity(&mut next, n)).collect();
+        Inputs { sentences, boilerplate, facts, mentions, entities }
+    }
+
+    fn entity(next: &mut dyn FnMut() -> u64, n: u64) -> Entity {
+        Entity {
+            id: format!("local:e{n}"),
+            kind: "person".repeat((next() % 3) as usize),
+            name: "Ó".repeat((next() % 70) as usize),
+            aliases: (0..next() % 3).map(|a| format!("alias {a}")).collect(),
+            wikidata: next().is_multiple_of(2).then(|| "Q2866".into()),
+        }
     }
 
     fn value(next: &mut dyn FnMut() -> u64, depth: u32) -> Value {
@@ -637,6 +746,9 @@ mod tests {
                 }
                 batch.facts.push(fact);
             }
+            for n in 0..next() % 4 {
+                batch.entities.push(entity(&mut next, n));
+            }
             assert_eq!(encode_batch(&batch), encode(&batch).expect("encodes"));
         }
     }
@@ -647,8 +759,14 @@ mod tests {
         for seed in 0..2_000 {
             let inputs = inputs(seed);
             let bytes = encode(&inputs).expect("encodes");
-            let direct = encode_inputs(&inputs.sentences, &inputs.boilerplate, &inputs.facts)
-                .expect("encodes");
+            let direct = encode_inputs(
+                &inputs.sentences,
+                &inputs.boilerplate,
+                &inputs.facts,
+                &inputs.mentions,
+                &inputs.entities,
+            )
+            .expect("encodes");
             assert_eq!(direct, bytes);
             assert_eq!(decode_inputs(&bytes).expect("decodes"), inputs);
             // Every cut, and one flipped byte, fails or decodes as postcard does.

@@ -159,7 +159,7 @@ impl Store {
     pub fn aliases(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT norm_key, entity_id FROM alias ORDER BY 1, 2")
+            .prepare("SELECT DISTINCT norm_key, entity_id FROM alias ORDER BY 1, 2")
             .map_err(|e| self.err(e))?;
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let rows = stmt
@@ -183,37 +183,57 @@ impl Store {
     }
 }
 
-/// Deletes the rows of `extractor` (matched by name, whatever the version), for one article or
-/// all.
+/// Deletes the rows of `extractor` (matched by exact name, whatever the version), for one
+/// article or all. For all, the plugin's entity links and aliases go too, and so do the
+/// entities no plugin names any more: `reextract` replaces a plugin's entities as it replaces
+/// its facts.
 fn delete_rows(
     tx: &rusqlite::Transaction<'_>,
     extractor: &str,
     article: Option<&ArticleId>,
 ) -> rusqlite::Result<usize> {
-    let pattern = format!("{extractor}@%");
+    // `name@version`, compared as a prefix by bytes: no LIKE, so `_` and `%` in a name are
+    // plain characters.
+    let prefix = format!("{extractor}@");
+    let mine = "substr(extractor, 1, length(?1)) = ?1";
     // Two shapes of each statement, so the per-article one can use the article indexes.
     let mut removed = 0;
     match article {
         Some(article) => {
-            let args = params![pattern, article.0];
+            let args = params![prefix, article.0];
             removed += tx.execute(
-                "DELETE FROM fact_arg WHERE fact_id IN
-                   (SELECT id FROM fact WHERE article_id = ?2 AND extractor LIKE ?1)",
+                &format!(
+                    "DELETE FROM fact_arg WHERE fact_id IN
+                       (SELECT id FROM fact WHERE article_id = ?2 AND {mine})"
+                ),
                 args,
             )?;
             removed +=
-                tx.execute("DELETE FROM fact WHERE article_id = ?2 AND extractor LIKE ?1", args)?;
-            removed += tx
-                .execute("DELETE FROM mention WHERE article_id = ?2 AND extractor LIKE ?1", args)?;
+                tx.execute(&format!("DELETE FROM fact WHERE article_id = ?2 AND {mine}"), args)?;
+            removed +=
+                tx.execute(&format!("DELETE FROM mention WHERE article_id = ?2 AND {mine}"), args)?;
         }
         None => {
-            let args = params![pattern];
+            let args = params![prefix];
             removed += tx.execute(
-                "DELETE FROM fact_arg WHERE fact_id IN (SELECT id FROM fact WHERE extractor LIKE ?1)",
+                &format!(
+                    "DELETE FROM fact_arg WHERE fact_id IN (SELECT id FROM fact WHERE {mine})"
+                ),
                 args,
             )?;
-            removed += tx.execute("DELETE FROM fact WHERE extractor LIKE ?1", args)?;
-            removed += tx.execute("DELETE FROM mention WHERE extractor LIKE ?1", args)?;
+            removed += tx.execute(&format!("DELETE FROM fact WHERE {mine}"), args)?;
+            removed += tx.execute(&format!("DELETE FROM mention WHERE {mine}"), args)?;
+            removed += tx.execute("DELETE FROM alias WHERE extractor = ?1", [extractor])?;
+            removed += tx.execute("DELETE FROM entity_source WHERE extractor = ?1", [extractor])?;
+            // An entity no plugin names any more goes, unless a row of another plugin still
+            // points at it (its argument or mention keeps it, and its names).
+            let orphans = "SELECT id FROM entity
+                 WHERE id NOT IN (SELECT entity_id FROM entity_source)
+                   AND id NOT IN (SELECT entity_id FROM mention WHERE entity_id IS NOT NULL)
+                   AND id NOT IN (SELECT entity_id FROM fact_arg WHERE entity_id IS NOT NULL)";
+            removed +=
+                tx.execute(&format!("DELETE FROM alias WHERE entity_id IN ({orphans})"), [])?;
+            removed += tx.execute(&format!("DELETE FROM entity WHERE id IN ({orphans})"), [])?;
         }
     }
     Ok(removed)
@@ -231,20 +251,38 @@ fn write_one(
     let sqlite = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
     delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
 
+    // An entity is stored once: the first plugin to name it sets its kind and name, later
+    // ones add aliases (and a Wikidata id where none is known). An entity that no plugin
+    // names any more (kept because another plugin's rows point at it) takes the next naming
+    // whole.
     for entity in &extraction.entities {
-        tx.execute(
-            "INSERT INTO entity (id, kind, name) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO NOTHING",
-            params![entity.id, entity.kind, entity.name],
+        tx.prepare_cached(
+            "INSERT INTO entity (id, kind, name, wikidata) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(id) DO UPDATE SET
+               kind = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
+                          entity.kind, excluded.kind),
+               name = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
+                          entity.name, excluded.name),
+               wikidata = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
+                              coalesce(entity.wikidata, excluded.wikidata), excluded.wikidata)",
         )
+        .and_then(|mut insert| {
+            insert.execute(params![entity.id, entity.kind, entity.name, entity.wikidata])
+        })
+        .map_err(sqlite)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO entity_source (entity_id, extractor) VALUES (?1, ?2)",
+        )
+        .and_then(|mut insert| insert.execute(params![entity.id, extractor]))
         .map_err(sqlite)?;
         let mut alias = tx
             .prepare_cached(
-                "INSERT INTO alias (entity_id, alias, norm_key) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
+                "INSERT OR IGNORE INTO alias (entity_id, alias, norm_key, extractor)
+                 VALUES (?1, ?2, ?3, ?4)",
             )
             .map_err(sqlite)?;
         for name in std::iter::once(&entity.name).chain(&entity.aliases) {
-            alias.execute(params![entity.id, name, fold(name)]).map_err(sqlite)?;
+            alias.execute(params![entity.id, name, fold(name), extractor]).map_err(sqlite)?;
         }
     }
 

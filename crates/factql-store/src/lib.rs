@@ -26,7 +26,7 @@ use rusqlite::Connection;
 
 pub use error::StoreError;
 pub use facts::{Extraction, RunId};
-pub use load::{ArgValue, ArticleRow, FactRow, MentionRow, SentenceRow};
+pub use load::{ArgValue, ArticleRow, EntityRow, FactRow, MentionRow, SentenceRow};
 pub use read::{Stats, TableCounts};
 pub use schema::SCHEMA_VERSION;
 pub use write::Outcome;

@@ -48,6 +48,21 @@ pub struct SentenceRow {
     pub boilerplate: bool,
 }
 
+/// One entity with its names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityRow {
+    /// Stable id, e.g. `wd:Q2866`.
+    pub id: String,
+    /// `person`, `place`, `org`, `group`, or a kind a plugin declared.
+    pub kind: String,
+    /// Canonical name.
+    pub name: String,
+    /// Every name it goes by, the canonical one included, sorted.
+    pub aliases: Vec<String>,
+    /// The Wikidata id (`Q2866`), when a plugin gave one.
+    pub wikidata: Option<String>,
+}
+
 /// One mention.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MentionRow {
@@ -167,16 +182,14 @@ impl Store {
         )
     }
 
-    /// Calls `each` with `(id, kind, name, aliases)` for every entity, in id order.
-    pub fn for_each_entity(
-        &self,
-        mut each: impl FnMut(String, String, String, Vec<String>),
-    ) -> Result<(), StoreError> {
+    /// Calls `each` for every entity, in id order.
+    pub fn for_each_entity(&self, mut each: impl FnMut(EntityRow)) -> Result<(), StoreError> {
         let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
         {
+            // Two plugins may give the same alias: once is enough.
             let mut stmt = self
                 .conn
-                .prepare("SELECT entity_id, alias FROM alias ORDER BY entity_id, alias")
+                .prepare("SELECT DISTINCT entity_id, alias FROM alias ORDER BY entity_id, alias")
                 .map_err(|e| self.err(e))?;
             let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {
@@ -187,15 +200,19 @@ impl Store {
         }
         let mut stmt = self
             .conn
-            .prepare("SELECT id, kind, name FROM entity ORDER BY id")
+            .prepare("SELECT id, kind, name, wikidata FROM entity ORDER BY id")
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let id: String = row.get(0).map_err(|e| self.err(e))?;
-            let kind: String = row.get(1).map_err(|e| self.err(e))?;
-            let name: String = row.get(2).map_err(|e| self.err(e))?;
-            let names = aliases.remove(&id).unwrap_or_default();
-            each(id, kind, name, names);
+            let aliases = aliases.remove(&id).unwrap_or_default();
+            each(EntityRow {
+                kind: row.get(1).map_err(|e| self.err(e))?,
+                name: row.get(2).map_err(|e| self.err(e))?,
+                wikidata: row.get(3).map_err(|e| self.err(e))?,
+                id,
+                aliases,
+            });
         }
         Ok(())
     }

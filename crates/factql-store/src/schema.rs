@@ -132,6 +132,46 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (fact_id, ord)
     ) WITHOUT ROWID;
     "#,
+    // 2: entities as plugins name them: a Wikidata id, which plugins named each entity, and
+    // which plugin gave each alias, so `reextract` replaces a plugin's entities and aliases
+    // as it replaces its facts. Kinds stored under a type name (`per`, `gpe`, ...) by earlier
+    // builds are mapped to the built-in kinds.
+    r#"
+    ALTER TABLE entity ADD COLUMN wikidata TEXT;
+    UPDATE entity SET wikidata = substr(id, 4) WHERE id GLOB 'wd:Q[0-9]*';
+    UPDATE entity SET kind = CASE lower(kind)
+        WHEN 'per' THEN 'person'
+        WHEN 'loc' THEN 'place' WHEN 'gpe' THEN 'place' WHEN 'fac' THEN 'place'
+        WHEN 'location' THEN 'place'
+        WHEN 'organization' THEN 'org' WHEN 'organisation' THEN 'org'
+        WHEN 'norp' THEN 'group'
+        ELSE kind END;
+
+    -- The plugins (by name, without version) that named or linked each entity.
+    CREATE TABLE entity_source (
+        entity_id TEXT NOT NULL REFERENCES entity(id),
+        extractor TEXT NOT NULL,
+        PRIMARY KEY (entity_id, extractor)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_source_extractor ON entity_source(extractor);
+    INSERT OR IGNORE INTO entity_source (entity_id, extractor)
+        SELECT DISTINCT entity_id, substr(extractor, 1, instr(extractor, '@') - 1)
+        FROM mention WHERE entity_id IS NOT NULL AND instr(extractor, '@') > 0;
+
+    CREATE TABLE alias_by (
+        entity_id TEXT NOT NULL REFERENCES entity(id),
+        alias     TEXT NOT NULL,
+        norm_key  TEXT NOT NULL,                -- case-folded, diacritics stripped
+        extractor TEXT NOT NULL,                -- plugin name; '' when not known
+        PRIMARY KEY (entity_id, alias, extractor)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO alias_by (entity_id, alias, norm_key, extractor)
+        SELECT a.entity_id, a.alias, a.norm_key, coalesce(s.extractor, '')
+        FROM alias a LEFT JOIN entity_source s ON s.entity_id = a.entity_id;
+    DROP TABLE alias;
+    ALTER TABLE alias_by RENAME TO alias;
+    CREATE INDEX alias_norm ON alias(norm_key);
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations it knows.
@@ -139,6 +179,15 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Applies every migration the file lacks, each in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_to(conn, path, SCHEMA_VERSION)
+}
+
+/// Applies the migrations the file lacks up to `version` (tests build older files with it).
+pub(crate) fn migrate_to(
+    conn: &mut Connection,
+    path: &Path,
+    version: i64,
+) -> Result<(), StoreError> {
     let sqlite = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
     let found: i64 =
         conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(sqlite)?;
@@ -149,7 +198,8 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
             supported: SCHEMA_VERSION,
         });
     }
-    for (idx, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+    let upto = usize::try_from(version).unwrap_or(0).min(MIGRATIONS.len());
+    for (idx, sql) in MIGRATIONS.iter().enumerate().take(upto).skip(found.max(0) as usize) {
         let version = idx as i64 + 1;
         let failed = |source| StoreError::Migration { path: path.to_path_buf(), version, source };
         let tx = conn.transaction().map_err(failed)?;

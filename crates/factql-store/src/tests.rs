@@ -109,3 +109,180 @@ fn a_failed_batch_stores_nothing() {
     assert!(store.write_batch(&[good, clash]).is_err());
     assert_eq!(store.article_count().unwrap(), 0);
 }
+
+mod entities {
+    use std::sync::Arc;
+
+    use factql_model::{
+        Entity, ExtractorRef, Mention, MentionLevel, Provenance, Span as ModelSpan,
+    };
+
+    use super::article;
+    use crate::{Extraction, Store};
+
+    fn extraction(
+        plugin: &str,
+        article: &factql_model::Article,
+        entities: &[Entity],
+    ) -> Extraction {
+        let extractor = Arc::new(ExtractorRef { name: plugin.into(), version: "1.0".into() });
+        let mentions = entities
+            .iter()
+            .map(|entity| Mention {
+                provenance: Provenance {
+                    article: article.id.clone(),
+                    sentence: 0,
+                    span: ModelSpan::new(0, 5),
+                    extractor: extractor.clone(),
+                    confidence: 1.0,
+                },
+                ent_type: "PER".into(),
+                level: MentionLevel::Name,
+                entity: Some(entity.id.clone()),
+            })
+            .collect();
+        Extraction { entities: entities.to_vec(), mentions, facts: Vec::new() }
+    }
+
+    fn entity(id: &str, kind: &str, name: &str, aliases: &[&str]) -> Entity {
+        Entity {
+            id: id.into(),
+            kind: kind.into(),
+            name: name.into(),
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            wikidata: None,
+        }
+    }
+
+    /// An entity as `(id, kind, name, aliases, wikidata)`.
+    type Row = (String, String, String, Vec<String>, Option<String>);
+
+    /// Every entity.
+    fn stored(store: &Store) -> Vec<Row> {
+        let mut out = Vec::new();
+        store.for_each_entity(|e| out.push((e.id, e.kind, e.name, e.aliases, e.wikidata))).unwrap();
+        out
+    }
+
+    fn setup() -> (tempfile::TempDir, Store, factql_model::Article) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("x.db")).unwrap();
+        let article = article("a.txt", "Olaf Scholz spoke.");
+        store.write_batch(std::slice::from_ref(&article)).unwrap();
+        (dir, store, article)
+    }
+
+    #[test]
+    fn two_plugins_naming_one_entity_unite_their_aliases() {
+        let (_dir, mut store, article) = setup();
+        let mut scholz = entity("wd:Q61053", "person", "Olaf Scholz", &["Scholz"]);
+        scholz.wikidata = Some("Q61053".into());
+        let run =
+            store.begin_run(&ExtractorRef { name: "a".into(), version: "1".into() }, "").unwrap();
+        store
+            .write_extraction(run, "a", &article.id, &extraction("a", &article, &[scholz]))
+            .unwrap();
+        let other = entity("wd:Q61053", "person", "Scholz", &["Olaf Scholz", "O. Scholz"]);
+        store
+            .write_extraction(run, "b", &article.id, &extraction("b", &article, &[other]))
+            .unwrap();
+        assert_eq!(
+            stored(&store),
+            [(
+                "wd:Q61053".into(),
+                "person".into(),
+                "Olaf Scholz".into(),
+                vec!["O. Scholz".into(), "Olaf Scholz".into(), "Scholz".into()],
+                Some("Q61053".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn deleting_a_plugins_rows_replaces_its_entities_and_aliases() {
+        let (_dir, mut store, article) = setup();
+        let run =
+            store.begin_run(&ExtractorRef { name: "a".into(), version: "1".into() }, "").unwrap();
+        let wrong = entity("local:scholz", "per", "Scholz", &["Scholtz"]);
+        store
+            .write_extraction(run, "a", &article.id, &extraction("a", &article, &[wrong]))
+            .unwrap();
+        // Another plugin's rows survive, and keep the entity they name.
+        let kept = entity("local:kept", "place", "Berlin", &[]);
+        store.write_extraction(run, "b", &article.id, &extraction("b", &article, &[kept])).unwrap();
+        assert!(store.delete_extractor_rows("a").unwrap() > 0);
+        assert_eq!(stored(&store).len(), 1, "{:?}", stored(&store));
+        let right = entity("local:scholz", "person", "Olaf Scholz", &["Scholz"]);
+        store
+            .write_extraction(run, "a", &article.id, &extraction("a", &article, &[right]))
+            .unwrap();
+        let names: Vec<_> = stored(&store).into_iter().map(|e| (e.0, e.1, e.2, e.3)).collect();
+        assert_eq!(
+            names,
+            [
+                ("local:kept".into(), "place".into(), "Berlin".into(), vec!["Berlin".into()]),
+                (
+                    "local:scholz".into(),
+                    "person".into(),
+                    "Olaf Scholz".into(),
+                    vec!["Olaf Scholz".into(), "Scholz".into()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn deleting_by_name_takes_underscore_and_percent_literally() {
+        let (_dir, mut store, article) = setup();
+        let run =
+            store.begin_run(&ExtractorRef { name: "x".into(), version: "1".into() }, "").unwrap();
+        for plugin in ["money", "mone_", "m%", "money-x"] {
+            let e = entity(&format!("e-{plugin}"), "person", plugin, &[]);
+            store
+                .write_extraction(run, plugin, &article.id, &extraction(plugin, &article, &[e]))
+                .unwrap();
+        }
+        store.delete_extractor_rows("mone_").unwrap();
+        store.delete_extractor_rows("m%").unwrap();
+        let left: Vec<String> = stored(&store).into_iter().map(|e| e.2).collect();
+        assert_eq!(left, ["money", "money-x"]);
+        assert_eq!(store.stats().unwrap().tables.mentions, 2);
+    }
+
+    #[test]
+    fn a_version_1_store_gets_builtin_kinds_wikidata_ids_and_alias_owners() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        crate::schema::migrate_to(&mut conn, &path, 1).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys=OFF;
+             INSERT INTO entity VALUES ('wd:Q2866', 'per', 'Lukashenko'), ('x', 'gpe', 'Minsk');
+             INSERT INTO alias VALUES ('wd:Q2866', 'Lukashenko', 'lukashenko'), ('x', 'Minsk', 'minsk');
+             INSERT INTO mention (article_id, sentence_idx, start, \"end\", ent_type, level, entity_id, extractor, confidence)
+               VALUES ('a1', 0, 0, 10, 'PER', 'NAM', 'wd:Q2866', 'ner@0.1', 1.0),
+                      ('a1', 0, 20, 25, 'GPE', 'NAM', 'x', 'geo@2', 1.0);",
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(
+            stored(&store),
+            [
+                (
+                    "wd:Q2866".into(),
+                    "person".into(),
+                    "Lukashenko".into(),
+                    vec!["Lukashenko".into()],
+                    Some("Q2866".into())
+                ),
+                ("x".into(), "place".into(), "Minsk".into(), vec!["Minsk".into()], None),
+            ]
+        );
+        // The aliases of entities a plugin's mentions link to are that plugin's: a
+        // re-extraction replaces them.
+        store.delete_extractor_rows("ner").unwrap();
+        let left: Vec<String> = stored(&store).into_iter().map(|e| e.0).collect();
+        assert_eq!(left, ["x"]);
+    }
+}

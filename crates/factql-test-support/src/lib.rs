@@ -256,6 +256,8 @@ fn parse_entities(entities: &Json) -> Result<Vec<Entity>, FixtureError> {
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default(),
+            // A `wd:` id says it already; the engine reads it from there.
+            wikidata: None,
         });
     }
     Ok(out)

@@ -201,6 +201,7 @@ fn entity(id: &str, kind: &str, name: &str, aliases: &[&str]) -> Entity {
         kind: kind.into(),
         name: name.into(),
         aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+        wikidata: None,
     }
 }
 
