@@ -274,6 +274,7 @@ pub(crate) fn sources(ds: &Dataset) -> Vec<SourceDef> {
         SourceDef { name: "people".into(), table: Table::Entity, entity_kind: Some("person") },
         SourceDef { name: "places".into(), table: Table::Entity, entity_kind: Some("place") },
         SourceDef { name: "orgs".into(), table: Table::Entity, entity_kind: Some("org") },
+        SourceDef { name: "groups".into(), table: Table::Entity, entity_kind: Some("group") },
     ];
     for (idx, table) in ds.kinds.iter().enumerate() {
         out.push(SourceDef {
