@@ -57,6 +57,21 @@ enum Command {
         #[arg(long = "field", value_name = "PART=KEY")]
         fields: Vec<String>,
     },
+    /// Run the extractor plugins over articles and print what they find, one JSON line per
+    /// article, without touching the store.
+    Extract {
+        /// Files and directories to read (.txt .md .json .jsonl .html); `-` reads stdin.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// `jsonl`: every plugin's entities, mentions and facts; `ner-jsonl`: named people,
+        /// places and organisations as {"id", "entities": [{"start", "end", "label"}]} with
+        /// byte offsets into the text as given, for NER scorers.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: crate::extract_cmd::ExtractFormat,
+        /// Map a JSON field, as for `ingest`.
+        #[arg(long = "field", value_name = "PART=KEY")]
+        fields: Vec<String>,
+    },
     /// Run a query and print its rows.
     Query {
         /// The query (a script: `let` definitions, then the query); `-` reads it from stdin.
@@ -158,6 +173,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Inspect { file, json, fields }) => {
             let Some(options) = options(&fields, 16) else { return Ok(ExitCode::from(2)) };
             crate::inspect::inspect(&file, &options, json)
+        }
+        Some(Command::Extract { paths, format, fields }) => {
+            let Some(options) = options(&fields, 16) else { return Ok(ExitCode::from(2)) };
+            crate::extract_cmd::extract(&paths, &options, format, &isolate)
         }
         Some(Command::Query { query, format, params, explain, row_limit }) => crate::query::query(
             &db,

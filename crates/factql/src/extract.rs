@@ -246,7 +246,7 @@ impl Runner {
 }
 
 /// Runs the host over `articles` on all cores; results come back in article order.
-fn parallel_extract(host: &Host, articles: &[&Article]) -> Vec<Vec<Outcome>> {
+pub(crate) fn parallel_extract(host: &Host, articles: &[&Article]) -> Vec<Vec<Outcome>> {
     let workers =
         std::thread::available_parallelism().map_or(1, |n| n.get()).min(articles.len()).max(1);
     if workers == 1 {

@@ -7,6 +7,7 @@
 mod bundled;
 mod cli;
 mod extract;
+mod extract_cmd;
 mod ingest;
 mod inspect;
 mod plugins_cmd;
