@@ -647,7 +647,8 @@ impl Host {
                     let encode = |facts: &[wire::Fact]| {
                         let (m, e) =
                             if reads { (&mentions[..], &entities[..]) } else { (&[][..], &[][..]) };
-                        wire::encode_inputs(&sentences, &boilerplate, facts, m, e)
+                        let published = article.published.as_deref();
+                        wire::encode_inputs(&sentences, &boilerplate, facts, m, e, published)
                             .map_err(|err| err.to_string())
                     };
                     let with_facts;

@@ -53,6 +53,12 @@ impl<'a> Document<'a> {
         self.inputs.facts.iter().filter(move |fact| fact.kind == kind)
     }
 
+    /// The article's publication date, partial ISO 8601 (`2023-10-30`, `2023-10`, `2023`),
+    /// when the input gave one: the anchor for relative dates and for who held which office.
+    pub fn published(&self) -> Option<&str> {
+        self.inputs.published.as_deref()
+    }
+
     /// The mentions of the plugins that ran before this one, in their order, when the
     /// manifest [reads mentions](crate::wire::Manifest::reads_mentions); empty otherwise.
     pub fn mentions(&self) -> &[Mention] {

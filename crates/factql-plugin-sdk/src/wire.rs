@@ -414,6 +414,8 @@ pub struct Inputs {
     pub mentions: Vec<Mention>,
     /// The entities those mentions link to, and the other entities those plugins named.
     pub entities: Vec<Entity>,
+    /// The article's publication date (partial ISO 8601: `2023-10-30`, `2023-10`), when known.
+    pub published: Option<String>,
 }
 
 /// Plugin configuration: `key = value` pairs from the host's configuration.
@@ -590,7 +592,7 @@ fn take_len(bytes: &mut &[u8], min: usize) -> Result<usize, postcard::Error> {
     Ok(len)
 }
 
-/// The bytes of [`Inputs`] `{ sentences, boilerplate, facts, mentions, entities }`, exactly
+/// The bytes of [`Inputs`] `{ sentences, boilerplate, facts, mentions, entities, published }`, exactly
 /// as [`encode`] gives them, without building an `Inputs` (the host encodes the sentences
 /// once per article).
 pub fn encode_inputs(
@@ -599,6 +601,7 @@ pub fn encode_inputs(
     facts: &[Fact],
     mentions: &[Mention],
     entities: &[Entity],
+    published: Option<&str>,
 ) -> Result<Vec<u8>, postcard::Error> {
     let mut out = Vec::with_capacity(8 + sentences.len() * 5 + boilerplate.len() * 2);
     put_varint(&mut out, sentences.len() as u64);
@@ -611,7 +614,7 @@ pub fn encode_inputs(
         put_varint(&mut out, u64::from(index));
     }
     // A tuple encodes as its fields one after the other, as the struct's last fields do.
-    postcard::to_extend(&(facts, mentions, entities), out)
+    postcard::to_extend(&(facts, mentions, entities, published), out)
 }
 
 /// Decodes [`Inputs`] as [`decode`] does, reading the sentences and boilerplate indexes
@@ -629,8 +632,8 @@ pub fn decode_inputs(bytes: &[u8]) -> Result<Inputs, postcard::Error> {
     for _ in 0..n {
         boilerplate.push(u32_of(&mut rest)?);
     }
-    let (facts, mentions, entities) = decode(rest)?;
-    Ok(Inputs { sentences, boilerplate, facts, mentions, entities })
+    let (facts, mentions, entities, published) = decode(rest)?;
+    Ok(Inputs { sentences, boilerplate, facts, mentions, entities, published })
 }
 
 #[cfg(test)]
@@ -669,7 +672,8 @@ mod tests {
             })
             .collect();
         let entities = (0..next() % 3).map(|n| entity(&mut next, n)).collect();
-        Inputs { sentences, boilerplate, facts, mentions, entities }
+        let published = next().is_multiple_of(2).then(|| "2023-10-30".to_owned());
+        Inputs { sentences, boilerplate, facts, mentions, entities, published }
     }
 
     fn entity(next: &mut dyn FnMut() -> u64, n: u64) -> Entity {
@@ -765,6 +769,7 @@ mod tests {
                 &inputs.facts,
                 &inputs.mentions,
                 &inputs.entities,
+                inputs.published.as_deref(),
             )
             .expect("encodes");
             assert_eq!(direct, bytes);
