@@ -207,13 +207,14 @@ pub(crate) fn read(
     article: &Article,
     batches: &[Vec<u8>],
     max_items: usize,
+    known: &dyn Fn(&str) -> bool,
 ) -> Read {
     let too_deep = || {
         Read::Reject(format!(
             "a batch does not decode (a value nests lists more than {MAX_DEPTH} deep)"
         ))
     };
-    match read_all(checker, article, batches, max_items) {
+    match read_all(checker, article, batches, max_items, known) {
         Ok(extraction) => Read::Ok(extraction),
         Err(Stop::TooDeep) => too_deep(),
         // Serde will go over the bytes: first make sure it cannot recurse too deep on them.
@@ -286,6 +287,7 @@ fn read_all(
     article: &Article,
     batches: &[Vec<u8>],
     max_items: usize,
+    known: &dyn Fn(&str) -> bool,
 ) -> Step<Extraction> {
     let text = article.text.as_str();
     let provenance = |span: Span, confidence: f32| Provenance {
@@ -299,6 +301,8 @@ fn read_all(
     let mut entities = Merge::default();
     // Mention targets are checked at the end, against the mentions of every batch.
     let mut mention_targets = 0usize;
+    // So are entity targets, against the entities of every batch and those already known.
+    let mut entity_targets: Vec<String> = Vec::new();
     for bytes in batches {
         let mut reader = Reader { bytes };
         let r = &mut reader;
@@ -396,7 +400,11 @@ fn read_all(
                         target if target < idx => ArgTarget::Fact(target),
                         _ => return Err(FALLBACK),
                     },
-                    2 => ArgTarget::Entity(r.str()?.to_owned()),
+                    2 => {
+                        let id = r.str()?.to_owned();
+                        entity_targets.push(id.clone());
+                        ArgTarget::Entity(id)
+                    }
                     3 => ArgTarget::Literal(r.value(0)?),
                     _ => return Err(FALLBACK),
                 };
@@ -431,7 +439,9 @@ fn read_all(
             return Err(FALLBACK);
         }
     }
-    if mention_targets > out.mentions.len() {
+    if mention_targets > out.mentions.len()
+        || entity_targets.iter().any(|id| !entities.has(id) && !known(id))
+    {
         return Err(FALLBACK);
     }
     out.entities = entities.finish();
@@ -520,7 +530,7 @@ mod tests {
                     target: match rng.below(4) {
                         0 => Target::Mention(rng.below(4) as u32),
                         1 => Target::Fact(rng.below(4) as u32),
-                        2 => Target::Entity("e1".into()),
+                        2 => Target::Entity(rng.pick(&["e1", "e2", "e3"]).into()),
                         _ => Target::Literal(value(rng, 0)),
                     },
                 })
@@ -567,7 +577,7 @@ mod tests {
         }
         let extractor = Arc::new(ExtractorRef { name: "m".into(), version: "1".into() });
         let kinds = Kinds::new(&manifest.mention_types, &manifest.entity_kinds).expect("kinds");
-        validate(manifest, &kinds, schema, &extractor, article, batch)
+        validate(manifest, &kinds, schema, &extractor, article, batch, &|id| id == "e2")
     }
 
     /// On random batches near every edge, the one-pass reader accepts exactly what the
@@ -584,7 +594,7 @@ mod tests {
                 .collect();
             let max_items = if rng.below(20) == 0 { 2 } else { 100 };
             let expected = reference(&manifest, &schema, &article, &parts, max_items);
-            match (read(&checker, &article, &parts, max_items), expected) {
+            match (read(&checker, &article, &parts, max_items, &|id| id == "e2"), expected) {
                 (Read::Ok(got), Ok(expected)) => {
                     assert_eq!(got, expected);
                     accepted += 1;
@@ -618,7 +628,7 @@ mod tests {
             }
             let parts = [bytes];
             let expected = reference(&manifest, &schema, &article, &parts, 1000);
-            match (read(&checker, &article, &parts, 1000), expected) {
+            match (read(&checker, &article, &parts, 1000, &|id| id == "e2"), expected) {
                 (Read::Ok(got), Ok(expected)) => assert_eq!(got, expected),
                 (Read::Fallback, Err(_)) => {}
                 (got, expected) => panic!("{got:?} but the reference gives {expected:?}"),
@@ -637,13 +647,19 @@ mod tests {
             bytes.extend([6, 1]);
         }
         bytes.extend([0, 0, 0, 0, 0x80, 0x3F, 0]);
-        assert!(matches!(read(&checker, &article, &[bytes.clone()], 1000), Read::Reject(_)));
+        assert!(matches!(
+            read(&checker, &article, &[bytes.clone()], 1000, &|_| false),
+            Read::Reject(_)
+        ));
         // Also when the reader gives up before reaching it (an undeclared kind first), and
         // inside a list that claims more elements than the bytes hold.
         bytes[4] = b'z';
-        assert!(matches!(read(&checker, &article, &[bytes.clone()], 1000), Read::Reject(_)));
+        assert!(matches!(
+            read(&checker, &article, &[bytes.clone()], 1000, &|_| false),
+            Read::Reject(_)
+        ));
         bytes[11] = 0xFF;
         bytes.splice(12..12, [0xFF, 0x7F]);
-        assert!(matches!(read(&checker, &article, &[bytes], 1000), Read::Reject(_)));
+        assert!(matches!(read(&checker, &article, &[bytes], 1000, &|_| false), Read::Reject(_)));
     }
 }

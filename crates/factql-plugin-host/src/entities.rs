@@ -116,6 +116,11 @@ impl Merge {
         Ok(())
     }
 
+    /// Whether the call named (or a mention implied) an entity with this id.
+    pub(crate) fn has(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
     /// The merged entities, in id order.
     pub(crate) fn finish(self) -> Vec<Entity> {
         self.by_id.into_values().map(|(entity, _)| entity).collect()

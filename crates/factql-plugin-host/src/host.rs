@@ -673,7 +673,10 @@ impl Host {
                             status: "bad input".into(),
                             message: message.clone(),
                         })
-                        .and_then(|inputs| self.run(idx, plugin, article, inputs))
+                        .and_then(|inputs| {
+                            let known = |id: &str| reads && entities.iter().any(|e| e.id == id);
+                            self.run(idx, plugin, article, inputs, &known)
+                        })
                 }
             };
             match &result {
@@ -714,6 +717,7 @@ impl Host {
         plugin: &Plugin,
         article: &Article,
         inputs: &[u8],
+        known: &dyn Fn(&str) -> bool,
     ) -> Result<(Extraction, Vec<wire::Fact>), PluginError> {
         let name = || plugin.name().to_owned();
         let id = || article.id.0.clone();
@@ -816,7 +820,7 @@ impl Host {
         // The common case in one pass over the bytes; anything unusual goes the long way below,
         // which names the problem.
         let feeds_others = plugin.manifest.produces.iter().any(|k| self.required.contains(&k.name));
-        match batch::read(&plugin.checker, article, &reply.batches, self.limits.max_items) {
+        match batch::read(&plugin.checker, article, &reply.batches, self.limits.max_items, known) {
             Read::Ok(extraction) if !feeds_others => return Ok((extraction, Vec::new())),
             Read::Ok(extraction) => {
                 // Facts other plugins require are also kept in wire form for their inputs.
@@ -884,6 +888,7 @@ impl Host {
             &plugin.checker.extractor,
             article,
             batch,
+            known,
         )
         .map_err(invalid)?;
         Ok((extraction, needed))

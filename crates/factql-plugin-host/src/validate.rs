@@ -84,6 +84,10 @@ fn confidence(value: f32, what: &dyn Fn() -> String) -> Result<f32, String> {
 /// Checks every mention and fact of `batch` against the plugin's manifest and the article text,
 /// and converts them, with provenance, for the store.
 ///
+/// An argument may point at an entity the plugin named (or a mention implied) in the same
+/// call, or one that `known` says the plugins before it named for this article: the store
+/// never gets an argument pointing at no entity.
+///
 /// The reference for [`crate::batch::read`], which does the same in one pass over the bytes.
 pub(crate) fn validate(
     manifest: &Manifest,
@@ -92,6 +96,7 @@ pub(crate) fn validate(
     extractor: &Arc<ExtractorRef>,
     article: &Article,
     batch: Batch,
+    known: &dyn Fn(&str) -> bool,
 ) -> Result<Extraction, String> {
     if batch.schema != WIRE_SCHEMA {
         return Err(format!("batch schema {} (this host reads {WIRE_SCHEMA})", batch.schema));
@@ -186,7 +191,16 @@ pub(crate) fn validate(
                         arg.role
                     ));
                 }
-                wire::Target::Entity(id) => ArgTarget::Entity(id.clone()),
+                wire::Target::Entity(id) if entities.has(id) || known(id) => {
+                    ArgTarget::Entity(id.clone())
+                }
+                wire::Target::Entity(id) => {
+                    return Err(format!(
+                        "{}: argument `{}` points at entity `{id}`, which neither this plugin nor a plugin it reads named",
+                        what(),
+                        arg.role
+                    ));
+                }
                 wire::Target::Literal(raw) => ArgTarget::Literal(
                     value(raw.clone())
                         .map_err(|err| format!("{}: argument `{}` {err}", what(), arg.role))?,
@@ -279,7 +293,7 @@ mod tests {
                 let target = match rng.below(4) {
                     0 => Target::Mention(rng.below(4) as u32),
                     1 => Target::Fact(rng.below(4) as u32),
-                    2 => Target::Entity("e1".into()),
+                    2 => Target::Entity(rng.pick(&["e1", "e2", "e3"]).into()),
                     _ => Target::Literal(random_value(&mut rng)),
                 };
                 batch.facts.push(Fact {
@@ -300,7 +314,9 @@ mod tests {
             }
             let kinds = Kinds::new(&manifest.mention_types, &manifest.entity_kinds).expect("kinds");
             if let Ok(extraction) =
-                validate(&manifest, &kinds, &schema, &extractor(), &article, batch)
+                validate(&manifest, &kinds, &schema, &extractor(), &article, batch, &|id| {
+                    id == "e2"
+                })
             {
                 accepted += 1;
                 for fact in &extraction.facts {
@@ -327,7 +343,8 @@ mod tests {
             let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
             if let Ok(batch) = factql_plugin_sdk::wire::decode::<Batch>(&bytes) {
                 let kinds = Kinds::new(&manifest.mention_types, &[]).expect("kinds");
-                let _ = validate(&manifest, &kinds, &schema, &extractor(), &article, batch);
+                let _ =
+                    validate(&manifest, &kinds, &schema, &extractor(), &article, batch, &|_| false);
             }
         }
     }
