@@ -189,8 +189,18 @@ impl<'a> Reader<'a> {
                 }
                 Value::List(values)
             }
+            7 => Value::Interval(self.opt_str()?, self.opt_str()?),
             _ => return Err(FALLBACK),
         })
+    }
+
+    /// An `Option<String>`.
+    fn opt_str(&mut self) -> Step<Option<String>> {
+        match self.byte()? {
+            0 => Ok(None),
+            1 => Ok(Some(self.str()?.to_owned())),
+            _ => Err(FALLBACK),
+        }
     }
 }
 
@@ -244,6 +254,10 @@ fn scan(bytes: &[u8]) -> Step<()> {
                 for _ in 0..r.u64()? {
                     value(r, depth + 1)?;
                 }
+            }
+            7 => {
+                r.opt_str()?;
+                r.opt_str()?;
             }
             _ => return Err(FALLBACK),
         }
@@ -469,6 +483,7 @@ mod tests {
                     .field("s", FieldType::Str, false)
                     .field("f", FieldType::Float, false)
                     .field("l", FieldType::List(Box::new(FieldType::Int)), false)
+                    .field("i", FieldType::Interval, false)
                     .role("r")
                     .role("q"),
             )
@@ -489,13 +504,14 @@ mod tests {
     }
 
     fn value(rng: &mut Rng, depth: u32) -> wire::Value {
-        match rng.below(9) {
+        match rng.below(10) {
             0 => wire::Value::Null,
             1 => wire::Value::Int(rng.next() as i64 >> rng.below(64)),
             2 => wire::Value::Float([1.5, f64::NAN, f64::INFINITY, -0.0][rng.below(4) as usize]),
             3 => wire::Value::Str("é".repeat(rng.below(3) as usize)),
             4 => wire::Value::Bool(rng.below(2) == 0),
             5 => wire::Value::Date("2024-01".into()),
+            7 => wire::Value::Interval(Some("2019".into()), None),
             6 if depth < 3 => {
                 wire::Value::List((0..rng.below(3)).map(|_| value(rng, depth + 1)).collect())
             }
@@ -522,7 +538,10 @@ mod tests {
         for _ in 0..rng.below(5) {
             let mut fields = Vec::new();
             for _ in 0..rng.below(4) {
-                fields.push((rng.pick(&["n", "n", "s", "f", "l", "t"]).to_owned(), value(rng, 0)));
+                fields.push((
+                    rng.pick(&["n", "n", "s", "f", "l", "t", "i"]).to_owned(),
+                    value(rng, 0),
+                ));
             }
             let args = (0..rng.below(3))
                 .map(|_| Arg {

@@ -40,6 +40,7 @@ fn field_type(ty: &wire::FieldType) -> FieldType {
         wire::FieldType::Bool => FieldType::Bool,
         wire::FieldType::Date => FieldType::Date,
         wire::FieldType::List(element) => FieldType::List(Box::new(field_type(element))),
+        wire::FieldType::Interval => FieldType::Interval,
     }
 }
 
@@ -55,6 +56,7 @@ fn value(raw: wire::Value) -> Result<Value, String> {
         wire::Value::List(values) => {
             Value::List(values.into_iter().map(value).collect::<Result<_, _>>()?)
         }
+        wire::Value::Interval(from, to) => Value::Interval(from, to),
     })
 }
 

@@ -57,6 +57,8 @@ pub enum FieldType {
     Date,
     /// A list of the given element type.
     List(Box<FieldType>),
+    /// An interval of partial dates, either end open.
+    Interval,
 }
 
 /// A field value (mirrors `factql_model::Value`).
@@ -76,6 +78,8 @@ pub enum Value {
     Date(String),
     /// A list.
     List(Vec<Value>),
+    /// An interval of partial ISO 8601 dates; `None` is an open end (`2019-05..`).
+    Interval(Option<String>, Option<String>),
 }
 
 impl From<bool> for Value {
@@ -482,6 +486,11 @@ pub fn encode_batch(batch: &Batch) -> Vec<u8> {
                     value(out, v);
                 }
             }
+            Value::Interval(from, to) => {
+                out.push(7);
+                opt(out, from);
+                opt(out, to);
+            }
         }
     }
     fn opt(out: &mut Vec<u8>, value: &Option<String>) {
@@ -687,7 +696,7 @@ mod tests {
     }
 
     fn value(next: &mut dyn FnMut() -> u64, depth: u32) -> Value {
-        match next() % 8 {
+        match next() % 9 {
             0 => Value::Null,
             1 => Value::Bool(next().is_multiple_of(2)),
             2 => Value::Int(next() as i64 >> (next() % 64)),
@@ -697,6 +706,10 @@ mod tests {
             6 if depth < 3 => {
                 Value::List((0..next() % 4).map(|_| value(next, depth + 1)).collect())
             }
+            7 => Value::Interval(
+                next().is_multiple_of(2).then(|| "2019-05".into()),
+                next().is_multiple_of(2).then(|| "2024".into()),
+            ),
             _ => Value::Int(-1),
         }
     }
