@@ -16,10 +16,16 @@ use factql_store::{RunId, Store, StoreError};
 pub(crate) const RUNNER_SUBCOMMAND: &str = "__plugin-runner";
 
 /// The extractors linked into the binary.
-pub(crate) const BUNDLED: &[StaticPlugin] = &[StaticPlugin {
-    crate_name: "factql_extractor_money",
-    entry: factql_extractor_money::factql_plugin_entry,
-}];
+pub(crate) const BUNDLED: &[StaticPlugin] = &[
+    StaticPlugin {
+        crate_name: "factql_extractor_money",
+        entry: factql_extractor_money::factql_plugin_entry,
+    },
+    StaticPlugin {
+        crate_name: "factql_extractor_roles",
+        entry: factql_extractor_roles::factql_plugin_entry,
+    },
+];
 
 /// The plugin configuration: `$FACTQL_PLUGIN_CONFIG` or `factql-plugins.conf`, plus
 /// `$FACTQL_PLUGIN_PATH`, `<exe_dir>/plugins`, `<exe_dir>`, and `$FACTQL_PLUGINS_LOCK`.
