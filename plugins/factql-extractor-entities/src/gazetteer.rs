@@ -12,7 +12,8 @@
 use std::collections::HashMap;
 
 use crate::model::LoadError;
-use crate::text::{ALLCAP, Token, fold, name_key};
+use crate::tagger::word_hash;
+use crate::text::{ALLCAP, IdMap, Token, fold, name_key};
 
 /// What a gazetteer record is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,6 +73,14 @@ pub struct GazMatch {
     pub forms: (u32, u32),
 }
 
+/// Size of the first-word bitset (128 KB).
+const FIRST_WORD_BITS: usize = 1 << 20;
+
+#[inline]
+fn first_word_bit(h: u64) -> usize {
+    (h >> 44) as usize & (FIRST_WORD_BITS - 1)
+}
+
 /// Word classes from the name lists (first names, surnames, titles, ...).
 pub mod class {
     /// A given name.
@@ -86,6 +95,10 @@ pub mod class {
     pub const ORGWORD: u8 = 1 << 4;
     /// An ordinary English word (written lower case more often than not).
     pub const COMMON: u8 = 1 << 5;
+    /// A function word, never a name even in a headline (the, of, says).
+    pub const FUNCTION: u8 = 1 << 6;
+    /// A lower-case word that may join the parts of a name (of, de, von).
+    pub const CONNECTOR: u8 = 1 << 7;
 }
 
 /// The loaded gazetteers.
@@ -97,8 +110,15 @@ pub struct Gazetteer {
     map: fst::Map<Vec<u8>>,
     /// Folded surname -> person records having it as the last token of a form.
     pub surnames: HashMap<String, Vec<u32>>,
-    /// Folded word -> [`class`] bits.
-    pub words: HashMap<String, u8>,
+    /// Folded-word hash ([`crate::tagger::word_hash`]) -> [`class`] bits.
+    words: IdMap<u8>,
+    /// Hashes of the folded surnames.
+    surname_hashes: IdMap<()>,
+    /// Function and connector words only (a table small enough to stay in L1).
+    small_words: IdMap<u8>,
+    /// Bit per hash of a folded word that starts some form: a token whose bit is clear starts
+    /// no match, so the automaton is not walked from it.
+    first_words: Vec<u64>,
 }
 
 const COUNTRIES: &str = include_str!("../data/countries.tsv");
@@ -347,7 +367,7 @@ impl Gazetteer {
                 b.form(r, a, false);
             }
         }
-        let mut words: HashMap<String, u8> = HashMap::new();
+        let mut words: IdMap<u8> = IdMap::default();
         for (line, c) in rows("words.tsv", WORDS) {
             let f = "words.tsv";
             let bit = match cell(f, line, &c, 1)? {
@@ -365,11 +385,23 @@ impl Gazetteer {
                     });
                 }
             };
-            *words.entry(cell(f, line, &c, 0)?.to_string()).or_default() |= bit;
+            *words.entry(word_hash(cell(f, line, &c, 0)?)).or_default() |= bit;
         }
-        for w in ROLE_WORDS {
-            *words.entry((*w).to_string()).or_default() |= class::ROLE;
+        for (list, bit) in [
+            (ROLE_WORDS, class::ROLE),
+            (crate::recognize::FUNCTION, class::FUNCTION),
+            (crate::recognize::CONNECTORS, class::CONNECTOR),
+        ] {
+            for w in list {
+                *words.entry(word_hash(w)).or_default() |= bit;
+            }
         }
+        let surname_hashes = surnames.keys().map(|k| (word_hash(k), ())).collect();
+        let small_words = words
+            .iter()
+            .filter(|(_, c)| **c & (class::FUNCTION | class::CONNECTOR) != 0)
+            .map(|(h, c)| (*h, *c & (class::FUNCTION | class::CONNECTOR)))
+            .collect();
 
         let Builder { records, mut entries } = b;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -389,13 +421,53 @@ impl Gazetteer {
             mb.insert(key.as_bytes(), (offset << 16) | n.min(0xffff))?;
         }
         let map = fst::Map::new(mb.into_inner()?)?;
-        Ok(Gazetteer { records, forms, map, surnames, words })
+        let mut first_words = vec![0u64; FIRST_WORD_BITS / 64];
+        for (key, _) in &entries {
+            let first = key.split(' ').next().unwrap_or_default();
+            let b = first_word_bit(word_hash(first));
+            first_words[b / 64] |= 1 << (b % 64);
+        }
+        Ok(Gazetteer {
+            records,
+            forms,
+            map,
+            surnames,
+            words,
+            surname_hashes,
+            small_words,
+            first_words,
+        })
     }
 
     /// The word classes of a folded word.
     #[inline]
     pub fn word_class(&self, folded: &str) -> u8 {
-        self.words.get(folded).copied().unwrap_or(0)
+        self.class_of_hash(word_hash(folded))
+    }
+
+    /// The word classes of a folded word, by its [`word_hash`].
+    #[inline]
+    pub fn class_of_hash(&self, h: u64) -> u8 {
+        self.words.get(&h).copied().unwrap_or(0)
+    }
+
+    /// The function/connector classes of a folded word, by its [`word_hash`].
+    #[inline]
+    pub fn small_class_of_hash(&self, h: u64) -> u8 {
+        self.small_words.get(&h).copied().unwrap_or(0)
+    }
+
+    /// Whether some form starts with the word of this [`word_hash`] (false positives possible).
+    #[inline]
+    pub fn may_start(&self, h: u64) -> bool {
+        let b = first_word_bit(h);
+        self.first_words[b / 64] & (1 << (b % 64)) != 0
+    }
+
+    /// Whether a folded word (by its [`word_hash`]) is the surname of a known person.
+    #[inline]
+    pub fn is_surname_hash(&self, h: u64) -> bool {
+        self.surname_hashes.contains_key(&h)
     }
 
     /// The forms stored under an exact key, if any.

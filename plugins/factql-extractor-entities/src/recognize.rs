@@ -1,7 +1,6 @@
 //! The pipeline: tokens -> case modes and tables -> gazetteer matches -> tagger -> spans cleaned
 //! of titles, determiners and possessives -> document-level consistency -> linking to entities.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::gazetteer::{Form, GazMatch, Gazetteer, RecKind, class};
@@ -10,7 +9,7 @@ use crate::tagger::{
     self, DOC_CAP, DOC_LOWER, MAX_FEATS, MODE_CAPS, MODE_NORMAL, MODE_TITLE, SentCtx, Tagger,
 };
 use crate::text::{
-    ALLCAP, ALLDIGIT, ALPHA, CAP, DIGIT, HYPHEN, LOWER, POSS, PUNCT, Token, tokenize,
+    ALLCAP, ALLDIGIT, ALPHA, CAP, DIGIT, HYPHEN, IdMap, LOWER, POSS, PUNCT, Token, tokenize,
 };
 
 const WEIGHTS: &[u8] = include_bytes!("../data/ner.weights");
@@ -78,7 +77,27 @@ pub struct Prep {
     pub matches: Vec<GazMatch>,
 }
 
+/// Seed of [`Prep::span_hash`].
+const SPAN_SEED: u64 = 0x7370_616e;
+
+#[inline]
+fn span_step(h: u64, w: u64) -> u64 {
+    (h.rotate_left(17) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 impl Prep {
+    /// The gazetteer matches starting at token `i` (matches are sorted by start).
+    pub fn matches_at(&self, i: usize) -> &[GazMatch] {
+        let a = self.matches.partition_point(|m| (m.start as usize) < i);
+        let b = self.matches.partition_point(|m| (m.start as usize) <= i);
+        &self.matches[a..b]
+    }
+
+    /// A hash of the folded tokens `s..e` (equal spellings, equal hashes).
+    pub fn span_hash(&self, s: usize, e: usize) -> u64 {
+        self.whash[s..e].iter().fold(SPAN_SEED, |h, &w| span_step(h, w))
+    }
+
     /// The tagger context of sentence `s`.
     pub fn ctx(&self, s: &Sent) -> SentCtx<'_> {
         let r = s.toks.clone();
@@ -94,13 +113,14 @@ impl Prep {
     }
 }
 
-const CONNECTORS: &[&str] = &[
+/// Lower-case words that may join the capitalised words of one name.
+pub const CONNECTORS: &[&str] = &[
     "of", "the", "de", "du", "des", "la", "le", "von", "van", "der", "den", "al", "bin", "da",
     "di", "and", "for", "&", "-", "y", "el", "on", "upon",
 ];
 
 /// Words that are never names, even capitalised in a headline.
-const FUNCTION: &[&str] = &[
+pub const FUNCTION: &[&str] = &[
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "and", "or",
     "but", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those",
     "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "not", "no",
@@ -137,7 +157,7 @@ fn gz_code(g: &Gazetteer, f: &Form) -> u32 {
     }
 }
 
-fn sentence_mode(toks: &[Token], folded: &str) -> u8 {
+fn sentence_mode(toks: &[Token], class: &[u8]) -> u8 {
     let mut alpha = 0;
     let mut caps = 0;
     let mut long = 0;
@@ -150,7 +170,7 @@ fn sentence_mode(toks: &[Token], folded: &str) -> u8 {
         if t.is(ALLCAP) {
             caps += 1;
         }
-        if k > 0 && !FUNCTION.contains(&t.folded(folded)) {
+        if k > 0 && class[k] & class::FUNCTION == 0 {
             long += 1;
             if t.is(CAP) {
                 long_cap += 1;
@@ -172,24 +192,6 @@ fn is_table(toks: &[Token]) -> bool {
     digits >= 2 && words >= 1 && digits * 3 >= words && toks.iter().any(|t| t.is(CAP))
 }
 
-/// FxHash-like hasher for `u64` keys that are already hashes.
-#[derive(Default, Clone, Copy)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = crate::text::hash_bytes(self.0, bytes);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type IdMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
-
 impl Recognizer {
     /// Loads the embedded gazetteers and tagger weights.
     pub fn load() -> Result<Recognizer, LoadError> {
@@ -209,6 +211,11 @@ impl Recognizer {
     /// Tokenises the article and computes every per-token input of the tagger.
     pub fn prepare(&self, text: &str, sentences: &[SentenceSpan]) -> Prep {
         let mut p = Prep::default();
+        let est = text.len() / 5 + 16;
+        p.toks.reserve(est);
+        p.whash.reserve(est);
+        p.class.reserve(est);
+        p.folded.reserve(text.len() + 16);
         let whole = [SentenceSpan { span: 0..text.len(), boilerplate: false }];
         let sentences = if sentences.is_empty() { &whole[..] } else { sentences };
         for s in sentences {
@@ -221,22 +228,57 @@ impl Recognizer {
             if a == b {
                 continue;
             }
-            let mode = sentence_mode(&p.toks[a..b], &p.folded);
+            // every token gets its hash and the cheap function/connector classes (a tiny
+            // table); the full classes (large table) are looked up near candidates only
+            for t in &p.toks[a..b] {
+                let h = tagger::word_hash(t.folded(&p.folded));
+                p.whash.push(h);
+                p.class.push(self.gaz.small_class_of_hash(h));
+            }
+            let mode = sentence_mode(&p.toks[a..b], &p.class[a..b]);
             let table = is_table(&p.toks[a..b]);
             p.sents.push(Sent { toks: a..b, mode, table });
         }
         let n = p.toks.len();
-        p.whash.reserve(n);
-        p.suffix.reserve(n);
-        p.class.reserve(n);
-        for t in &p.toks {
-            let f = t.folded(&p.folded);
-            p.whash.push(tagger::word_hash(f));
-            p.suffix.push(tagger::suffix_hash(f));
-            p.class.push(if t.is(ALPHA) { self.gaz.word_class(f) } else { 0 });
+        // candidates
+        p.cand = vec![false; n];
+        for s in &p.sents {
+            for i in s.toks.clone() {
+                let t = &p.toks[i];
+                let c = if s.mode == MODE_NORMAL {
+                    t.is(CAP) || (t.is(DIGIT) && t.is(ALPHA) && !t.is(LOWER))
+                } else {
+                    (t.is(ALPHA) || t.is(DIGIT)) && p.class[i] & class::FUNCTION == 0
+                };
+                p.cand[i] = c;
+            }
+            for i in s.toks.start + 1..s.toks.end.saturating_sub(1) {
+                if !p.cand[i]
+                    && p.cand[i - 1]
+                    && p.toks[i + 1].is(CAP)
+                    && (p.class[i] & class::CONNECTOR != 0 || p.toks[i].is(HYPHEN))
+                {
+                    p.cand[i] = true;
+                }
+            }
         }
-        // document evidence: how each word is written away from sentence starts in ordinary text
-        let mut seen: IdMap<u8> = IdMap::default();
+        // full classes and suffixes where features are computed: candidates and neighbours
+        p.suffix = vec![0; n];
+        let mut near: IdMap<u8> = IdMap::default();
+        for i in 0..n {
+            let c = p.cand[i];
+            if c || (i > 0 && p.cand[i - 1]) || (i + 1 < n && p.cand[i + 1]) {
+                if p.toks[i].is(ALPHA) {
+                    p.class[i] |= self.gaz.class_of_hash(p.whash[i]);
+                }
+                if c {
+                    p.suffix[i] = tagger::suffix_hash(p.toks[i].folded(&p.folded));
+                    near.insert(p.whash[i], 0);
+                }
+            }
+        }
+        // document evidence for candidate words: how they are written away from sentence starts
+        // in ordinary text
         for s in &p.sents {
             if s.mode != MODE_NORMAL {
                 continue;
@@ -246,54 +288,38 @@ impl Recognizer {
                 if !t.is(ALPHA) {
                     continue;
                 }
+                let Some(bits) = near.get_mut(&p.whash[i]) else { continue };
                 let prev = &p.toks[i - 1];
                 let after_open =
-                    prev.is(PUNCT) && !matches!(p.toks[i - 1].folded(&p.folded), "," | "-" | "(");
-                let bit = if t.is(CAP) {
-                    if after_open { 0 } else { DOC_CAP }
-                } else if t.is(LOWER) {
-                    DOC_LOWER
-                } else {
-                    0
-                };
-                if bit != 0 {
-                    *seen.entry(p.whash[i]).or_default() |= bit;
-                }
-            }
-        }
-        p.doc = p.whash.iter().map(|h| seen.get(h).copied().unwrap_or(0)).collect();
-        // candidates
-        p.cand = vec![false; n];
-        for s in &p.sents {
-            for i in s.toks.clone() {
-                let t = &p.toks[i];
-                let f = t.folded(&p.folded);
-                let c = if s.mode == MODE_NORMAL {
-                    t.is(CAP) || (t.is(DIGIT) && t.is(ALPHA) && !t.is(LOWER))
-                } else {
-                    (t.is(ALPHA) || t.is(DIGIT)) && !FUNCTION.contains(&f)
-                };
-                p.cand[i] = c;
-            }
-            for i in s.toks.start + 1..s.toks.end.saturating_sub(1) {
-                if !p.cand[i] && p.cand[i - 1] && p.toks[i + 1].is(CAP) {
-                    let f = p.toks[i].folded(&p.folded);
-                    if CONNECTORS.contains(&f) || p.toks[i].is(HYPHEN) {
-                        p.cand[i] = true;
+                    prev.is(PUNCT) && !matches!(prev.folded(&p.folded), "," | "-" | "(");
+                if t.is(CAP) {
+                    if !after_open {
+                        *bits |= DOC_CAP;
                     }
+                } else if t.is(LOWER) {
+                    *bits |= DOC_LOWER;
                 }
             }
         }
+        p.doc = p
+            .whash
+            .iter()
+            .zip(&p.cand)
+            .map(|(h, &c)| if c { near.get(h).copied().unwrap_or(0) } else { 0 })
+            .collect();
         // gazetteer
         p.gaz = vec![0; n];
         for s in &p.sents {
             let toks = &p.toks[s.toks.clone()];
             let cand = &p.cand[s.toks.clone()];
+            let wh = &p.whash[s.toks.clone()];
             let a = p.matches.len();
             self.gaz.find(
                 toks,
                 &p.folded,
-                |i| cand[i] && (toks[i].is(ALPHA) || toks[i].is(DIGIT)),
+                |i| {
+                    cand[i] && (toks[i].is(ALPHA) || toks[i].is(DIGIT)) && self.gaz.may_start(wh[i])
+                },
                 &mut p.matches,
             );
             for m in &mut p.matches[a..] {
@@ -471,9 +497,8 @@ impl Recognizer {
             }
             let all_places = parts.iter().all(|r| {
                 !r.is_empty()
-                    && p.matches.iter().any(|m| {
-                        m.start as usize == r.start
-                            && m.end as usize == r.end
+                    && p.matches_at(r.start).iter().any(|m| {
+                        m.end as usize == r.end
                             && self.gaz.forms_of(m).iter().any(|f| {
                                 !f.demonym
                                     && matches!(
@@ -491,7 +516,7 @@ impl Recognizer {
             }
         }
         // a span that is exactly a demonym is a demonym mention, not a name
-        if let Some(m) = p.matches.iter().find(|m| m.start as usize == c.s && m.end as usize == c.e)
+        if let Some(m) = p.matches_at(c.s).iter().find(|m| m.end as usize == c.e)
             && let Some(f) = self
                 .gaz
                 .forms_of(m)
@@ -586,26 +611,18 @@ impl Recognizer {
 
     /// Document-level consistency: a name labelled once is labelled the same everywhere.
     fn consistency(&self, p: &Prep, cands: &mut Vec<Cand>) {
-        let key_of = |s: usize, e: usize| -> String {
-            let mut k = String::new();
-            for i in s..e {
-                if i > s {
-                    k.push(' ');
-                }
-                k.push_str(p.toks[i].folded(&p.folded));
-            }
-            k
-        };
-        let mut votes: HashMap<String, [f32; 4]> = HashMap::new();
-        let mut surnames: HashMap<String, ()> = HashMap::new();
+        let mut votes: IdMap<[f32; 4]> = IdMap::default();
+        let mut surnames: IdMap<()> = IdMap::default();
+        let mut max_len = 0;
         for c in cands.iter() {
             if c.level != Level::Name {
                 continue;
             }
             let w = if p.sents[c.sent].mode == MODE_NORMAL { c.conf } else { c.conf * 0.3 };
-            votes.entry(key_of(c.s, c.e)).or_default()[c.kind as usize] += w;
+            votes.entry(p.span_hash(c.s, c.e)).or_default()[c.kind as usize] += w;
+            max_len = max_len.max(c.e - c.s);
             if c.kind == Kind::Person && c.e - c.s >= 2 && p.toks[c.e - 1].is(CAP) {
-                surnames.insert(p.toks[c.e - 1].folded(&p.folded).to_string(), ());
+                surnames.insert(p.whash[c.e - 1], ());
             }
         }
         let kinds = [Kind::Person, Kind::Place, Kind::Org, Kind::Group];
@@ -622,7 +639,7 @@ impl Recognizer {
             if c.level != Level::Name || c.rec.is_some() {
                 continue;
             }
-            if let Some(v) = votes.get(&key_of(c.s, c.e)) {
+            if let Some(v) = votes.get(&p.span_hash(c.s, c.e)) {
                 c.kind = majority(v);
             }
         }
@@ -630,8 +647,7 @@ impl Recognizer {
         for c in cands.iter() {
             covered[c.s..c.e].fill(true);
         }
-        let max_len = votes.keys().map(|k| k.split(' ').count()).max().unwrap_or(0).min(8);
-        let mut key = String::new();
+        let max_len = max_len.min(8);
         for (si, s) in p.sents.iter().enumerate() {
             let mut i = s.toks.start;
             while i < s.toks.end {
@@ -640,25 +656,21 @@ impl Recognizer {
                     continue;
                 }
                 let mut found = None;
-                key.clear();
+                let mut h = SPAN_SEED;
                 let stop = (i + max_len).min(s.toks.end);
                 for (j, &cov) in covered.iter().enumerate().take(stop).skip(i) {
                     if cov {
                         break;
                     }
-                    if j > i {
-                        key.push(' ');
-                    }
-                    key.push_str(p.toks[j].folded(&p.folded));
-                    if let Some(v) = votes.get(key.as_str()) {
+                    h = span_step(h, p.whash[j]);
+                    if let Some(v) = votes.get(&h) {
                         found = Some((j + 1, majority(v)));
                     }
                 }
-                if found.is_none() && surnames.contains_key(p.toks[i].folded(&p.folded)) {
+                if found.is_none() && surnames.contains_key(&p.whash[i]) {
                     found = Some((i + 1, Kind::Person));
                 }
                 if let Some((e, kind)) = found {
-                    // a capitalised word at a sentence start also needs to be capitalised elsewhere
                     cands.push(Cand {
                         s: i,
                         e,
@@ -689,6 +701,16 @@ impl Recognizer {
             }
             k
         };
+        let key_into = |c: &Cand, k: &mut String| {
+            k.clear();
+            for i in c.s..c.e {
+                if i > c.s {
+                    k.push(' ');
+                }
+                k.push_str(p.toks[i].folded(&p.folded));
+            }
+        };
+        let mut key = String::new();
         let span_of = |c: &Cand| p.toks[c.s].start as usize..p.toks[c.e - 1].end as usize;
         let g = &self.gaz;
         // record per mention (gazetteer link) or a local group
@@ -698,7 +720,7 @@ impl Recognizer {
             if rec[k].is_some() {
                 continue;
             }
-            let key = key_of(c);
+            key_into(c, &mut key);
             let forms = g.lookup(&key);
             let pick = |want: &[RecKind]| -> Option<u32> {
                 forms
@@ -789,53 +811,67 @@ impl Recognizer {
             }
         }
         // local canonical names: the longest form of the group
-        let mut canon: HashMap<usize, usize> = HashMap::new();
+        let mut canon: Vec<usize> = (0..n).collect();
         for (k, &root) in group.iter().enumerate() {
-            let cur = canon.entry(root).or_insert(root);
             let len = |j: usize| (cands[j].e - cands[j].s, span_of(&cands[j]).len());
-            if len(k) > len(*cur) {
-                *cur = k;
+            if len(k) > len(canon[root]) {
+                canon[root] = k;
             }
         }
         let mut out = Recognized::default();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut by_key: IdMap<usize> = IdMap::default();
         for k in 0..n {
             let c = &cands[k];
             let surface = &text[span_of(c)];
-            let (id, name, kind, extra): (String, String, Kind, &[String]) = match rec[k] {
-                Some(r) => {
-                    let r = &g.records[r as usize];
-                    let kind = match r.kind {
-                        RecKind::Country | RecKind::Region | RecKind::City => Kind::Place,
-                        RecKind::Person => Kind::Person,
-                        RecKind::Org | RecKind::Club => Kind::Org,
-                        RecKind::Group => Kind::Group,
-                    };
-                    let kind = if c.kind == Kind::Org { Kind::Org } else { kind };
-                    let id = if kind == Kind::Org && !r.id.starts_with("local:org:") {
-                        format!("local:org:{}", crate::text::name_key(&r.name))
-                    } else {
-                        r.id.clone()
-                    };
-                    (id, r.name.clone(), kind, &r.aliases[..r.aliases.len().min(12)])
-                }
+            let root = canon[group[k]];
+            let ekey = match rec[k] {
+                Some(r) => span_step(u64::from(r) + 1, u64::from(c.kind == Kind::Org)),
+                None => span_step(p.span_hash(cands[root].s, cands[root].e), c.kind as u64 + 7),
+            };
+            let idx = match by_key.get(&ekey) {
+                Some(&idx) => idx,
                 None => {
-                    let root = canon.get(&group[k]).copied().unwrap_or(k);
-                    let cc = &cands[root];
-                    let name = text[span_of(cc)].to_string();
-                    (format!("local:{}:{}", c.kind.as_str(), key_of(cc)), name, c.kind, &[])
+                    let entity = match rec[k] {
+                        Some(r) => {
+                            let r = &g.records[r as usize];
+                            let kind = match r.kind {
+                                RecKind::Country | RecKind::Region | RecKind::City => Kind::Place,
+                                RecKind::Person => Kind::Person,
+                                RecKind::Org | RecKind::Club => Kind::Org,
+                                RecKind::Group => Kind::Group,
+                            };
+                            // a place acting as a team is an organisation of that name
+                            let kind = if c.kind == Kind::Org { Kind::Org } else { kind };
+                            let id = if kind == Kind::Org && !r.id.starts_with("local:org:") {
+                                format!("local:org:{}", crate::text::name_key(&r.name))
+                            } else {
+                                r.id.clone()
+                            };
+                            let aliases = r
+                                .aliases
+                                .iter()
+                                .take(12)
+                                .filter(|a| **a != r.name)
+                                .cloned()
+                                .collect();
+                            Entity { id, kind, name: r.name.clone(), aliases, wikidata: None }
+                        }
+                        None => {
+                            let cc = &cands[root];
+                            Entity {
+                                id: format!("local:{}:{}", c.kind.as_str(), key_of(cc)),
+                                kind: c.kind,
+                                name: text[span_of(cc)].to_string(),
+                                aliases: Vec::new(),
+                                wikidata: None,
+                            }
+                        }
+                    };
+                    out.entities.push(entity);
+                    by_key.insert(ekey, out.entities.len() - 1);
+                    out.entities.len() - 1
                 }
             };
-            let idx = *by_id.entry(id.clone()).or_insert_with(|| {
-                out.entities.push(Entity {
-                    id,
-                    kind,
-                    name: name.clone(),
-                    aliases: extra.iter().filter(|a| **a != name).cloned().collect(),
-                    wikidata: None,
-                });
-                out.entities.len() - 1
-            });
             let ent = &mut out.entities[idx];
             if surface != ent.name && !ent.aliases.iter().any(|a| a == surface) {
                 ent.aliases.push(surface.to_string());

@@ -15,7 +15,9 @@ fn tsv(name: &str) -> Vec<HashMap<String, String>> {
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     lines
         .filter(|l| !l.is_empty())
-        .map(|l| header.iter().map(|h| h.to_string()).zip(l.split('\t').map(str::to_string)).collect())
+        .map(|l| {
+            header.iter().map(|h| h.to_string()).zip(l.split('\t').map(str::to_string)).collect()
+        })
         .collect()
 }
 
