@@ -45,7 +45,10 @@ fn main() {
             let mut sents = Vec::new();
             let mut start = 0;
             for l in t.split_inclusive('\n') {
-                sents.push(SentenceSpan { span: start..start + l.trim_end().len(), boilerplate: false });
+                sents.push(SentenceSpan {
+                    span: start..start + l.trim_end().len(),
+                    boilerplate: false,
+                });
                 start += l.len();
             }
             arts.push((t.clone(), sents));
@@ -67,7 +70,10 @@ fn main() {
         println!(
             "round {r}: {n} mentions; wall {wall:.3} s = {:.0} words/s; cpu {} ",
             words as f64 / wall,
-            cpu.map_or("n/a".to_string(), |c| format!("{c:.3} s = {:.0} words/s", words as f64 / c))
+            cpu.map_or("n/a".to_string(), |c| format!(
+                "{c:.3} s = {:.0} words/s",
+                words as f64 / c
+            ))
         );
     }
 }

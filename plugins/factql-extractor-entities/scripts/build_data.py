@@ -106,6 +106,12 @@ def countries(data, common):
         for reg in (r["region"], r["subregion"]):
             if reg and reg not in ("Americas",):
                 regions[reg].add(r["iso3"])
+    # Short forms news uses for a few countries that the pack drops with the ISO codes (our own
+    # addition): written in capitals only, so "US" never matches "us".
+    extra = {"USA": ["US", "U.S.", "USA", "U.S.A."], "GBR": ["UK", "U.K."], "ARE": ["UAE", "U.A.E."],
+             "COD": ["DRC"], "PRK": ["DPRK"]}
+    rows = [(r[0], r[1], "|".join(sorted(set(filter(None, r[2].split("|") + extra.get(r[0], []))))), *r[3:])
+            for r in rows]
     write_tsv("countries.tsv", ["iso3", "name", "aliases", "demonyms", "capital", "un_member"], rows)
     # Regions (the pack's region and subregion names) with the countries they hold; a few
     # continent names and political groups that are not regions of the pack are our own additions.
@@ -386,6 +392,8 @@ def names(data, common):
             rows.append((fold(r["name"]), "last"))
         elif r["kind"] == "honorific" and " " not in r["name"]:
             rows.append((fold(r["name"]), "title"))
+        elif r["kind"] == "demonym":
+            rows.append((fold(r["name"]), "demonym"))
         elif r["kind"] == "org_word":
             rows.append((fold(r["name"]), "orgword"))
     for line in open(data / "petrarch2" / "Phoenix.agents.txt", encoding="utf-8", errors="replace"):

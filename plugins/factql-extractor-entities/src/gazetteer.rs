@@ -84,21 +84,25 @@ fn first_word_bit(h: u64) -> usize {
 /// Word classes from the name lists (first names, surnames, titles, ...).
 pub mod class {
     /// A given name.
-    pub const FIRST: u8 = 1;
+    pub const FIRST: u16 = 1;
     /// A surname.
-    pub const LAST: u8 = 1 << 1;
+    pub const LAST: u16 = 1 << 1;
     /// A title or honorific (Mr, Dr, Sen).
-    pub const TITLE: u8 = 1 << 2;
+    pub const TITLE: u16 = 1 << 2;
     /// A role or agent word (president, minister, police).
-    pub const ROLE: u8 = 1 << 3;
+    pub const ROLE: u16 = 1 << 3;
     /// A word that usually ends an organisation name (Bank, Party, University).
-    pub const ORGWORD: u8 = 1 << 4;
+    pub const ORGWORD: u16 = 1 << 4;
     /// An ordinary English word (written lower case more often than not).
-    pub const COMMON: u8 = 1 << 5;
+    pub const COMMON: u16 = 1 << 5;
     /// A function word, never a name even in a headline (the, of, says).
-    pub const FUNCTION: u8 = 1 << 6;
+    pub const FUNCTION: u16 = 1 << 6;
     /// A lower-case word that may join the parts of a name (of, de, von).
-    pub const CONNECTOR: u8 = 1 << 7;
+    pub const CONNECTOR: u16 = 1 << 7;
+    /// A demonym or nationality adjective (English, Texan), linked to a country or not.
+    pub const DEMONYM: u16 = 1 << 8;
+    /// A sports word (match, goal, coach): many of them make an article a sports report.
+    pub const SPORT: u16 = 1 << 9;
 }
 
 /// The loaded gazetteers.
@@ -111,11 +115,11 @@ pub struct Gazetteer {
     /// Folded surname -> person records having it as the last token of a form.
     pub surnames: HashMap<String, Vec<u32>>,
     /// Folded-word hash ([`crate::tagger::word_hash`]) -> [`class`] bits.
-    words: IdMap<u8>,
+    words: IdMap<u16>,
     /// Hashes of the folded surnames.
     surname_hashes: IdMap<()>,
     /// Function and connector words only (a table small enough to stay in L1).
-    small_words: IdMap<u8>,
+    small_words: IdMap<u16>,
     /// Bit per hash of a folded word that starts some form: a token whose bit is clear starts
     /// no match, so the automaton is not walked from it.
     first_words: Vec<u64>,
@@ -367,7 +371,7 @@ impl Gazetteer {
                 b.form(r, a, false);
             }
         }
-        let mut words: IdMap<u8> = IdMap::default();
+        let mut words: IdMap<u16> = IdMap::default();
         for (line, c) in rows("words.tsv", WORDS) {
             let f = "words.tsv";
             let bit = match cell(f, line, &c, 1)? {
@@ -377,6 +381,7 @@ impl Gazetteer {
                 "role" => class::ROLE,
                 "orgword" => class::ORGWORD,
                 "common" => class::COMMON,
+                "demonym" => class::DEMONYM,
                 other => {
                     return Err(LoadError::Gazetteer {
                         file: f,
@@ -391,6 +396,7 @@ impl Gazetteer {
             (ROLE_WORDS, class::ROLE),
             (crate::recognize::FUNCTION, class::FUNCTION),
             (crate::recognize::CONNECTORS, class::CONNECTOR),
+            (crate::recognize::SPORT_WORDS, class::SPORT),
         ] {
             for w in list {
                 *words.entry(word_hash(w)).or_default() |= bit;
@@ -399,8 +405,8 @@ impl Gazetteer {
         let surname_hashes = surnames.keys().map(|k| (word_hash(k), ())).collect();
         let small_words = words
             .iter()
-            .filter(|(_, c)| **c & (class::FUNCTION | class::CONNECTOR) != 0)
-            .map(|(h, c)| (*h, *c & (class::FUNCTION | class::CONNECTOR)))
+            .filter(|(_, c)| **c & (class::FUNCTION | class::CONNECTOR | class::SPORT) != 0)
+            .map(|(h, c)| (*h, *c & (class::FUNCTION | class::CONNECTOR | class::SPORT)))
             .collect();
 
         let Builder { records, mut entries } = b;
@@ -441,19 +447,19 @@ impl Gazetteer {
 
     /// The word classes of a folded word.
     #[inline]
-    pub fn word_class(&self, folded: &str) -> u8 {
+    pub fn word_class(&self, folded: &str) -> u16 {
         self.class_of_hash(word_hash(folded))
     }
 
     /// The word classes of a folded word, by its [`word_hash`].
     #[inline]
-    pub fn class_of_hash(&self, h: u64) -> u8 {
+    pub fn class_of_hash(&self, h: u64) -> u16 {
         self.words.get(&h).copied().unwrap_or(0)
     }
 
     /// The function/connector classes of a folded word, by its [`word_hash`].
     #[inline]
-    pub fn small_class_of_hash(&self, h: u64) -> u8 {
+    pub fn small_class_of_hash(&self, h: u64) -> u16 {
         self.small_words.get(&h).copied().unwrap_or(0)
     }
 

@@ -68,13 +68,37 @@ pub struct Prep {
     /// Gazetteer bits per token.
     pub gaz: Vec<u32>,
     /// Word-class bits per token.
-    pub class: Vec<u8>,
+    pub class: Vec<u16>,
     /// Document evidence bits per token.
     pub doc: Vec<u8>,
     /// Whether the tagger runs on the token.
     pub cand: Vec<bool>,
     /// Gazetteer matches (token indices are global).
     pub matches: Vec<GazMatch>,
+}
+
+/// "Church" + "of" + "Scientology": an organisation name followed by `of`/`for`/`on` and
+/// another name is one organisation ("Bank of England", "Council on Foreign Relations").
+fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
+    cands.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
+    let mut out: Vec<Cand> = Vec::with_capacity(cands.len());
+    for c in cands.drain(..) {
+        if let Some(prev) = out.last_mut()
+            && prev.kind == Kind::Org
+            && prev.level == Level::Name
+            && c.level == Level::Name
+            && c.kind != Kind::Person
+            && c.sent == prev.sent
+            && c.s == prev.e + 1
+            && matches!(p.toks[prev.e].folded(&p.folded), "of" | "for" | "on")
+        {
+            prev.e = c.e;
+            prev.conf = prev.conf.min(c.conf);
+            continue;
+        }
+        out.push(c);
+    }
+    *cands = out;
 }
 
 /// Seed of [`Prep::span_hash`].
@@ -119,6 +143,65 @@ pub const CONNECTORS: &[&str] = &[
     "di", "and", "for", "&", "-", "y", "el", "on", "upon",
 ];
 
+/// Words of sports reports: an article with many of them is a sports report, whose country
+/// names mostly name national teams (organisations).
+pub const SPORT_WORDS: &[&str] = &[
+    "match",
+    "goal",
+    "goals",
+    "scored",
+    "score",
+    "scoring",
+    "minute",
+    "penalty",
+    "referee",
+    "league",
+    "cup",
+    "championship",
+    "tournament",
+    "coach",
+    "striker",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "defeated",
+    "beat",
+    "draw",
+    "drew",
+    "points",
+    "half",
+    "season",
+    "squad",
+    "kick",
+    "header",
+    "wicket",
+    "innings",
+    "inning",
+    "touchdown",
+    "quarterback",
+    "set",
+    "sets",
+    "seed",
+    "semi-final",
+    "final",
+    "finals",
+    "qualifier",
+    "stadium",
+    "fixture",
+    "fixtures",
+    "injury",
+    "substituted",
+    "booked",
+    "equaliser",
+    "equalizer",
+    "victory",
+    "win",
+    "won",
+    "lost",
+    "game",
+    "games",
+];
+
 /// Words that are never names, even capitalised in a headline.
 pub const FUNCTION: &[&str] = &[
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "and", "or",
@@ -157,7 +240,7 @@ fn gz_code(g: &Gazetteer, f: &Form) -> u32 {
     }
 }
 
-fn sentence_mode(toks: &[Token], class: &[u8]) -> u8 {
+fn sentence_mode(toks: &[Token], class: &[u16]) -> u8 {
     let mut alpha = 0;
     let mut caps = 0;
     let mut long = 0;
@@ -394,8 +477,21 @@ impl Recognizer {
                     conf = conf.min(tags[e].1);
                     e += 1;
                 }
-                let kind = [Kind::Person, Kind::Place, Kind::Org][label];
                 let base = s.toks.start;
+                // "Kim Min-Woo": a hyphen glued to capitalised parts continues the name
+                while e + 1 < tags.len() {
+                    let (h, x) = (&p.toks[base + e], &p.toks[base + e + 1]);
+                    let prev = &p.toks[base + e - 1];
+                    if h.is(HYPHEN) && h.start == prev.end && x.start == h.end && x.is(CAP) {
+                        e += 2;
+                        while e < tags.len() && tags[e].0 as usize == 2 + 2 * label {
+                            e += 1;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                let kind = [Kind::Person, Kind::Place, Kind::Org][label];
                 self.push_clean(
                     &p,
                     Cand {
@@ -413,7 +509,26 @@ impl Recognizer {
             }
         }
         self.add_gazetteer(&p, &mut cands);
+        merge_of(&p, &mut cands);
         self.consistency(&p, &mut cands);
+        // in a sports report a country named as a name is mostly a national team
+        let sport = p.class.iter().filter(|&&c| c & class::SPORT != 0).count();
+        let words = p.toks.iter().filter(|t| t.is(ALPHA)).count();
+        if sport >= 8 && sport * 40 >= words {
+            for c in &mut cands {
+                let country = p.matches_at(c.s).iter().any(|m| {
+                    m.end as usize == c.e
+                        && self.gaz.forms_of(m).iter().any(|f| {
+                            !f.demonym
+                                && self.gaz.records[f.record as usize].kind == RecKind::Country
+                        })
+                });
+                let located = c.s > 0 && matches!(p.toks[c.s - 1].folded(&p.folded), "in" | "at");
+                if c.level == Level::Name && c.kind == Kind::Place && country && !located {
+                    c.kind = Kind::Org;
+                }
+            }
+        }
         for c in &mut cands {
             if p.sents[c.sent].table && c.kind == Kind::Place && c.level == Level::Name {
                 c.kind = Kind::Org;
@@ -483,6 +598,50 @@ impl Recognizer {
             c.e -= 1;
         }
         if c.s >= c.e {
+            return;
+        }
+        let role = |i: usize| {
+            let cl = p.class[i];
+            cl & (class::ROLE | class::TITLE) != 0 && cl & class::FIRST == 0
+        };
+        // "Home Secretary Suella Braverman": everything up to the last title word goes
+        if c.kind == Kind::Person
+            && let Some(last_role) = (c.s..c.e - 1).rev().find(|&i| role(i))
+        {
+            c.s = last_role + 1;
+        }
+        // a span of title words only ("Minister", "Sheriff") is no name
+        if (c.s..c.e).all(|i| role(i) || !p.toks[i].is(ALPHA)) {
+            return;
+        }
+        // a lone demonym word ("English") that no country claims is no name either
+        if c.e - c.s == 1 && p.class[c.s] & class::DEMONYM != 0 && p.gaz[c.s] == 0 {
+            return;
+        }
+        // a lone ordinary word at a sentence start or in a headline ("During", "Iodine",
+        // "Group"), written lower case elsewhere in the article and never capitalised mid-sentence
+        let sent = &p.sents[c.sent];
+        let first = c.s == sent.toks.start
+            || (c.s > sent.toks.start && p.toks[c.s - 1].is(PUNCT) && !p.toks[c.s - 1].is(HYPHEN));
+        if c.e - c.s == 1
+            && (first || sent.mode != MODE_NORMAL)
+            && p.doc[c.s] & DOC_CAP == 0
+            && p.gaz[c.s] == 0
+            && (p.doc[c.s] & DOC_LOWER != 0
+                || p.class[c.s] & (class::COMMON | class::FUNCTION) != 0)
+        {
+            return;
+        }
+        // "the United States Hamdullah Mohib": a place followed by a first name is two mentions
+        if c.kind == Kind::Place
+            && let Some(m) =
+                p.matches_at(c.s).iter().filter(|m| (m.end as usize) < c.e).max_by_key(|m| m.end)
+            && p.class[m.end as usize] & class::FIRST != 0
+            && p.toks[m.end as usize].is(CAP)
+        {
+            let split = m.end as usize;
+            out.push(Cand { e: split, ..c.clone() });
+            out.push(Cand { s: split, kind: Kind::Person, ..c });
             return;
         }
         // "Ukraine-Russia": two places joined by a hyphen are two mentions
@@ -641,6 +800,10 @@ impl Recognizer {
             }
             if let Some(v) = votes.get(&p.span_hash(c.s, c.e)) {
                 c.kind = majority(v);
+            }
+            // the surname of a person named in full is that person ("Cruise" after "Tom Cruise")
+            if c.e - c.s == 1 && surnames.contains_key(&p.whash[c.s]) {
+                c.kind = Kind::Person;
             }
         }
         let mut covered = vec![false; p.toks.len()];

@@ -44,7 +44,7 @@ pub struct SentCtx<'a> {
     /// Gazetteer bits per token (see `recognize`).
     pub gaz: &'a [u32],
     /// Name-list class bits per token.
-    pub class: &'a [u8],
+    pub class: &'a [u16],
     /// Document evidence bits per token.
     pub doc: &'a [u8],
     /// The folded suffix (last three bytes) hash per token.
