@@ -1,0 +1,1091 @@
+//! The pipeline: tokens -> case modes and tables -> gazetteer matches -> tagger -> spans cleaned
+//! of titles, determiners and possessives -> document-level consistency -> linking to entities.
+
+use std::ops::Range;
+
+use crate::gazetteer::{Form, GazMatch, Gazetteer, RecKind, class};
+use crate::model::{Entity, Kind, Level, LoadError, Mention, Recognized, SentenceSpan};
+use crate::tagger::{
+    self, DOC_CAP, DOC_LOWER, MAX_FEATS, MODE_CAPS, MODE_NORMAL, MODE_TITLE, SentCtx, Tagger,
+};
+use crate::text::{
+    ALLCAP, ALLDIGIT, ALPHA, CAP, DIGIT, HYPHEN, IdMap, LOWER, POSS, PUNCT, Token, tokenize,
+};
+
+const WEIGHTS: &[u8] = include_bytes!("../data/ner.weights");
+
+/// Gazetteer feature codes (bit `2*code` at a match's first token, `2*code+1` inside).
+mod gz {
+    pub const COUNTRY: u32 = 0;
+    pub const DEMONYM: u32 = 1;
+    pub const REGION: u32 = 2;
+    pub const CITY_BIG: u32 = 3;
+    pub const CITY_MID: u32 = 4;
+    pub const CITY_SMALL: u32 = 5;
+    pub const PERSON: u32 = 6;
+    pub const ORG: u32 = 7;
+    pub const CLUB: u32 = 8;
+    pub const GROUP: u32 = 9;
+    pub const SURNAME: u32 = 10;
+}
+
+/// Person rank (last year seen in office * 10) from which a bare common surname may name them.
+const RECENT_LEADER: u32 = 20_230;
+
+/// Words after a person's name that make the pair an organisation ("Biden administration").
+const GOVERNMENT_WORDS: &[&str] = &["administration", "government", "cabinet"];
+
+/// The entity recognizer: gazetteers and tagger weights, built once, shared by threads.
+pub struct Recognizer {
+    pub(crate) gaz: Gazetteer,
+    pub(crate) tagger: Tagger,
+}
+
+/// One sentence after preparation.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// Token range.
+    pub toks: Range<usize>,
+    /// Case mode ([`MODE_NORMAL`], [`MODE_TITLE`], [`MODE_CAPS`]).
+    pub mode: u8,
+    /// Looks like a line of a sports results table.
+    pub table: bool,
+}
+
+/// An article made ready for tagging: tokens and every per-token input of the tagger.
+#[derive(Debug, Default)]
+pub struct Prep {
+    /// All tokens of the non-boilerplate sentences.
+    pub toks: Vec<Token>,
+    /// Folded forms of the tokens.
+    pub folded: String,
+    /// The sentences.
+    pub sents: Vec<Sent>,
+    /// Folded-word hash per token.
+    pub whash: Vec<u64>,
+    /// Suffix hash per token.
+    pub suffix: Vec<u64>,
+    /// Gazetteer bits per token.
+    pub gaz: Vec<u32>,
+    /// Word-class bits per token.
+    pub class: Vec<u16>,
+    /// Document evidence bits per token.
+    pub doc: Vec<u8>,
+    /// Whether the tagger runs on the token.
+    pub cand: Vec<bool>,
+    /// Gazetteer matches (token indices are global).
+    pub matches: Vec<GazMatch>,
+}
+
+/// "Church" + "of" + "Scientology": an organisation name followed by `of`/`for`/`on` and
+/// another name is one organisation ("Bank of England", "Council on Foreign Relations").
+fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
+    cands.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
+    let mut out: Vec<Cand> = Vec::with_capacity(cands.len());
+    for c in cands.drain(..) {
+        if let Some(prev) = out.last_mut()
+            && prev.kind == Kind::Org
+            && prev.level == Level::Name
+            && c.level == Level::Name
+            && c.kind != Kind::Person
+            && c.sent == prev.sent
+            && c.s == prev.e + 1
+            && matches!(p.toks[prev.e].folded(&p.folded), "of" | "for" | "on")
+        {
+            prev.e = c.e;
+            prev.conf = prev.conf.min(c.conf);
+            continue;
+        }
+        out.push(c);
+    }
+    *cands = out;
+}
+
+/// Seed of [`Prep::span_hash`].
+const SPAN_SEED: u64 = 0x7370_616e;
+
+#[inline]
+fn span_step(h: u64, w: u64) -> u64 {
+    (h.rotate_left(17) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+impl Prep {
+    /// The gazetteer matches starting at token `i` (matches are sorted by start).
+    pub fn matches_at(&self, i: usize) -> &[GazMatch] {
+        let a = self.matches.partition_point(|m| (m.start as usize) < i);
+        let b = self.matches.partition_point(|m| (m.start as usize) <= i);
+        &self.matches[a..b]
+    }
+
+    /// A hash of the folded tokens `s..e` (equal spellings, equal hashes).
+    pub fn span_hash(&self, s: usize, e: usize) -> u64 {
+        self.whash[s..e].iter().fold(SPAN_SEED, |h, &w| span_step(h, w))
+    }
+
+    /// The tagger context of sentence `s`.
+    pub fn ctx(&self, s: &Sent) -> SentCtx<'_> {
+        let r = s.toks.clone();
+        SentCtx {
+            toks: &self.toks[r.clone()],
+            whash: &self.whash[r.clone()],
+            gaz: &self.gaz[r.clone()],
+            class: &self.class[r.clone()],
+            doc: &self.doc[r.clone()],
+            suffix: &self.suffix[r],
+            mode: s.mode,
+        }
+    }
+}
+
+/// Lower-case words that may join the capitalised words of one name.
+pub const CONNECTORS: &[&str] = &[
+    "of", "the", "de", "du", "des", "la", "le", "von", "van", "der", "den", "al", "bin", "da",
+    "di", "and", "for", "&", "-", "y", "el", "on", "upon",
+];
+
+/// Words of sports reports: an article with many of them is a sports report, whose country
+/// names mostly name national teams (organisations).
+pub const SPORT_WORDS: &[&str] = &[
+    "match",
+    "goal",
+    "goals",
+    "scored",
+    "score",
+    "scoring",
+    "minute",
+    "penalty",
+    "referee",
+    "league",
+    "cup",
+    "championship",
+    "tournament",
+    "coach",
+    "striker",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "defeated",
+    "beat",
+    "draw",
+    "drew",
+    "points",
+    "half",
+    "season",
+    "squad",
+    "kick",
+    "header",
+    "wicket",
+    "innings",
+    "inning",
+    "touchdown",
+    "quarterback",
+    "set",
+    "sets",
+    "seed",
+    "semi-final",
+    "final",
+    "finals",
+    "qualifier",
+    "stadium",
+    "fixture",
+    "fixtures",
+    "injury",
+    "substituted",
+    "booked",
+    "equaliser",
+    "equalizer",
+    "victory",
+    "win",
+    "won",
+    "lost",
+    "game",
+    "games",
+];
+
+/// Words that are never names, even capitalised in a headline.
+pub const FUNCTION: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "and", "or",
+    "but", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those",
+    "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "not", "no",
+    "after", "before", "over", "into", "about", "than", "up", "out", "new", "says", "said", "will",
+    "would", "could", "can", "has", "have", "had",
+];
+
+#[derive(Debug, Clone)]
+struct Cand {
+    s: usize,
+    e: usize,
+    kind: Kind,
+    level: Level,
+    conf: f32,
+    rec: Option<u32>,
+    sent: usize,
+}
+
+fn gz_code(g: &Gazetteer, f: &Form) -> u32 {
+    let r = &g.records[f.record as usize];
+    if f.demonym {
+        return gz::DEMONYM;
+    }
+    match r.kind {
+        RecKind::Country => gz::COUNTRY,
+        RecKind::Region => gz::REGION,
+        RecKind::City if r.rank >= 1_000_000 => gz::CITY_BIG,
+        RecKind::City if r.rank >= 100_000 => gz::CITY_MID,
+        RecKind::City => gz::CITY_SMALL,
+        RecKind::Person => gz::PERSON,
+        RecKind::Org => gz::ORG,
+        RecKind::Club => gz::CLUB,
+        RecKind::Group => gz::GROUP,
+    }
+}
+
+fn sentence_mode(toks: &[Token], class: &[u16]) -> u8 {
+    let mut alpha = 0;
+    let mut caps = 0;
+    let mut long = 0;
+    let mut long_cap = 0;
+    for (k, t) in toks.iter().enumerate() {
+        if !t.is(ALPHA) {
+            continue;
+        }
+        alpha += 1;
+        if t.is(ALLCAP) {
+            caps += 1;
+        }
+        if k > 0 && class[k] & class::FUNCTION == 0 {
+            long += 1;
+            if t.is(CAP) {
+                long_cap += 1;
+            }
+        }
+    }
+    if alpha >= 3 && caps == alpha {
+        MODE_CAPS
+    } else if long >= 3 && long_cap * 10 >= long * 8 {
+        MODE_TITLE
+    } else {
+        MODE_NORMAL
+    }
+}
+
+fn is_table(toks: &[Token]) -> bool {
+    let digits = toks.iter().filter(|t| t.is(ALLDIGIT)).count();
+    let words = toks.iter().filter(|t| t.is(ALPHA)).count();
+    digits >= 2 && words >= 1 && digits * 3 >= words && toks.iter().any(|t| t.is(CAP))
+}
+
+impl Recognizer {
+    /// Loads the embedded gazetteers and tagger weights.
+    pub fn load() -> Result<Recognizer, LoadError> {
+        Ok(Recognizer { gaz: Gazetteer::load()?, tagger: Tagger::from_bytes(WEIGHTS)? })
+    }
+
+    /// A recognizer with other tagger weights (training and tests).
+    pub fn with_tagger(tagger: Tagger) -> Result<Recognizer, LoadError> {
+        Ok(Recognizer { gaz: Gazetteer::load()?, tagger })
+    }
+
+    /// The gazetteers.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gaz
+    }
+
+    /// Tokenises the article and computes every per-token input of the tagger.
+    pub fn prepare(&self, text: &str, sentences: &[SentenceSpan]) -> Prep {
+        let mut p = Prep::default();
+        let est = text.len() / 5 + 16;
+        p.toks.reserve(est);
+        p.whash.reserve(est);
+        p.class.reserve(est);
+        p.folded.reserve(text.len() + 16);
+        let whole = [SentenceSpan { span: 0..text.len(), boilerplate: false }];
+        let sentences = if sentences.is_empty() { &whole[..] } else { sentences };
+        for s in sentences {
+            if s.boilerplate || s.span.start >= s.span.end || s.span.end > text.len() {
+                continue;
+            }
+            let a = p.toks.len();
+            tokenize(text, s.span.clone(), &mut p.toks, &mut p.folded);
+            let b = p.toks.len();
+            if a == b {
+                continue;
+            }
+            // every token gets its hash and the cheap function/connector classes (a tiny
+            // table); the full classes (large table) are looked up near candidates only
+            for t in &p.toks[a..b] {
+                let h = tagger::word_hash(t.folded(&p.folded));
+                p.whash.push(h);
+                p.class.push(self.gaz.small_class_of_hash(h));
+            }
+            let mode = sentence_mode(&p.toks[a..b], &p.class[a..b]);
+            let table = is_table(&p.toks[a..b]);
+            p.sents.push(Sent { toks: a..b, mode, table });
+        }
+        let n = p.toks.len();
+        // candidates
+        p.cand = vec![false; n];
+        for s in &p.sents {
+            for i in s.toks.clone() {
+                let t = &p.toks[i];
+                let c = if s.mode == MODE_NORMAL {
+                    t.is(CAP) || (t.is(DIGIT) && t.is(ALPHA) && !t.is(LOWER))
+                } else {
+                    (t.is(ALPHA) || t.is(DIGIT)) && p.class[i] & class::FUNCTION == 0
+                };
+                p.cand[i] = c;
+            }
+            for i in s.toks.start + 1..s.toks.end.saturating_sub(1) {
+                if !p.cand[i]
+                    && p.cand[i - 1]
+                    && p.toks[i + 1].is(CAP)
+                    && (p.class[i] & class::CONNECTOR != 0 || p.toks[i].is(HYPHEN))
+                {
+                    p.cand[i] = true;
+                }
+            }
+        }
+        // full classes and suffixes where features are computed: candidates and neighbours
+        p.suffix = vec![0; n];
+        let mut near: IdMap<u8> = IdMap::default();
+        for i in 0..n {
+            let c = p.cand[i];
+            if c || (i > 0 && p.cand[i - 1]) || (i + 1 < n && p.cand[i + 1]) {
+                if p.toks[i].is(ALPHA) {
+                    p.class[i] |= self.gaz.class_of_hash(p.whash[i]);
+                }
+                if c {
+                    p.suffix[i] = tagger::suffix_hash(p.toks[i].folded(&p.folded));
+                    near.insert(p.whash[i], 0);
+                }
+            }
+        }
+        // document evidence for candidate words: how they are written away from sentence starts
+        // in ordinary text
+        for s in &p.sents {
+            if s.mode != MODE_NORMAL {
+                continue;
+            }
+            for i in s.toks.start + 1..s.toks.end {
+                let t = &p.toks[i];
+                if !t.is(ALPHA) {
+                    continue;
+                }
+                let Some(bits) = near.get_mut(&p.whash[i]) else { continue };
+                let prev = &p.toks[i - 1];
+                let after_open =
+                    prev.is(PUNCT) && !matches!(prev.folded(&p.folded), "," | "-" | "(");
+                if t.is(CAP) {
+                    if !after_open {
+                        *bits |= DOC_CAP;
+                    }
+                } else if t.is(LOWER) {
+                    *bits |= DOC_LOWER;
+                }
+            }
+        }
+        p.doc = p
+            .whash
+            .iter()
+            .zip(&p.cand)
+            .map(|(h, &c)| if c { near.get(h).copied().unwrap_or(0) } else { 0 })
+            .collect();
+        // gazetteer
+        p.gaz = vec![0; n];
+        for s in &p.sents {
+            let toks = &p.toks[s.toks.clone()];
+            let cand = &p.cand[s.toks.clone()];
+            let wh = &p.whash[s.toks.clone()];
+            let a = p.matches.len();
+            self.gaz.find(
+                toks,
+                &p.folded,
+                |i| {
+                    cand[i] && (toks[i].is(ALPHA) || toks[i].is(DIGIT)) && self.gaz.may_start(wh[i])
+                },
+                &mut p.matches,
+            );
+            for m in &mut p.matches[a..] {
+                m.start += s.toks.start as u32;
+                m.end += s.toks.start as u32;
+            }
+        }
+        for m in &p.matches {
+            for f in self.gaz.forms_of(m) {
+                let code = gz_code(&self.gaz, f);
+                p.gaz[m.start as usize] |= 1 << (2 * code);
+                for k in m.start as usize + 1..m.end as usize {
+                    p.gaz[k] |= 1 << (2 * code + 1);
+                }
+            }
+        }
+        for i in 0..n {
+            if p.cand[i]
+                && p.toks[i].is(CAP)
+                && self.gaz.surnames.contains_key(p.toks[i].folded(&p.folded))
+            {
+                p.gaz[i] |= 1 << (2 * gz::SURNAME);
+            }
+        }
+        p
+    }
+
+    /// Tags one sentence; returns the tag and confidence of each token.
+    pub fn tag(&self, p: &Prep, s: &Sent, tags: &mut Vec<(u8, f32)>) {
+        let ctx = p.ctx(s);
+        tags.clear();
+        let mut feats = [0u64; MAX_FEATS];
+        let mut prev = 0usize;
+        for i in 0..ctx.toks.len() {
+            if !p.cand[s.toks.start + i] {
+                tags.push((0, 1.0));
+                prev = 0;
+                continue;
+            }
+            let k = tagger::features(&ctx, i, prev, &mut feats);
+            let sc = self.tagger.scores(&feats[..k]);
+            let (t, margin) = tagger::best(&sc, prev);
+            tags.push((t as u8, self.tagger.confidence(margin)));
+            prev = t;
+        }
+    }
+
+    /// Finds and links the entity mentions of an article.
+    ///
+    /// `sentences` are byte ranges into `text` (sentence 0 is the headline); boilerplate
+    /// sentences are skipped. With no sentences the whole text is one sentence.
+    pub fn recognize(&self, text: &str, sentences: &[SentenceSpan]) -> Recognized {
+        let p = self.prepare(text, sentences);
+        let mut cands: Vec<Cand> = Vec::new();
+        let mut tags = Vec::new();
+        for (si, s) in p.sents.iter().enumerate() {
+            if !s.toks.clone().any(|i| p.cand[i]) {
+                continue;
+            }
+            self.tag(&p, s, &mut tags);
+            let mut k = 0;
+            while k < tags.len() {
+                let t = tags[k].0 as usize;
+                if t == 0 {
+                    k += 1;
+                    continue;
+                }
+                let label = (t - 1) / 2;
+                let mut e = k + 1;
+                let mut conf = tags[k].1;
+                while e < tags.len() && tags[e].0 as usize == 2 + 2 * label {
+                    conf = conf.min(tags[e].1);
+                    e += 1;
+                }
+                let base = s.toks.start;
+                // "Kim Min-Woo": a hyphen glued to capitalised parts continues the name
+                while e + 1 < tags.len() {
+                    let (h, x) = (&p.toks[base + e], &p.toks[base + e + 1]);
+                    let prev = &p.toks[base + e - 1];
+                    if h.is(HYPHEN) && h.start == prev.end && x.start == h.end && x.is(CAP) {
+                        e += 2;
+                        while e < tags.len() && tags[e].0 as usize == 2 + 2 * label {
+                            e += 1;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                let kind = [Kind::Person, Kind::Place, Kind::Org][label];
+                self.push_clean(
+                    &p,
+                    Cand {
+                        s: base + k,
+                        e: base + e,
+                        kind,
+                        level: Level::Name,
+                        conf,
+                        rec: None,
+                        sent: si,
+                    },
+                    &mut cands,
+                );
+                k = e;
+            }
+        }
+        self.add_gazetteer(&p, &mut cands);
+        merge_of(&p, &mut cands);
+        self.consistency(&p, &mut cands);
+        // in a sports report a country named as a name is mostly a national team
+        let sport = p.class.iter().filter(|&&c| c & class::SPORT != 0).count();
+        let words = p.toks.iter().filter(|t| t.is(ALPHA)).count();
+        if sport >= 8 && sport * 40 >= words {
+            for c in &mut cands {
+                let country = p.matches_at(c.s).iter().any(|m| {
+                    m.end as usize == c.e
+                        && self.gaz.forms_of(m).iter().any(|f| {
+                            !f.demonym
+                                && self.gaz.records[f.record as usize].kind == RecKind::Country
+                        })
+                });
+                let located = c.s > 0 && matches!(p.toks[c.s - 1].folded(&p.folded), "in" | "at");
+                if c.level == Level::Name && c.kind == Kind::Place && country && !located {
+                    c.kind = Kind::Org;
+                }
+            }
+        }
+        for c in &mut cands {
+            if p.sents[c.sent].table && c.kind == Kind::Place && c.level == Level::Name {
+                c.kind = Kind::Org;
+                c.rec = None;
+            }
+        }
+        cands.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
+        let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
+        for c in cands {
+            if kept.last().is_some_and(|l| c.s < l.e) {
+                continue;
+            }
+            kept.push(c);
+        }
+        // "Biden administration": the person stays a mention, the pair is an organisation too
+        let mut nested = Vec::new();
+        for c in &mut kept {
+            // "Biden administration" tagged as one organisation word: the name is a person's
+            if c.kind == Kind::Org
+                && c.e - c.s == 1
+                && c.e < p.toks.len()
+                && p.sents[c.sent].toks.contains(&c.e)
+                && GOVERNMENT_WORDS.contains(&p.toks[c.e].folded(&p.folded))
+                && p.gaz[c.s] & (1 << (2 * gz::SURNAME)) != 0
+            {
+                c.kind = Kind::Person;
+                c.rec = None;
+            }
+        }
+        for c in &kept {
+            if c.kind == Kind::Person
+                && c.e < p.toks.len()
+                && p.sents[c.sent].toks.contains(&c.e)
+                && GOVERNMENT_WORDS.contains(&p.toks[c.e].folded(&p.folded))
+            {
+                nested.push(Cand { e: c.e + 1, kind: Kind::Org, rec: None, ..c.clone() });
+            }
+        }
+        kept.extend(nested);
+        kept.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
+        self.link(text, &p, kept)
+    }
+
+    /// Cleans a tagged span (determiners, titles, possessives, hyphenated places) and keeps it.
+    fn push_clean(&self, p: &Prep, mut c: Cand, out: &mut Vec<Cand>) {
+        let strip_front = |c: &Cand, t: &Token| -> bool {
+            let f = t.folded(&p.folded);
+            if matches!(f, "the" | "a" | "an") || t.is(PUNCT) {
+                return true;
+            }
+            if c.kind == Kind::Person {
+                let cl = self.gaz.word_class(f);
+                return cl & (class::ROLE | class::TITLE) != 0 && cl & class::FIRST == 0
+                    || crate::gazetteer::ROLE_WORDS.contains(&f);
+            }
+            false
+        };
+        // titles, determiners and (for a person) a leading demonym are not part of the name:
+        // "Hungarian Prime Minister Viktor Orban" -> "Viktor Orban"
+        let demonym_first = |c: &Cand| {
+            c.kind == Kind::Person && c.s + 1 < c.e && p.gaz[c.s] & (1 << (2 * gz::DEMONYM)) != 0
+        };
+        while c.s < c.e && (strip_front(&c, &p.toks[c.s]) || demonym_first(&c)) {
+            c.s += 1;
+        }
+        while c.e > c.s && (p.toks[c.e - 1].is(POSS) || p.toks[c.e - 1].is(PUNCT)) {
+            c.e -= 1;
+        }
+        if c.s >= c.e {
+            return;
+        }
+        let role = |i: usize| {
+            let cl = p.class[i];
+            cl & (class::ROLE | class::TITLE) != 0 && cl & class::FIRST == 0
+        };
+        // "Home Secretary Suella Braverman": everything up to the last title word goes
+        if c.kind == Kind::Person
+            && let Some(last_role) = (c.s..c.e - 1).rev().find(|&i| role(i))
+        {
+            c.s = last_role + 1;
+        }
+        // a span of title words only ("Minister", "Sheriff") is no name
+        if (c.s..c.e).all(|i| role(i) || !p.toks[i].is(ALPHA)) {
+            return;
+        }
+        // a lone demonym word ("English") that no country claims is no name either
+        if c.e - c.s == 1 && p.class[c.s] & class::DEMONYM != 0 && p.gaz[c.s] == 0 {
+            return;
+        }
+        // a lone ordinary word at a sentence start or in a headline ("During", "Iodine",
+        // "Group"), written lower case elsewhere in the article and never capitalised mid-sentence
+        let sent = &p.sents[c.sent];
+        let first = c.s == sent.toks.start
+            || (c.s > sent.toks.start && p.toks[c.s - 1].is(PUNCT) && !p.toks[c.s - 1].is(HYPHEN));
+        if c.e - c.s == 1
+            && (first || sent.mode != MODE_NORMAL)
+            && p.doc[c.s] & DOC_CAP == 0
+            && p.gaz[c.s] == 0
+            && (p.doc[c.s] & DOC_LOWER != 0
+                || p.class[c.s] & (class::COMMON | class::FUNCTION) != 0)
+        {
+            return;
+        }
+        // "the United States Hamdullah Mohib": a place followed by a first name is two mentions
+        if c.kind == Kind::Place
+            && let Some(m) =
+                p.matches_at(c.s).iter().filter(|m| (m.end as usize) < c.e).max_by_key(|m| m.end)
+            && p.class[m.end as usize] & class::FIRST != 0
+            && p.toks[m.end as usize].is(CAP)
+        {
+            let split = m.end as usize;
+            out.push(Cand { e: split, ..c.clone() });
+            out.push(Cand { s: split, kind: Kind::Person, ..c });
+            return;
+        }
+        // "Ukraine-Russia": two places joined by a hyphen are two mentions
+        if (c.s..c.e).any(|i| p.toks[i].is(HYPHEN)) {
+            let mut parts = Vec::new();
+            let mut a = c.s;
+            for i in c.s..=c.e {
+                if i == c.e || p.toks[i].is(HYPHEN) {
+                    parts.push(a..i);
+                    a = i + 1;
+                }
+            }
+            let all_places = parts.iter().all(|r| {
+                !r.is_empty()
+                    && p.matches_at(r.start).iter().any(|m| {
+                        m.end as usize == r.end
+                            && self.gaz.forms_of(m).iter().any(|f| {
+                                !f.demonym
+                                    && matches!(
+                                        self.gaz.records[f.record as usize].kind,
+                                        RecKind::Country | RecKind::Region | RecKind::City
+                                    )
+                            })
+                    })
+            });
+            if all_places && parts.len() > 1 {
+                for r in parts {
+                    out.push(Cand { s: r.start, e: r.end, kind: Kind::Place, ..c.clone() });
+                }
+                return;
+            }
+        }
+        // a span that is exactly a demonym is a demonym mention, not a name
+        if let Some(m) = p.matches_at(c.s).iter().find(|m| m.end as usize == c.e)
+            && let Some(f) = self
+                .gaz
+                .forms_of(m)
+                .iter()
+                .filter(|f| f.demonym)
+                .max_by_key(|f| self.gaz.records[f.record as usize].rank)
+        {
+            {
+                let r = &self.gaz.records[f.record as usize];
+                c.kind = if r.kind == RecKind::Group { Kind::Group } else { Kind::Place };
+                c.level = Level::Demonym;
+                c.rec = Some(f.record);
+            }
+        }
+        out.push(c);
+    }
+
+    /// Adds gazetteer matches that the tagger did not cover.
+    fn add_gazetteer(&self, p: &Prep, cands: &mut Vec<Cand>) {
+        let mut covered = vec![false; p.toks.len()];
+        for c in cands.iter() {
+            covered[c.s..c.e].fill(true);
+        }
+        // longest match per start
+        let mut best: Vec<Option<&GazMatch>> = vec![None; p.toks.len()];
+        for m in &p.matches {
+            let b = &mut best[m.start as usize];
+            if b.is_none_or(|o| m.end > o.end) {
+                *b = Some(m);
+            }
+        }
+        let sent_of = |i: usize| p.sents.partition_point(|s| s.toks.end <= i);
+        let mut i = 0;
+        while i < p.toks.len() {
+            let Some(m) = best[i] else {
+                i += 1;
+                continue;
+            };
+            let (s, e) = (m.start as usize, m.end as usize);
+            if (s..e).any(|k| covered[k]) {
+                i += 1;
+                continue;
+            }
+            let si = sent_of(s);
+            let sent = &p.sents[si];
+            let ntok = e - s;
+            let acronym = ntok == 1 && p.toks[s].is(ALLCAP) && p.toks[s].end - p.toks[s].start >= 2;
+            let mut chosen: Option<(Kind, Level, u32, f32)> = None;
+            let mut prio = 0;
+            for f in self.gaz.forms_of(m) {
+                let r = &self.gaz.records[f.record as usize];
+                let (kind, level, pr, conf) = match (r.kind, f.demonym) {
+                    (RecKind::Country, true) => (Kind::Place, Level::Demonym, 9, 0.9),
+                    (RecKind::Group, true) => (Kind::Group, Level::Demonym, 8, 0.8),
+                    (RecKind::Country, false) => (Kind::Place, Level::Name, 10, 0.95),
+                    (RecKind::Region, _) => (Kind::Place, Level::Name, 7, 0.85),
+                    (RecKind::Group, false) => {
+                        let after_the =
+                            s > sent.toks.start && p.toks[s - 1].folded(&p.folded) == "the";
+                        if !after_the {
+                            continue;
+                        }
+                        (Kind::Group, Level::Name, 8, 0.8)
+                    }
+                    (RecKind::Club, _) if sent.table => (Kind::Org, Level::Name, 11, 0.85),
+                    (RecKind::Person, _) if ntok >= 2 => (Kind::Person, Level::Name, 6, 0.85),
+                    (RecKind::Org, _) if ntok >= 2 || acronym => (Kind::Org, Level::Name, 5, 0.8),
+                    (RecKind::City, _) if r.rank >= 100_000 || ntok >= 2 => {
+                        (Kind::Place, Level::Name, 4, 0.75)
+                    }
+                    _ => continue,
+                };
+                if pr > prio
+                    || (pr == prio
+                        && chosen.is_some_and(|c| r.rank > self.gaz.records[c.2 as usize].rank))
+                {
+                    prio = pr;
+                    chosen = Some((kind, level, f.record, conf));
+                }
+            }
+            if let Some((kind, level, rec, conf)) = chosen {
+                let rec =
+                    if kind == Kind::Place && level == Level::Name { None } else { Some(rec) };
+                cands.push(Cand { s, e, kind, level, conf, rec, sent: si });
+                covered[s..e].fill(true);
+                i = e;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Document-level consistency: a name labelled once is labelled the same everywhere.
+    fn consistency(&self, p: &Prep, cands: &mut Vec<Cand>) {
+        let mut votes: IdMap<[f32; 4]> = IdMap::default();
+        let mut surnames: IdMap<()> = IdMap::default();
+        let mut max_len = 0;
+        for c in cands.iter() {
+            if c.level != Level::Name {
+                continue;
+            }
+            let w = if p.sents[c.sent].mode == MODE_NORMAL { c.conf } else { c.conf * 0.3 };
+            votes.entry(p.span_hash(c.s, c.e)).or_default()[c.kind as usize] += w;
+            max_len = max_len.max(c.e - c.s);
+            if c.kind == Kind::Person && c.e - c.s >= 2 && p.toks[c.e - 1].is(CAP) {
+                surnames.insert(p.whash[c.e - 1], ());
+            }
+        }
+        let kinds = [Kind::Person, Kind::Place, Kind::Org, Kind::Group];
+        let majority = |v: &[f32; 4]| -> Kind {
+            let mut b = 0;
+            for k in 1..4 {
+                if v[k] > v[b] {
+                    b = k;
+                }
+            }
+            kinds[b]
+        };
+        for c in cands.iter_mut() {
+            if c.level != Level::Name || c.rec.is_some() {
+                continue;
+            }
+            if let Some(v) = votes.get(&p.span_hash(c.s, c.e)) {
+                c.kind = majority(v);
+            }
+            // the surname of a person named in full is that person ("Cruise" after "Tom Cruise")
+            if c.e - c.s == 1 && surnames.contains_key(&p.whash[c.s]) {
+                c.kind = Kind::Person;
+            }
+        }
+        let mut covered = vec![false; p.toks.len()];
+        for c in cands.iter() {
+            covered[c.s..c.e].fill(true);
+        }
+        let max_len = max_len.min(8);
+        for (si, s) in p.sents.iter().enumerate() {
+            let mut i = s.toks.start;
+            while i < s.toks.end {
+                if covered[i] || !p.cand[i] || !p.toks[i].is(ALPHA) {
+                    i += 1;
+                    continue;
+                }
+                let mut found = None;
+                let mut h = SPAN_SEED;
+                let stop = (i + max_len).min(s.toks.end);
+                for (j, &cov) in covered.iter().enumerate().take(stop).skip(i) {
+                    if cov {
+                        break;
+                    }
+                    h = span_step(h, p.whash[j]);
+                    if let Some(v) = votes.get(&h) {
+                        found = Some((j + 1, majority(v)));
+                    }
+                }
+                if found.is_none() && surnames.contains_key(&p.whash[i]) {
+                    found = Some((i + 1, Kind::Person));
+                }
+                if let Some((e, kind)) = found {
+                    cands.push(Cand {
+                        s: i,
+                        e,
+                        kind,
+                        level: Level::Name,
+                        conf: 0.7,
+                        rec: None,
+                        sent: si,
+                    });
+                    covered[i..e].fill(true);
+                    i = e;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Links mentions to canonical entities.
+    fn link(&self, text: &str, p: &Prep, cands: Vec<Cand>) -> Recognized {
+        let key_of = |c: &Cand| -> String {
+            let mut k = String::new();
+            for i in c.s..c.e {
+                if i > c.s {
+                    k.push(' ');
+                }
+                k.push_str(p.toks[i].folded(&p.folded));
+            }
+            k
+        };
+        let key_into = |c: &Cand, k: &mut String| {
+            k.clear();
+            for i in c.s..c.e {
+                if i > c.s {
+                    k.push(' ');
+                }
+                k.push_str(p.toks[i].folded(&p.folded));
+            }
+        };
+        let mut key = String::new();
+        let span_of = |c: &Cand| p.toks[c.s].start as usize..p.toks[c.e - 1].end as usize;
+        let g = &self.gaz;
+        // record per mention (gazetteer link) or a local group
+        let n = cands.len();
+        let mut rec: Vec<Option<u32>> = cands.iter().map(|c| c.rec).collect();
+        for (k, c) in cands.iter().enumerate() {
+            if rec[k].is_some() {
+                continue;
+            }
+            key_into(c, &mut key);
+            let forms = g.lookup(&key);
+            let pick = |want: &[RecKind]| -> Option<u32> {
+                forms
+                    .iter()
+                    .filter(|f| !f.demonym)
+                    .filter(|f| want.contains(&g.records[f.record as usize].kind))
+                    .max_by_key(|f| {
+                        let r = &g.records[f.record as usize];
+                        let order = want.iter().position(|w| *w == r.kind).unwrap_or(9);
+                        (std::cmp::Reverse(order), r.rank)
+                    })
+                    .map(|f| f.record)
+            };
+            rec[k] = match c.kind {
+                Kind::Place => pick(&[RecKind::Country, RecKind::Region, RecKind::City]),
+                Kind::Org => pick(&[RecKind::Org, RecKind::Club]),
+                Kind::Group => pick(&[RecKind::Group]),
+                Kind::Person => pick(&[RecKind::Person]).or_else(|| {
+                    if c.e - c.s < 2 {
+                        return None;
+                    }
+                    let last = p.toks[c.e - 1].folded(&p.folded);
+                    let initial = p.toks[c.s].folded(&p.folded).bytes().next();
+                    g.surnames.get(last).and_then(|v| {
+                        v.iter()
+                            .copied()
+                            .filter(|&r| Some(g.records[r as usize].initial) == initial)
+                            .max_by_key(|&r| g.records[r as usize].rank)
+                    })
+                }),
+            };
+        }
+        // short forms: a one-word person mention links to a longer person mention ending with it
+        let mut group: Vec<usize> = (0..n).collect();
+        for k in 0..n {
+            let c = &cands[k];
+            if c.kind != Kind::Person || c.e - c.s != 1 {
+                continue;
+            }
+            let w = p.toks[c.s].folded(&p.folded);
+            let full = (0..n)
+                .filter(|&j| {
+                    let d = &cands[j];
+                    d.kind == Kind::Person
+                        && d.e - d.s >= 2
+                        && (d.s..d.e).any(|i| p.toks[i].folded(&p.folded) == w)
+                })
+                .min_by_key(|&j| (cands[j].s > c.s, cands[j].s.abs_diff(c.s)));
+            if let Some(j) = full {
+                group[k] = j;
+                rec[k] = rec[j];
+            } else if rec[k].is_none() {
+                // a bare surname names a known person when it is not an ordinary word or first
+                // name, and (if it is a common surname) when that person is a leader in office
+                // lately (rank = last year seen in office * 10)
+                let cl = g.word_class(w);
+                if cl & (class::FIRST | class::COMMON) == 0 {
+                    let best = g.surnames.get(w).and_then(|v| {
+                        v.iter().copied().max_by_key(|&r| g.records[r as usize].rank)
+                    });
+                    rec[k] = best.filter(|&r| {
+                        cl & class::LAST == 0 || g.records[r as usize].rank >= RECENT_LEADER
+                    });
+                }
+            }
+        }
+        // acronyms: an all-caps one-word organisation links to a longer one with those initials
+        for k in 0..n {
+            let c = &cands[k];
+            if c.kind != Kind::Org || c.e - c.s != 1 || !p.toks[c.s].is(ALLCAP) || rec[k].is_some()
+            {
+                continue;
+            }
+            let w = p.toks[c.s].folded(&p.folded);
+            let hit = (0..n).find(|&j| {
+                let d = &cands[j];
+                d.kind == Kind::Org && d.e - d.s >= 2 && {
+                    let ini: String = (d.s..d.e)
+                        .filter(|&i| p.toks[i].is(CAP))
+                        .filter_map(|i| p.toks[i].folded(&p.folded).chars().next())
+                        .collect();
+                    ini == w
+                }
+            });
+            if let Some(j) = hit {
+                group[k] = j;
+                rec[k] = rec[j];
+            }
+        }
+        // local canonical names: the longest form of the group
+        let mut canon: Vec<usize> = (0..n).collect();
+        for (k, &root) in group.iter().enumerate() {
+            let len = |j: usize| (cands[j].e - cands[j].s, span_of(&cands[j]).len());
+            if len(k) > len(canon[root]) {
+                canon[root] = k;
+            }
+        }
+        let mut out = Recognized::default();
+        let mut by_key: IdMap<usize> = IdMap::default();
+        for k in 0..n {
+            let c = &cands[k];
+            let surface = &text[span_of(c)];
+            let root = canon[group[k]];
+            let ekey = match rec[k] {
+                Some(r) => span_step(u64::from(r) + 1, u64::from(c.kind == Kind::Org)),
+                None => span_step(p.span_hash(cands[root].s, cands[root].e), c.kind as u64 + 7),
+            };
+            let idx = match by_key.get(&ekey) {
+                Some(&idx) => idx,
+                None => {
+                    let entity = match rec[k] {
+                        Some(r) => {
+                            let r = &g.records[r as usize];
+                            let kind = match r.kind {
+                                RecKind::Country | RecKind::Region | RecKind::City => Kind::Place,
+                                RecKind::Person => Kind::Person,
+                                RecKind::Org | RecKind::Club => Kind::Org,
+                                RecKind::Group => Kind::Group,
+                            };
+                            // a place acting as a team is an organisation of that name
+                            let kind = if c.kind == Kind::Org { Kind::Org } else { kind };
+                            let id = if kind == Kind::Org && !r.id.starts_with("local:org:") {
+                                format!("local:org:{}", crate::text::name_key(&r.name))
+                            } else {
+                                r.id.clone()
+                            };
+                            let aliases = r
+                                .aliases
+                                .iter()
+                                .take(12)
+                                .filter(|a| **a != r.name)
+                                .cloned()
+                                .collect();
+                            Entity { id, kind, name: r.name.clone(), aliases, wikidata: None }
+                        }
+                        None => {
+                            let cc = &cands[root];
+                            Entity {
+                                id: format!("local:{}:{}", c.kind.as_str(), key_of(cc)),
+                                kind: c.kind,
+                                name: text[span_of(cc)].to_string(),
+                                aliases: Vec::new(),
+                                wikidata: None,
+                            }
+                        }
+                    };
+                    out.entities.push(entity);
+                    by_key.insert(ekey, out.entities.len() - 1);
+                    out.entities.len() - 1
+                }
+            };
+            let ent = &mut out.entities[idx];
+            if surface != ent.name && !ent.aliases.iter().any(|a| a == surface) {
+                ent.aliases.push(surface.to_string());
+            }
+            out.mentions.push(Mention {
+                span: span_of(c),
+                kind: c.kind,
+                level: c.level,
+                entity: idx,
+                confidence: c.conf,
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec() -> Recognizer {
+        Recognizer::load().expect("recognizer loads")
+    }
+
+    fn one(text: &str) -> Recognized {
+        rec().recognize(text, &[SentenceSpan { span: 0..text.len(), boilerplate: false }])
+    }
+
+    fn find<'a>(r: &'a Recognized, text: &str, surface: &str) -> Option<(&'a Mention, &'a Entity)> {
+        r.mentions
+            .iter()
+            .find(|m| &text[m.span.clone()] == surface)
+            .map(|m| (m, &r.entities[m.entity]))
+    }
+
+    #[test]
+    fn demonym_links_to_its_country() {
+        let t = "The Hungarian government protested.";
+        let r = one(t);
+        let (m, e) = find(&r, t, "Hungarian").expect("demonym found");
+        assert_eq!(m.level, Level::Demonym);
+        assert_eq!(e.id, "iso:HUN");
+        assert_eq!(e.name, "Hungary");
+    }
+
+    #[test]
+    fn hyphenated_countries_are_two_mentions() {
+        let t = "The Ukraine-Russia war goes on.";
+        let r = one(t);
+        assert!(find(&r, t, "Ukraine").is_some(), "{r:?}");
+        assert!(find(&r, t, "Russia").is_some(), "{r:?}");
+        assert!(find(&r, t, "Ukraine-Russia").is_none());
+    }
+}
