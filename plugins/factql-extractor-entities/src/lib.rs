@@ -16,10 +16,14 @@
 
 pub mod gazetteer;
 pub mod model;
+mod plugin;
 pub mod recognize;
 pub mod tagger;
 pub mod text;
 pub mod train;
 
 pub use model::{Entity, Kind, Level, LoadError, Mention, Recognized, SentenceSpan};
+pub use plugin::Entities;
 pub use recognize::Recognizer;
+
+factql_plugin_sdk::export!(Entities);

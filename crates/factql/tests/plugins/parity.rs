@@ -146,7 +146,9 @@ fn reextract_replaces_only_the_plugins_rows() {
         .expect("runs");
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
-        both(&unknown).contains("no plugin named nope is loaded (loaded: fault-none, money, roles)"),
+        both(&unknown).contains(
+            "no plugin named nope is loaded (loaded: entities, fault-none, money, roles)"
+        ),
         "{}",
         both(&unknown)
     );
