@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should fail loudly")]
 
 mod bad_input;
+mod entities;
 mod extract;
 mod ingest;
 mod kill;
