@@ -1,0 +1,139 @@
+//! Throughput of the bundled extractors through the plugin host, one thread, on the bundled
+//! corpus repeated to about 10 MB: each extractor alone (roles needs the entities' mentions,
+//! so it is measured with them and its share is the difference), then all of them.
+//!
+//! `cargo bench -p factql --bench extractors`; words are whitespace-separated words of the
+//! article texts, as in the peers' baselines. The whole ingest (reading, segmentation, the
+//! store and every extractor) is measured by `scripts/ingest-speed.sh`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use factql_model::Article;
+use factql_plugin_host::{Host, HostConfig, StaticPlugin};
+
+const TARGET_BYTES: usize = 10 * 1024 * 1024;
+
+const ENTITIES: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_entities",
+    entry: factql_extractor_entities::factql_plugin_entry,
+};
+const ROLES: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_roles",
+    entry: factql_extractor_roles::factql_plugin_entry,
+};
+const MONEY: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_money",
+    entry: factql_extractor_money::factql_plugin_entry,
+};
+
+fn txt_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("corpus folder").map(|e| e.expect("entry").path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            txt_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            out.push(path);
+        }
+    }
+}
+
+/// The corpus articles as factql reads them, repeated to about [`TARGET_BYTES`].
+fn articles() -> Vec<Article> {
+    let mut files = Vec::new();
+    txt_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &mut files);
+    let mut corpus = Vec::new();
+    for file in &files {
+        factql_ingest::read_input(
+            &factql_ingest::Input::File(file.clone()),
+            &factql_ingest::Options::default(),
+            &mut |result| {
+                corpus.extend(result.ok());
+                std::ops::ControlFlow::Continue(())
+            },
+        );
+    }
+    assert!(!corpus.is_empty(), "no corpus articles");
+    let mut out = Vec::new();
+    let mut bytes = 0;
+    while bytes < TARGET_BYTES {
+        for article in &corpus {
+            bytes += article.text.len();
+            out.push(article.clone());
+        }
+    }
+    out
+}
+
+fn host(plugins: &[StaticPlugin]) -> Host {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = HostConfig { lock: dir.path().join("plugins.lock"), ..HostConfig::default() };
+    Host::load(&config, plugins).expect("host")
+}
+
+/// Every article through `host`, on this thread; the number of facts and mentions found.
+fn run(host: &Host, articles: &[Article]) -> usize {
+    let mut found = 0;
+    for article in articles {
+        for outcome in host.extract(article) {
+            let extraction = outcome.result.expect("the extractor runs");
+            found += extraction.facts.len() + extraction.mentions.len();
+        }
+    }
+    found
+}
+
+fn bench(c: &mut Criterion) {
+    let articles = articles();
+    let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
+    let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
+    let setups: [(&str, Vec<StaticPlugin>); 4] = [
+        ("entities", vec![ENTITIES]),
+        ("money", vec![MONEY]),
+        ("entities+roles", vec![ENTITIES, ROLES]),
+        ("all", vec![ENTITIES, ROLES, MONEY]),
+    ];
+    let mut group = c.benchmark_group("extractors");
+    group.throughput(Throughput::Elements(words as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    for (name, plugins) in &setups {
+        let host = host(plugins);
+        group.bench_function(*name, |b| b.iter(|| black_box(run(&host, &articles))));
+    }
+    group.finish();
+
+    // Medians of five timed passes each, for the per-extractor table (criterion's own
+    // estimates are above; this pass gives roles its share by difference).
+    let median = |plugins: &[StaticPlugin]| {
+        let host = host(plugins);
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                black_box(run(&host, &articles));
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[2]
+    };
+    let rate = |secs: f64| words as f64 / secs;
+    let (entities, money, with_roles, all) = (
+        median(&[ENTITIES]),
+        median(&[MONEY]),
+        median(&[ENTITIES, ROLES]),
+        median(&[ENTITIES, ROLES, MONEY]),
+    );
+    println!("\n{megabytes:.1} MB, {words} words, one thread; medians of 5 passes:");
+    println!("  entities alone      {:>12.0} words/s", rate(entities));
+    println!("  money alone         {:>12.0} words/s", rate(money));
+    println!("  roles (difference)  {:>12.0} words/s", rate((with_roles - entities).max(1e-9)));
+    println!("  all bundled         {:>12.0} words/s", rate(all));
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
