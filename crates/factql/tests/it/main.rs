@@ -7,6 +7,7 @@ mod extract;
 mod ingest;
 mod kill;
 mod query;
+mod roles_gold;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
