@@ -2,6 +2,7 @@
 //! a failing plugin from hurting the others.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -20,7 +21,7 @@ use crate::isolate::{Child, Failure, RunnerCommand, ToRunner};
 use crate::load::{self, check_manifest};
 use crate::trust::{self, file_label};
 use crate::validate::{kind_schema, validate};
-use crate::{PluginError, graph};
+use crate::{PluginError, graph, sys};
 
 /// Panics after which an in-process plugin is quarantined for the run.
 const MAX_PANICS: usize = 3;
@@ -57,6 +58,8 @@ impl std::fmt::Display for Origin {
 struct Spawner {
     runner: RunnerCommand,
     target: PathBuf,
+    /// The sealed copy of the checked bytes (dynamic plugins), passed to each runner.
+    image: Option<OwnedFd>,
     sha256: String,
     timeout: Duration,
     limits: Limits,
@@ -71,6 +74,7 @@ impl Spawner {
         let (mut child, _, _, _) = Child::spawn(
             &self.runner,
             &self.target,
+            self.image.as_ref().map(AsFd::as_fd),
             &self.sha256,
             self.timeout,
             self.limits,
@@ -483,6 +487,7 @@ impl Host {
         &self,
         config: &HostConfig,
         target: &std::path::Path,
+        image: Option<OwnedFd>,
         sha256: &str,
         label: &str,
         origin: Origin,
@@ -499,9 +504,16 @@ impl Host {
             program: runner.program.clone(),
             message,
         };
-        let (mut child, manifest, _flags, sdk) =
-            Child::spawn(runner, target, sha256, config.timeout, self.limits, config.memory_mib)
-                .map_err(runner_err)?;
+        let (mut child, manifest, _flags, sdk) = Child::spawn(
+            runner,
+            target,
+            image.as_ref().map(AsFd::as_fd),
+            sha256,
+            config.timeout,
+            self.limits,
+            config.memory_mib,
+        )
+        .map_err(runner_err)?;
         let manifest: Manifest = decode(&manifest).map_err(|err| PluginError::Manifest {
             plugin: label.to_owned(),
             reason: format!("does not decode ({err})"),
@@ -525,6 +537,7 @@ impl Host {
         let spawner = Spawner {
             runner: runner.clone(),
             target: target.to_path_buf(),
+            image,
             sha256: sha256.to_owned(),
             timeout: config.timeout,
             limits: self.limits,
@@ -552,7 +565,7 @@ impl Host {
     ) -> Result<Plugin, PluginError> {
         if isolate_matches(config, bundled.crate_name) {
             let target = PathBuf::from(format!("bundled:{}", bundled.crate_name));
-            return self.isolated(config, &target, "-", bundled.crate_name, Origin::Bundled);
+            return self.isolated(config, &target, None, "-", bundled.crate_name, Origin::Bundled);
         }
         Host::in_process(config, bundled.entry, bundled.crate_name, Origin::Bundled, None)
     }
@@ -568,17 +581,38 @@ impl Host {
         let verified = trust::verify(path, config.allow_symlinks, lock)?;
         let symbol = load::entry_symbol(&verified, path)?;
         let origin = Origin::Path(path.to_path_buf());
+        let label = file_label(path);
         if isolate_matches(config, crate_name) {
             return self.isolated(
                 config,
                 &verified.path,
+                Some(verified.image),
                 &verified.sha256,
-                &file_label(path),
+                &label,
                 origin,
             );
         }
-        let entry = load::open(&verified.path, &symbol)?;
-        Host::in_process(config, entry, &file_label(path), origin, Some(verified.sha256))
+        if let crate::Isolate::Names(names) = &config.isolate {
+            // `--isolate NAME` names plugins, and a plugin's name is in its manifest, which
+            // only its code can give: ask an isolated runner first, so the plugin's code
+            // runs in-process only once it is known not to be one of those named.
+            let image = sys::dup_cloexec(verified.image.as_raw_fd()).map_err(|source| {
+                PluginError::Io { plugin: label.clone(), path: path.to_path_buf(), source }
+            })?;
+            let probe = self.isolated(
+                config,
+                &verified.path,
+                Some(image),
+                &verified.sha256,
+                &label,
+                origin.clone(),
+            )?;
+            if names.contains(probe.name()) {
+                return Ok(probe);
+            }
+        }
+        let entry = load::open(verified.image.as_fd(), &verified.path, &symbol)?;
+        Host::in_process(config, entry, &label, origin, Some(verified.sha256))
     }
 
     /// The loaded plugins, in run order.

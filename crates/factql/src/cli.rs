@@ -110,11 +110,19 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum PluginsAction {
-    /// Pin a plugin file's SHA-256 in plugins.lock, so it may be loaded.
+    /// Pin a plugin file's SHA-256 in plugins.lock (in your configuration folder), so it may
+    /// be loaded.
     Trust {
         /// The plugin file (a shared library).
         #[arg(value_name = "PATH")]
         path: PathBuf,
+    },
+    /// Let factql use the factql-plugins.conf and plugins.lock of a project folder (they are
+    /// ignored otherwise: a cloned repository must not decide what native code runs).
+    Allow {
+        /// The project folder.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -166,6 +174,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Plugins { action: None }) => crate::plugins_cmd::list(&isolate),
         Some(Command::Plugins { action: Some(PluginsAction::Trust { path }) }) => {
             crate::plugins_cmd::trust(&path)
+        }
+        Some(Command::Plugins { action: Some(PluginsAction::Allow { dir }) }) => {
+            crate::plugins_cmd::allow(&dir)
         }
         Some(Command::Plugin { action: PluginAction::New { name, path } }) => {
             crate::plugins_cmd::new(&name, path.as_deref())

@@ -1,4 +1,4 @@
-//! `factql plugins` (list, trust) and `factql plugin new` (scaffold a plugin crate).
+//! `factql plugins` (list, trust, allow) and `factql plugin new` (scaffold a plugin crate).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,6 +14,9 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
     let host = factql_plugin_host::Host::load(&config, crate::extract::BUNDLED)
         .context("cannot set up the extractor plugins")?;
     println!("plugins (lock: {})", config.lock.display());
+    for notice in &config.notices {
+        println!("  note: {notice}");
+    }
     for plugin in host.plugins() {
         let kinds: Vec<String> = plugin
             .manifest()
@@ -65,6 +68,22 @@ pub(crate) fn trust(path: &Path) -> anyhow::Result<ExitCode> {
     let hash = lock.pin(path, config.allow_symlinks)?;
     lock.save()?;
     println!("trusted {} (sha256 {hash}) in {}", path.display(), config.lock.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `factql plugins allow DIR`: lets factql use the configuration and lock in DIR.
+pub(crate) fn allow(dir: &Path) -> anyhow::Result<ExitCode> {
+    let Some(user_dir) = crate::extract::user_dir() else {
+        anyhow::bail!("no configuration folder: set HOME or XDG_CONFIG_HOME");
+    };
+    let canonical = factql_plugin_host::allow_folder(&user_dir, dir)?;
+    println!(
+        "allowed {}: its {} and {} are used when factql runs there (listed in {})",
+        canonical.display(),
+        factql_plugin_host::CONFIG_FILE,
+        factql_plugin_host::LOCK_FILE,
+        user_dir.join(factql_plugin_host::ALLOWED_FILE).display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -194,3 +194,25 @@ fn a_plugin_built_with_panic_abort_does_not_compile() {
     assert!(!out.status.success(), "a panic=abort build succeeded");
     assert!(err.contains("factql plugins must be built with panic = \"unwind\""), "{err}");
 }
+
+#[test]
+fn isolate_by_plugin_name_contains_a_segfault() {
+    // `--isolate NAME` names the plugin (`fault-segfault`, from its manifest), not its file's
+    // crate (`factql_fault_plugin`); before, such a NAME left the plugin in-process and its
+    // segfault killed factql.
+    let scratch = Scratch::new();
+    let file = scratch.add_fault_plugin();
+    scratch.trust(&file);
+    let out = scratch
+        .factql("segfault")
+        .arg("--db")
+        .arg(scratch.path("named.db"))
+        .args(["--isolate", "fault-segfault", "ingest", "a.txt", "b.txt"])
+        .output()
+        .expect("factql runs");
+    let all = both(&out);
+    assert!(out.status.success(), "factql died: {}\n{all}", out.status);
+    assert!(all.contains("killed by signal 11 (SIGSEGV)"), "{all}");
+    assert!(all.contains("plugin money 0.1.0 (bundled): 1 facts"), "{all}");
+    assert!(!all.contains("no loaded plugin has that name"), "{all}");
+}
