@@ -44,6 +44,10 @@ enum Command {
         /// Skip inputs (or JSON Lines records) larger than this many MiB.
         #[arg(long, default_value_t = 16, value_name = "MIB")]
         max_mib: u64,
+        /// In folders, also follow symbolic links that lead out of the folder (by default they
+        /// are skipped and listed).
+        #[arg(long)]
+        follow_symlinks: bool,
     },
     /// Show how factql reads one file: title, metadata, paragraphs and sentences with byte spans.
     Inspect {
@@ -148,7 +152,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let isolate = cli.isolate;
     match cli.command {
         None => crate::stats::summary(&db, &isolate),
-        Some(Command::Ingest { paths, fields, batch, max_mib }) => {
+        Some(Command::Ingest { paths, fields, batch, max_mib, follow_symlinks }) => {
             let Some(options) = options(&fields, max_mib) else { return Ok(ExitCode::from(2)) };
             let mut store = open(&db)?;
             let host = crate::extract::load_host(&isolate)?;
@@ -156,6 +160,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let code = crate::ingest::ingest_paths(
                 &mut store,
                 &paths,
+                follow_symlinks,
                 &options,
                 batch as usize,
                 Some(&mut runner),
@@ -222,5 +227,9 @@ fn options(fields: &[String], max_mib: u64) -> Option<Options> {
             return None;
         }
     }
-    Some(Options { fields: map, max_article_bytes: max_mib.saturating_mul(1024 * 1024) })
+    Some(Options {
+        fields: map,
+        max_article_bytes: max_mib.saturating_mul(1024 * 1024),
+        ..Options::default()
+    })
 }

@@ -388,3 +388,34 @@ const void *factql_plugin_v1__cdep(const void *host) { (void)host; return evilde
     assert!(all.contains("sets a library search path"), "{all}");
     assert!(!scratch.constructor_ran(), "the dependency's constructor ran:\n{all}");
 }
+
+#[test]
+fn infinite_or_huge_timeouts_are_clear_errors_not_panics() {
+    // Before: `Duration::from_secs_f64` panicked (exit 101) on `inf` and on 1e30.
+    let scratch = Scratch::new();
+    for value in ["inf", "1e30"] {
+        let out = scratch
+            .factql("none")
+            .env("FACTQL_PLUGIN_TIMEOUT_SECS", value)
+            .arg("plugins")
+            .output()
+            .expect("runs");
+        let all = both(&out);
+        assert_eq!(out.status.code(), Some(1), "{all}");
+        assert!(
+            all.contains("FACTQL_PLUGIN_TIMEOUT_SECS must be more than 0 and at most"),
+            "{all}"
+        );
+        assert!(!all.contains("panicked"), "{all}");
+    }
+    std::fs::write(scratch.path("big.conf"), "timeout_secs = 1e30\n").expect("write");
+    let out = scratch
+        .factql("none")
+        .env("FACTQL_PLUGIN_CONFIG", scratch.path("big.conf"))
+        .arg("plugins")
+        .output()
+        .expect("runs");
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("big.conf:1: `timeout_secs` must be more than 0"), "{all}");
+}
