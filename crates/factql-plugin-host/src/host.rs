@@ -71,7 +71,7 @@ struct Spawner {
 impl Spawner {
     /// A new child with its instance created.
     fn spawn(&self) -> Result<Child, String> {
-        let (mut child, _, _, _) = Child::spawn(
+        let (mut child, _) = Child::spawn(
             &self.runner,
             &self.target,
             self.image.as_ref().map(AsFd::as_fd),
@@ -104,7 +104,9 @@ enum Backend {
         idle: Mutex<Vec<Child>>,
         ready: Condvar,
         live: AtomicUsize,
-        spawner: Spawner,
+        spawner: Box<Spawner>,
+        /// What the runner's sandbox holds (its hello).
+        sandbox: Vec<String>,
     },
 }
 
@@ -179,6 +181,15 @@ impl Plugin {
     /// True when it runs in a child process.
     pub fn isolated(&self) -> bool {
         matches!(self.backend, Backend::Isolated { .. })
+    }
+
+    /// For an isolated plugin, the protections its runner's sandbox holds on this machine
+    /// (as the runner reported them); empty in-process.
+    pub fn sandbox(&self) -> &[String] {
+        match &self.backend {
+            Backend::Isolated { sandbox, .. } => sandbox,
+            Backend::InProcess { .. } => &[],
+        }
     }
 
     /// The kinds it produces, as the model declares them.
@@ -504,7 +515,7 @@ impl Host {
             program: runner.program.clone(),
             message,
         };
-        let (mut child, manifest, _flags, sdk) = Child::spawn(
+        let (mut child, crate::isolate::Hello { manifest, sdk, sandbox, .. }) = Child::spawn(
             runner,
             target,
             image.as_ref().map(AsFd::as_fd),
@@ -553,7 +564,8 @@ impl Host {
             idle: Mutex::new(vec![child]),
             ready: Condvar::new(),
             live: AtomicUsize::new(1),
-            spawner,
+            spawner: Box::new(spawner),
+            sandbox,
         };
         Host::finish(manifest, origin, sha256, sdk, config_hash, backend)
     }
@@ -735,7 +747,7 @@ impl Host {
                 let _watched = self.watch.as_ref().map(|w| w.enter(idx, &article.id.0));
                 call::extract(table, instance, &article.id.0, &article.text, inputs, self.limits)
             }
-            Backend::Isolated { idle, ready, live, spawner } => {
+            Backend::Isolated { idle, ready, live, spawner, .. } => {
                 let quarantine = |error: PluginError| {
                     plugin.set_quarantine(error.to_string());
                     if let Ok(mut idle) = idle.lock() {
@@ -899,12 +911,18 @@ pub fn serve_target(
     statics: &[StaticPlugin],
 ) -> std::process::ExitCode {
     crate::isolate::limit_memory();
+    let mut runner = match crate::isolate::prepare() {
+        Ok(runner) => runner,
+        Err(message) => return crate::isolate::refuse(None, message),
+    };
     match target.strip_prefix("bundled:") {
         Some(crate_name) => match statics.iter().find(|s| s.crate_name == crate_name) {
-            Some(bundled) => crate::isolate::serve_entry(bundled.entry, crate_name),
-            None => crate::isolate::refuse(format!("no bundled plugin {crate_name}")),
+            Some(bundled) => crate::isolate::serve_entry(runner, bundled.entry, crate_name),
+            None => {
+                crate::isolate::refuse(Some(&mut runner), format!("no bundled plugin {crate_name}"))
+            }
         },
-        None => crate::isolate::serve(std::path::Path::new(target), sha256),
+        None => crate::isolate::serve(runner, std::path::Path::new(target), sha256),
     }
 }
 

@@ -44,7 +44,7 @@ pub(crate) enum ToRunner {
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum FromRunner {
     /// Loaded: the manifest bytes, flags and SDK of the plugin.
-    Hello { manifest: Vec<u8>, flags: u64, sdk: String },
+    Hello { manifest: Vec<u8>, flags: u64, sdk: String, sandbox: Vec<String> },
     /// Could not load.
     Refused { message: String },
     /// The outcome of `Create` or `Extract`.
@@ -119,6 +119,19 @@ fn read_frame(input: &mut impl Read, max: usize) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// What a runner says once its plugin is loaded.
+pub(crate) struct Hello {
+    /// The manifest bytes.
+    pub manifest: Vec<u8>,
+    /// The table's flags.
+    #[allow(dead_code)]
+    pub flags: u64,
+    /// The SDK version.
+    pub sdk: String,
+    /// The protections its sandbox holds.
+    pub sandbox: Vec<String>,
+}
+
 /// The host's side of one runner process.
 pub(crate) struct Child {
     process: std::process::Child,
@@ -126,6 +139,24 @@ pub(crate) struct Child {
     frames: Receiver<std::io::Result<Vec<u8>>>,
     stderr: Arc<Mutex<String>>,
     timeout: Duration,
+    /// The runner's private temporary folder, removed with it.
+    private: PathBuf,
+}
+
+/// A new folder of its own for one runner (mode 700, in the system's temporary folder).
+fn private_folder() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("factql-runner-{}-{n}", std::process::id()));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// Why a call to the child failed.
@@ -148,8 +179,10 @@ impl Child {
         timeout: Duration,
         limits: Limits,
         memory_mib: Option<u64>,
-    ) -> Result<(Child, Vec<u8>, u64, String), String> {
+    ) -> Result<(Child, Hello), String> {
+        let private = private_folder().map_err(|err| format!("cannot make its folder: {err}"))?;
         let mut command = Command::new(&runner.program);
+        command.env(PRIVATE_ENV, &private).env("TMPDIR", &private);
         if let Some(mib) = memory_mib {
             command.env(MEMORY_ENV, mib.to_string());
         }
@@ -206,10 +239,12 @@ impl Child {
                 }
             }
         });
-        let mut child = Child { process, stdin, frames, stderr: tail, timeout };
+        let mut child = Child { process, stdin, frames, stderr: tail, timeout, private };
         let hello = child.receive().map_err(|failure| child.describe(failure))?;
         match hello {
-            FromRunner::Hello { manifest, flags, sdk } => Ok((child, manifest, flags, sdk)),
+            FromRunner::Hello { manifest, flags, sdk, sandbox } => {
+                Ok((child, Hello { manifest, flags, sdk, sandbox }))
+            }
             FromRunner::Refused { message } => Err(message),
             FromRunner::Reply { .. } => Err("the runner answered out of turn".into()),
         }
@@ -279,6 +314,7 @@ impl Child {
         crate::sys::kill_group(self.process.id());
         let _ = self.process.kill();
         let _ = self.process.wait();
+        let _ = std::fs::remove_dir_all(&self.private);
     }
 
     /// Sends one request and waits for its reply; both have the deadline.
@@ -330,9 +366,73 @@ pub(crate) fn limit_memory() {
     let _ = crate::sys::set_rlimit(libc::RLIMIT_AS, mib.saturating_mul(1 << 20));
 }
 
+/// The runner's end of the frame pipes, and what its sandbox holds.
+pub(crate) struct Runner {
+    out: std::io::BufWriter<std::fs::File>,
+    input: std::io::BufReader<std::fs::File>,
+    sandbox: Vec<String>,
+}
+
+/// The environment variable naming the runner's private temporary folder (made by the host).
+const PRIVATE_ENV: &str = "FACTQL_RUNNER_TMPDIR";
+
+/// Sets the runner up before any plugin code runs: frames get private close-on-exec copies
+/// of stdin and stdout, fd 1 becomes stderr and fd 0 /dev/null (a plugin that prints cannot
+/// corrupt the protocol, a program it starts inherits neither pipe); then the sandbox
+/// ([`confine`]).
+pub(crate) fn prepare() -> Result<Runner, String> {
+    let pipes = crate::sys::dup_cloexec(libc::STDOUT_FILENO).and_then(|out| {
+        let input = crate::sys::dup_cloexec(libc::STDIN_FILENO)?;
+        crate::sys::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO)?;
+        let null = std::fs::File::open("/dev/null")?;
+        crate::sys::dup2(null.as_raw_fd(), libc::STDIN_FILENO)?;
+        Ok((out, input))
+    });
+    let (out, input) = pipes.map_err(|err| format!("cannot set up the runner's pipes: {err}"))?;
+    let mut runner = Runner {
+        out: std::io::BufWriter::new(std::fs::File::from(out)),
+        input: std::io::BufReader::new(std::fs::File::from(input)),
+        sandbox: Vec::new(),
+    };
+    runner.sandbox = confine();
+    Ok(runner)
+}
+
+/// Drops what the plugin does not need, as far as this kernel allows, and says what holds:
+/// no new privileges; Landlock: no file access except the private temporary folder the host
+/// made (`$FACTQL_RUNNER_TMPDIR`, also `$TMPDIR`); seccomp: no sockets, no programs, no child
+/// processes. The memory cap is set earlier ([`limit_memory`]); time is the host's deadline.
+pub(crate) fn confine() -> Vec<String> {
+    let mut held = Vec::new();
+    if crate::sys::no_new_privs().is_ok() {
+        held.push("no-new-privs".to_owned());
+    }
+    let private = std::env::var_os(PRIVATE_ENV).map(PathBuf::from);
+    let private = private.and_then(|dir| {
+        crate::trust::open_checked(&dir, crate::trust::Want::Folder).ok().map(|(fd, _)| fd)
+    });
+    match private.map(|fd| crate::sys::landlock_confine(fd.as_fd())) {
+        Some(Ok(abi)) => held.push(format!("landlock-v{abi} (files: private temp folder only)")),
+        Some(Err(err)) => held.push(format!("no landlock ({err})")),
+        None => held.push("no landlock (no private folder)".to_owned()),
+    }
+    match crate::sys::seccomp_confine() {
+        Ok(()) => held.push("seccomp (no sockets, programs or processes)".to_owned()),
+        Err(err) => held.push(format!("no seccomp ({err})")),
+    }
+    if let Ok(mib) = std::env::var(MEMORY_ENV) {
+        held.push(format!("memory {mib} MiB"));
+    }
+    held
+}
+
 /// Writes a refusal frame (the host reports the message) and returns the runner's exit code.
-pub(crate) fn refuse(message: String) -> ExitCode {
-    let _ = write_frame(&mut std::io::stdout().lock(), &FromRunner::Refused { message });
+pub(crate) fn refuse(runner: Option<&mut Runner>, message: String) -> ExitCode {
+    let frame = FromRunner::Refused { message };
+    let _ = match runner {
+        Some(runner) => write_frame(&mut runner.out, &frame),
+        None => write_frame(&mut std::io::stdout().lock(), &frame),
+    };
     ExitCode::from(3)
 }
 
@@ -340,14 +440,16 @@ pub(crate) fn refuse(message: String) -> ExitCode {
 /// `$FACTQL_RUNNER_IMAGE_FD`) after checking it is sealed and still hashes to `sha256`
 /// (`path` only names it), then serves frames until stdin closes. The path itself is never
 /// opened.
-pub(crate) fn serve(path: &Path, sha256: &str) -> ExitCode {
+pub(crate) fn serve(mut runner: Runner, path: &Path, sha256: &str) -> ExitCode {
     let fd = std::env::var(IMAGE_ENV).ok().and_then(|fd| fd.parse::<i32>().ok());
     let Some(image) = fd.filter(|fd| *fd > 2).and_then(|fd| crate::sys::inherited(fd).ok()) else {
-        return refuse(format!("{}: no sealed copy was passed to the runner", path.display()));
+        let message = format!("{}: no sealed copy was passed to the runner", path.display());
+        return refuse(Some(&mut runner), message);
     };
     let sealed = crate::sys::seals(image.as_fd()).unwrap_or(0);
     if sealed & crate::sys::ALL_SEALS != crate::sys::ALL_SEALS {
-        return refuse(format!("{}: no sealed copy was passed to the runner", path.display()));
+        let message = format!("{}: no sealed copy was passed to the runner", path.display());
+        return refuse(Some(&mut runner), message);
     }
     let file = std::fs::File::from(image);
     let mut bytes = Vec::new();
@@ -356,11 +458,12 @@ pub(crate) fn serve(path: &Path, sha256: &str) -> ExitCode {
         match file.read_at(&mut chunk, bytes.len() as u64) {
             Ok(0) => break,
             Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-            Err(err) => return refuse(format!("{}: {err}", path.display())),
+            Err(err) => return refuse(Some(&mut runner), format!("{}: {err}", path.display())),
         }
     }
     if crate::trust::sha256_hex(&bytes) != sha256 {
-        return refuse(format!("{}: the sealed copy does not match its hash", path.display()));
+        let message = format!("{}: the sealed copy does not match its hash", path.display());
+        return refuse(Some(&mut runner), message);
     }
     let image = OwnedFd::from(file);
     let verified = crate::trust::Verified {
@@ -372,39 +475,30 @@ pub(crate) fn serve(path: &Path, sha256: &str) -> ExitCode {
     let opened = crate::load::entry_symbol(&verified, path)
         .and_then(|symbol| crate::load::open(verified.image.as_fd(), path, &symbol));
     match opened {
-        Ok(entry) => serve_entry(entry, &crate::trust::file_label(path)),
-        Err(err) => refuse(err.to_string()),
+        Ok(entry) => serve_entry(runner, entry, &crate::trust::file_label(path)),
+        Err(err) => refuse(Some(&mut runner), err.to_string()),
     }
 }
 
 /// The runner's loop for an entry point: hello, then one reply per request until stdin closes.
-pub(crate) fn serve_entry(entry: factql_plugin_abi::EntryFn, label: &str) -> ExitCode {
+pub(crate) fn serve_entry(
+    mut runner: Runner,
+    entry: factql_plugin_abi::EntryFn,
+    label: &str,
+) -> ExitCode {
     // A plugin without PANIC_UNWIND may run here: its panic kills only this process.
     let table = match crate::load::bind(entry, label, true) {
         Ok((table, _manifest)) => table,
-        Err(err) => return refuse(err.to_string()),
+        Err(err) => return refuse(Some(&mut runner), err.to_string()),
     };
-    // Frames get private close-on-exec copies of stdin and stdout; fd 1 becomes stderr and
-    // fd 0 /dev/null: a plugin that prints cannot corrupt the protocol, and a program it
-    // starts inherits neither pipe.
-    let pipes = crate::sys::dup_cloexec(libc::STDOUT_FILENO).and_then(|out| {
-        let input = crate::sys::dup_cloexec(libc::STDIN_FILENO)?;
-        crate::sys::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO)?;
-        let null = std::fs::File::open("/dev/null")?;
-        crate::sys::dup2(null.as_raw_fd(), libc::STDIN_FILENO)?;
-        Ok((out, input))
-    });
-    let Ok((frames_out, frames_in)) = pipes else {
-        return refuse("cannot set up the runner's pipes".into());
-    };
-    let mut stdout = std::io::BufWriter::new(std::fs::File::from(frames_out));
-    let mut stdin = std::io::BufReader::new(std::fs::File::from(frames_in));
+    let Runner { out: mut stdout, input: mut stdin, sandbox } = runner;
     // SAFETY: the manifest bytes are 'static in the plugin.
     let manifest = unsafe { crate::load::borrow(table.manifest.ptr, table.manifest.len) }.to_vec();
     // SAFETY: as above.
     let sdk = unsafe { crate::load::borrow(table.sdk_version.ptr, table.sdk_version.len) };
     let sdk = String::from_utf8_lossy(sdk).into_owned();
-    if write_frame(&mut stdout, &FromRunner::Hello { manifest, flags: table.flags, sdk }).is_err() {
+    let hello = FromRunner::Hello { manifest, flags: table.flags, sdk, sandbox };
+    if write_frame(&mut stdout, &hello).is_err() {
         return ExitCode::from(3);
     }
     let mut instance = None;

@@ -268,3 +268,177 @@ pub(crate) fn set_rlimit(resource: libc::__rlimit_resource_t, value: u64) -> io:
     // SAFETY: see the module documentation; `limit` is plain data owned by this frame.
     check(unsafe { libc::setrlimit(resource, &limit) }).map(drop)
 }
+
+/// `prctl(PR_SET_NO_NEW_PRIVS, 1)`: required before Landlock and seccomp, and keeps a
+/// set-uid program the plugin might run from gaining privileges.
+pub(crate) fn no_new_privs() -> io::Result<()> {
+    // SAFETY: no pointers; affects only this process.
+    check(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }).map(drop)
+}
+
+// Landlock (Linux 5.13+): the kernel's stable ABI, from <linux/landlock.h>.
+const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1;
+const LANDLOCK_RULE_PATH_BENEATH: libc::c_int = 1;
+const SYS_LANDLOCK_CREATE_RULESET: libc::c_long = 444;
+const SYS_LANDLOCK_ADD_RULE: libc::c_long = 445;
+const SYS_LANDLOCK_RESTRICT_SELF: libc::c_long = 446;
+
+#[repr(C)]
+struct RulesetAttr {
+    handled_access_fs: u64,
+}
+
+#[repr(C, packed)]
+struct PathBeneathAttr {
+    allowed_access: u64,
+    parent_fd: i32,
+}
+
+/// The Landlock ABI version of this kernel (`None`: not available or disabled).
+pub(crate) fn landlock_abi() -> Option<u32> {
+    // SAFETY: the documented version query: null attribute, size 0, flag VERSION.
+    let version = unsafe {
+        libc::syscall(
+            SYS_LANDLOCK_CREATE_RULESET,
+            std::ptr::null::<RulesetAttr>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    u32::try_from(version).ok().filter(|v| *v > 0)
+}
+
+/// Every file-system access right of Landlock ABI `abi` (1: 13 rights, 2: +REFER,
+/// 3: +TRUNCATE, 5: +IOCTL_DEV).
+fn landlock_fs_rights(abi: u32) -> u64 {
+    let mut rights = (1u64 << 13) - 1;
+    if abi >= 2 {
+        rights |= 1 << 13;
+    }
+    if abi >= 3 {
+        rights |= 1 << 14;
+    }
+    if abi >= 5 {
+        rights |= 1 << 15;
+    }
+    rights
+}
+
+/// Confines this process's file-system access with Landlock: nothing at all except full
+/// access beneath `private` (a folder of its own). Descriptors already open keep working.
+pub(crate) fn landlock_confine(private: BorrowedFd<'_>) -> io::Result<u32> {
+    let abi = landlock_abi().ok_or_else(|| io::Error::other("Landlock is not available"))?;
+    let rights = landlock_fs_rights(abi);
+    let attr = RulesetAttr { handled_access_fs: rights };
+    // SAFETY: `attr` is plain data owned by this frame, its size given by its type.
+    let ruleset = unsafe {
+        libc::syscall(
+            SYS_LANDLOCK_CREATE_RULESET,
+            &attr as *const RulesetAttr,
+            std::mem::size_of::<RulesetAttr>(),
+            0u32,
+        )
+    };
+    let ruleset = libc::c_int::try_from(ruleset)
+        .ok()
+        .filter(|fd| *fd >= 0)
+        .ok_or_else(io::Error::last_os_error)?;
+    // SAFETY: a fresh descriptor from the kernel, owned by nothing else.
+    let ruleset = unsafe { OwnedFd::from_raw_fd(ruleset) };
+    // Beneath the private folder: everything (REFER included, for renames inside it).
+    let beneath = PathBeneathAttr { allowed_access: rights, parent_fd: private.as_raw_fd() };
+    // SAFETY: `beneath` is plain data owned by this frame; both descriptors are open.
+    let added = unsafe {
+        libc::syscall(
+            SYS_LANDLOCK_ADD_RULE,
+            ruleset.as_raw_fd(),
+            LANDLOCK_RULE_PATH_BENEATH,
+            &beneath as *const PathBeneathAttr,
+            0u32,
+        )
+    };
+    if added < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: no pointers; the ruleset descriptor is open.
+    if unsafe { libc::syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset.as_raw_fd(), 0u32) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(abi)
+}
+
+/// Installs a seccomp filter on every thread of this process that refuses, with an error
+/// (not a kill, so the plugin sees a failed call): creating sockets (no network), running
+/// programs (`execve`, `execveat`) and creating processes (`fork`, `vfork`, `clone` without
+/// `CLONE_THREAD`; `clone3` answers ENOSYS, so libc falls back to `clone`, whose flags a
+/// filter can read). Threads stay allowed. A system call of another architecture kills.
+pub(crate) fn seccomp_confine() -> io::Result<()> {
+    #[cfg(target_arch = "x86_64")]
+    const ARCH: u32 = 0xC000_003E;
+    #[cfg(target_arch = "aarch64")]
+    const ARCH: u32 = 0xC000_00B7;
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return Err(io::Error::other("no seccomp filter for this architecture"));
+
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        use libc::{
+            BPF_ABS, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_RET, BPF_W,
+            SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, sock_filter,
+        };
+        let stmt = |code: u32, k: u32| sock_filter { code: code as u16, jt: 0, jf: 0, k };
+        let jump = |code: u32, k: u32, jt: u8, jf: u8| sock_filter { code: code as u16, jt, jf, k };
+        let errno = |e: i32| SECCOMP_RET_ERRNO | (e as u32 & 0xffff);
+        let mut denied: Vec<(libc::c_long, i32)> = vec![
+            (libc::SYS_socket, libc::EACCES),
+            (libc::SYS_execve, libc::EPERM),
+            (libc::SYS_execveat, libc::EPERM),
+            (libc::SYS_clone3, libc::ENOSYS),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        denied.extend([(libc::SYS_fork, libc::EPERM), (libc::SYS_vfork, libc::EPERM)]);
+        let mut program = vec![
+            // seccomp_data.arch
+            stmt(BPF_LD | BPF_W | BPF_ABS, 4),
+            jump(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
+            stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+            // seccomp_data.nr
+            stmt(BPF_LD | BPF_W | BPF_ABS, 0),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        program.extend([
+            // x32 system calls (bit 30) are another ABI with other numbers: refuse.
+            jump(BPF_JMP | BPF_JGE | BPF_K, 0x4000_0000, 0, 1),
+            stmt(BPF_RET | BPF_K, errno(libc::ENOSYS)),
+        ]);
+        for (nr, err) in denied {
+            program.push(jump(BPF_JMP | BPF_JEQ | BPF_K, nr as u32, 0, 1));
+            program.push(stmt(BPF_RET | BPF_K, errno(err)));
+        }
+        program.extend([
+            jump(BPF_JMP | BPF_JEQ | BPF_K, libc::SYS_clone as u32, 1, 0),
+            stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            // clone's flags: args[0], low 32 bits (little-endian).
+            stmt(BPF_LD | BPF_W | BPF_ABS, 16),
+            jump(BPF_JMP | BPF_JSET | BPF_K, libc::CLONE_THREAD as u32, 0, 1),
+            stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            stmt(BPF_RET | BPF_K, errno(libc::EPERM)),
+        ]);
+        let len = u16::try_from(program.len()).map_err(|_| io::Error::other("filter too long"))?;
+        let fprog = libc::sock_fprog { len, filter: program.as_mut_ptr() };
+        // SAFETY: `fprog` points at `program`, alive for the call; the kernel copies it.
+        // TSYNC applies it to every thread of the process.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                libc::SECCOMP_FILTER_FLAG_TSYNC,
+                &fprog as *const libc::sock_fprog,
+            )
+        };
+        if ret != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+}

@@ -34,7 +34,11 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
             }
             (Origin::Path(_), None) => "trusted".to_owned(),
         };
-        let mode = if plugin.isolated() { "isolated" } else { "in-process" };
+        let mode = if plugin.isolated() {
+            format!("isolated; sandbox: {}", plugin.sandbox().join(", "))
+        } else {
+            "in-process".to_owned()
+        };
         println!("  {} {}  {}  {trust}, {mode}", plugin.name(), plugin.version(), plugin.origin());
         println!(
             "      produces {}",
