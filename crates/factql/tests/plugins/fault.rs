@@ -311,6 +311,9 @@ fn a_runner_dies_with_a_killed_host() {
         runners = children_of(host.id());
     }
     assert!(!runners.is_empty(), "no runner started");
+    // Let the runners get past their start (a runner killed while it greets would die of a
+    // broken pipe anyway) and into the hung call.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     host.kill().expect("kill factql");
     host.wait().expect("reap factql");
     let gone = |pid: &u32| {
