@@ -92,7 +92,7 @@ pub struct HostConfig {
     pub source: Option<PathBuf>,
     /// Where to look, in order.
     pub search: Vec<SearchDir>,
-    /// The lock file of pinned hashes.
+    /// The lock file of pinned hashes (empty: there is none, nothing is pinned).
     pub lock: PathBuf,
     /// Accept symlinked plugin files.
     pub allow_symlinks: bool,
@@ -248,7 +248,9 @@ impl HostConfig {
             sources.exe_dir.as_deref(),
         )?;
         if out.source.is_none() {
-            out.lock = lock_dir.map_or_else(|| PathBuf::from(LOCK_FILE), |d| d.join(LOCK_FILE));
+            // No configuration folder (neither HOME nor XDG_CONFIG_HOME): no lock, so nothing
+            // is trusted unless $FACTQL_PLUGINS_LOCK names one; never the current folder's.
+            out.lock = lock_dir.map_or_else(PathBuf::new, |d| d.join(LOCK_FILE));
         }
         if let Some(lock) = &sources.lock_env {
             out.lock = lock.clone();

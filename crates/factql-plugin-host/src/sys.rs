@@ -227,6 +227,7 @@ pub(crate) fn kill_group(pgid: u32) {
 /// see `isolate::spawn_from_long_lived_thread`).
 pub(crate) fn pre_exec(command: &mut std::process::Command, image: Option<RawFd>) {
     use std::os::unix::process::CommandExt;
+    let parent = std::process::id();
     // SAFETY: the closure only makes async-signal-safe calls (fcntl, prctl, getppid) and does
     // not allocate; `image` stays open in the parent until the child has exec'd, because the
     // parent holds its `OwnedFd` across `spawn`. Only the child's copy of the descriptor
@@ -241,8 +242,9 @@ pub(crate) fn pre_exec(command: &mut std::process::Command, image: Option<RawFd>
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) < 0 {
                 return Err(io::Error::last_os_error());
             }
-            // The host may have died before the prctl: then nobody would kill us.
-            if libc::getppid() == 1 {
+            // The host may have died before the prctl: then nobody would kill us. (Compared
+            // with the host's pid, not with 1: factql may itself be pid 1 in a container.)
+            if u32::try_from(libc::getppid()).ok() != Some(parent) {
                 return Err(io::Error::other("the host is gone"));
             }
             Ok(())

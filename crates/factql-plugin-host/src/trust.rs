@@ -257,9 +257,12 @@ pub struct Lock {
 
 impl Lock {
     /// Reads the lock at `path` through the checked walk (owner, mode, every folder up to `/`);
-    /// a missing file is an empty lock.
+    /// a missing file, or an empty path (no lock configured), is an empty lock.
     pub fn load(path: &Path) -> Result<Lock, PluginError> {
         let mut lock = Lock { path: path.to_path_buf(), pins: BTreeMap::new() };
+        if path.as_os_str().is_empty() {
+            return Ok(lock);
+        }
         let Some(text) = read_checked(path, "plugins.lock")? else { return Ok(lock) };
         for (idx, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -647,6 +650,25 @@ mod tests {
             let cut = &exe[..exe.len() / 2];
             assert!(check_elf(cut).unwrap_err().starts_with("truncated"), "{:?}", check_elf(cut));
         }
+    }
+
+    #[test]
+    fn the_dynamic_section_is_read_from_the_bytes() {
+        // The test executable needs libc like any plugin would.
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let dynamic = dynamic_section(&exe).unwrap();
+        assert!(dynamic.needed.iter().any(|n| n == "libc.so.6"), "{dynamic:?}");
+        assert!(dynamic.search.is_empty(), "{dynamic:?}");
+        assert_eq!(check_dynamic(&exe), Ok(()));
+        // Renaming a needed library in the string table makes it a foreign dependency.
+        let at = exe.windows(10).position(|w| w == b"libc.so.6\0").unwrap();
+        let mut patched = exe.clone();
+        patched[at..at + 9].copy_from_slice(b"libx.so.6");
+        assert_eq!(
+            check_dynamic(&patched),
+            Err(Ok(TrustIssue::Dependency { name: "libx.so.6".into() }))
+        );
+        assert_eq!(dynamic_section(&exe[..64]), Err("malformed dynamic section".into()));
     }
 
     #[test]

@@ -13,7 +13,11 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
     let config = crate::extract::host_config(isolate)?;
     let host = factql_plugin_host::Host::load(&config, crate::extract::BUNDLED)
         .context("cannot set up the extractor plugins")?;
-    println!("plugins (lock: {})", config.lock.display());
+    if config.lock.as_os_str().is_empty() {
+        println!("plugins (no lock: set HOME, XDG_CONFIG_HOME or FACTQL_PLUGINS_LOCK)");
+    } else {
+        println!("plugins (lock: {})", config.lock.display());
+    }
     for notice in &config.notices {
         println!("  note: {notice}");
     }
@@ -68,6 +72,11 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
 /// `factql plugins trust PATH`: pins the file's hash in the lock.
 pub(crate) fn trust(path: &Path) -> anyhow::Result<ExitCode> {
     let config = crate::extract::host_config(&[])?;
+    if config.lock.as_os_str().is_empty() {
+        anyhow::bail!(
+            "no lock to write: set HOME or XDG_CONFIG_HOME (the lock goes in its factql folder), or FACTQL_PLUGINS_LOCK"
+        );
+    }
     let mut lock = Lock::load(&config.lock)?;
     let hash = lock.pin(path, config.allow_symlinks)?;
     lock.save()?;

@@ -419,3 +419,20 @@ fn infinite_or_huge_timeouts_are_clear_errors_not_panics() {
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("big.conf:1: `timeout_secs` must be more than 0"), "{all}");
 }
+
+#[test]
+fn without_a_configuration_folder_nothing_is_trusted_not_even_the_current_folders_lock() {
+    // No HOME, no XDG_CONFIG_HOME: the lock used to fall back to ./plugins.lock.
+    let scratch = Scratch::new();
+    let repo = cloned_repository(&scratch);
+    let out = factql_in(&scratch, &repo)
+        .env_remove("HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .arg("plugins")
+        .output()
+        .expect("runs");
+    let all = both(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("plugins (no lock"), "{all}");
+    assert!(!scratch.constructor_ran(), "{all}");
+}
