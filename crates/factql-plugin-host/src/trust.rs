@@ -15,7 +15,7 @@
 //! * **Dependencies**: `DT_NEEDED` may only name system libraries (libc, libm, libpthread,
 //!   libdl, librt, libgcc_s, ld-linux); `DT_RPATH`/`DT_RUNPATH` are refused.
 //!
-//! The same path checks apply to `plugins.lock` and the configuration ([`open_checked`]).
+//! The same path checks apply to `plugins.lock` and the configuration (`open_checked`).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::ffi::OsString;
