@@ -12,6 +12,7 @@
 //! isolate = money                   # or `all`; repeatable
 //! timeout_secs = 10                 # every plugin call
 //! memory_mib = 4096                 # address space of an isolated plugin's process
+//! readable = /opt/factql/data       # what an isolated plugin may read; repeatable
 //!
 //! [money]
 //! min_amount = 1000
@@ -114,6 +115,9 @@ pub struct HostConfig {
     pub on_hang: Option<fn(&PluginError)>,
     /// Address-space limit of an isolated plugin's process, in MiB (`None`: unlimited).
     pub memory_mib: Option<u64>,
+    /// Files and folders an isolated plugin may read (its data); nothing else is readable in
+    /// its sandbox but its private temporary folder.
+    pub readable: Vec<PathBuf>,
     /// Things the user should know about the configuration (a project-local one ignored).
     pub notices: Vec<String>,
 }
@@ -133,6 +137,7 @@ impl Default for HostConfig {
             plugin_config: BTreeMap::new(),
             on_hang: None,
             memory_mib: Some(4096),
+            readable: Vec::new(),
             notices: Vec::new(),
         }
     }
@@ -329,6 +334,7 @@ impl HostConfig {
             match key {
                 "path" => out.search.push(SearchDir { path: base.join(value), explicit: true }),
                 "lock" => out.lock = base.join(value),
+                "readable" => out.readable.push(base.join(value)),
                 "allow_symlinks" => out.allow_symlinks = flag(value)?,
                 "replace_bundled" => {
                     out.replace_bundled.insert(value.to_owned());

@@ -17,7 +17,7 @@ use crate::batch::{self, Checker, Read};
 use crate::call::{self, InstancePtr, Limits};
 use crate::config::{HostConfig, candidates};
 use crate::error::status_name;
-use crate::isolate::{Child, Failure, RunnerCommand, ToRunner};
+use crate::isolate::{Child, Confinement, Failure, RunnerCommand, ToRunner};
 use crate::load::{self, check_manifest};
 use crate::trust::{self, file_label};
 use crate::validate::{kind_schema, validate};
@@ -63,7 +63,7 @@ struct Spawner {
     sha256: String,
     timeout: Duration,
     limits: Limits,
-    memory_mib: Option<u64>,
+    confinement: Confinement,
     config: Vec<u8>,
     max: usize,
 }
@@ -78,7 +78,7 @@ impl Spawner {
             &self.sha256,
             self.timeout,
             self.limits,
-            self.memory_mib,
+            &self.confinement,
         )?;
         let create = ToRunner::Create {
             config: self.config.clone(),
@@ -515,6 +515,8 @@ impl Host {
             program: runner.program.clone(),
             message,
         };
+        let confinement =
+            Confinement { memory_mib: config.memory_mib, readable: config.readable.clone() };
         let (mut child, crate::isolate::Hello { manifest, sdk, sandbox, .. }) = Child::spawn(
             runner,
             target,
@@ -522,7 +524,7 @@ impl Host {
             sha256,
             config.timeout,
             self.limits,
-            config.memory_mib,
+            &confinement,
         )
         .map_err(runner_err)?;
         let manifest: Manifest = decode(&manifest).map_err(|err| PluginError::Manifest {
@@ -552,7 +554,7 @@ impl Host {
             sha256: sha256.to_owned(),
             timeout: config.timeout,
             limits: self.limits,
-            memory_mib: config.memory_mib,
+            confinement,
             config: bytes,
             max: std::thread::available_parallelism().map_or(1, |n| n.get()),
         };

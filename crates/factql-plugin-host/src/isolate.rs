@@ -119,6 +119,15 @@ fn read_frame(input: &mut impl Read, max: usize) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// What the runner's sandbox grants beyond its private folder.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Confinement {
+    /// Address-space limit in MiB (`None`: unlimited).
+    pub memory_mib: Option<u64>,
+    /// Files and folders it may read.
+    pub readable: Vec<PathBuf>,
+}
+
 /// What a runner says once its plugin is loaded.
 pub(crate) struct Hello {
     /// The manifest bytes.
@@ -178,12 +187,18 @@ impl Child {
         sha256: &str,
         timeout: Duration,
         limits: Limits,
-        memory_mib: Option<u64>,
+        confinement: &Confinement,
     ) -> Result<(Child, Hello), String> {
+        let Confinement { memory_mib, readable } = confinement;
         let private = private_folder().map_err(|err| format!("cannot make its folder: {err}"))?;
         let mut command = Command::new(&runner.program);
         command.env(PRIVATE_ENV, &private).env("TMPDIR", &private);
-        if let Some(mib) = memory_mib {
+        if !readable.is_empty() {
+            let joined =
+                std::env::join_paths(readable).map_err(|err| format!("readable paths: {err}"))?;
+            command.env(READABLE_ENV, joined);
+        }
+        if let Some(mib) = *memory_mib {
             command.env(MEMORY_ENV, mib.to_string());
         }
         command
@@ -375,6 +390,8 @@ pub(crate) struct Runner {
 
 /// The environment variable naming the runner's private temporary folder (made by the host).
 const PRIVATE_ENV: &str = "FACTQL_RUNNER_TMPDIR";
+/// The environment variable listing what the runner may read (`readable`, `:`-separated).
+const READABLE_ENV: &str = "FACTQL_RUNNER_READABLE";
 
 /// Sets the runner up before any plugin code runs: frames get private close-on-exec copies
 /// of stdin and stdout, fd 1 becomes stderr and fd 0 /dev/null (a plugin that prints cannot
@@ -411,8 +428,29 @@ pub(crate) fn confine() -> Vec<String> {
     let private = private.and_then(|dir| {
         crate::trust::open_checked(&dir, crate::trust::Want::Folder).ok().map(|(fd, _)| fd)
     });
-    match private.map(|fd| crate::sys::landlock_confine(fd.as_fd())) {
-        Some(Ok(abi)) => held.push(format!("landlock-v{abi} (files: private temp folder only)")),
+    // What the configuration lets it read (`readable`); a path that cannot be opened is left
+    // out (and so stays unreadable).
+    let readable: Vec<(std::fs::File, bool)> = std::env::var_os(READABLE_ENV)
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .filter_map(|path| {
+                    let file = std::fs::File::open(&path).ok()?;
+                    let dir = file.metadata().ok()?.is_dir();
+                    Some((file, dir))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rules: Vec<(BorrowedFd<'_>, bool)> =
+        readable.iter().map(|(file, dir)| (file.as_fd(), *dir)).collect();
+    match private.map(|fd| crate::sys::landlock_confine(fd.as_fd(), &rules)) {
+        Some(Ok(abi)) if rules.is_empty() => {
+            held.push(format!("landlock-v{abi} (files: private temp folder only)"))
+        }
+        Some(Ok(abi)) => held.push(format!(
+            "landlock-v{abi} (files: private temp folder, and {} readable)",
+            rules.len()
+        )),
         Some(Err(err)) => held.push(format!("no landlock ({err})")),
         None => held.push("no landlock (no private folder)".to_owned()),
     }

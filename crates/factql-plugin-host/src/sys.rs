@@ -327,8 +327,12 @@ fn landlock_fs_rights(abi: u32) -> u64 {
 }
 
 /// Confines this process's file-system access with Landlock: nothing at all except full
-/// access beneath `private` (a folder of its own). Descriptors already open keep working.
-pub(crate) fn landlock_confine(private: BorrowedFd<'_>) -> io::Result<u32> {
+/// access beneath `private` (a folder of its own) and reading `readable` (descriptor, is a
+/// folder). Descriptors already open keep working.
+pub(crate) fn landlock_confine(
+    private: BorrowedFd<'_>,
+    readable: &[(BorrowedFd<'_>, bool)],
+) -> io::Result<u32> {
     let abi = landlock_abi().ok_or_else(|| io::Error::other("Landlock is not available"))?;
     let rights = landlock_fs_rights(abi);
     let attr = RulesetAttr { handled_access_fs: rights };
@@ -347,20 +351,28 @@ pub(crate) fn landlock_confine(private: BorrowedFd<'_>) -> io::Result<u32> {
         .ok_or_else(io::Error::last_os_error)?;
     // SAFETY: a fresh descriptor from the kernel, owned by nothing else.
     let ruleset = unsafe { OwnedFd::from_raw_fd(ruleset) };
-    // Beneath the private folder: everything (REFER included, for renames inside it).
-    let beneath = PathBeneathAttr { allowed_access: rights, parent_fd: private.as_raw_fd() };
-    // SAFETY: `beneath` is plain data owned by this frame; both descriptors are open.
-    let added = unsafe {
-        libc::syscall(
-            SYS_LANDLOCK_ADD_RULE,
-            ruleset.as_raw_fd(),
-            LANDLOCK_RULE_PATH_BENEATH,
-            &beneath as *const PathBeneathAttr,
-            0u32,
-        )
-    };
-    if added < 0 {
-        return Err(io::Error::last_os_error());
+    // Beneath the private folder: everything (REFER included, for renames inside it). Read
+    // access (READ_FILE, and READ_DIR for folders) to what is readable.
+    const READ_FILE: u64 = 1 << 2;
+    const READ_DIR: u64 = 1 << 3;
+    let rules = std::iter::once((private, rights)).chain(
+        readable.iter().map(|(fd, dir)| (*fd, if *dir { READ_FILE | READ_DIR } else { READ_FILE })),
+    );
+    for (fd, allowed_access) in rules {
+        let beneath = PathBeneathAttr { allowed_access, parent_fd: fd.as_raw_fd() };
+        // SAFETY: `beneath` is plain data owned by this frame; both descriptors are open.
+        let added = unsafe {
+            libc::syscall(
+                SYS_LANDLOCK_ADD_RULE,
+                ruleset.as_raw_fd(),
+                LANDLOCK_RULE_PATH_BENEATH,
+                &beneath as *const PathBeneathAttr,
+                0u32,
+            )
+        };
+        if added < 0 {
+            return Err(io::Error::last_os_error());
+        }
     }
     // SAFETY: no pointers; the ruleset descriptor is open.
     if unsafe { libc::syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset.as_raw_fd(), 0u32) } < 0 {

@@ -219,11 +219,25 @@ fn isolate_by_plugin_name_contains_a_segfault() {
 
 /// Runs a sandbox probe of the fault plugin and returns its report line and the output.
 fn probe(scratch: &Scratch, mode: &str, isolated: bool) -> (String, String) {
+    probe_with(scratch, mode, isolated, &scratch.path("none.conf"))
+}
+
+/// [`probe`] with the configuration file `config`.
+fn probe_with(
+    scratch: &Scratch,
+    mode: &str,
+    isolated: bool,
+    config: &std::path::Path,
+) -> (String, String) {
     let mut cmd = scratch.factql(mode);
+    cmd.env("FACTQL_PLUGIN_CONFIG", config);
     cmd.env("FACTQL_FAULT_WRITE", scratch.path("written"))
         .env("FACTQL_FAULT_READ", scratch.path("a.txt"))
         .arg("--db")
-        .arg(scratch.path(&format!("probe-{mode}-{isolated}.db")));
+        .arg(scratch.path(&format!(
+            "probe-{mode}-{isolated}-{}.db",
+            config.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default()
+        )));
     if isolated {
         cmd.args(["--isolate", "all"]);
     }
@@ -267,6 +281,11 @@ fn an_isolated_plugin_is_sandboxed() {
         assert!(write.starts_with("write: outside denied (Permission denied"), "{write}");
         assert!(write.ends_with("temp allowed"), "{write}");
         assert!(!written.exists());
+        // What the configuration declares readable (the plugin's data) can be read.
+        let config = scratch.path("readable.conf");
+        std::fs::write(&config, "readable = a.txt\n").expect("write");
+        let (read, all) = probe_with(&scratch, "read", true, &config);
+        assert_eq!(read, "read: allowed", "{all}");
     } else {
         println!("this kernel has no Landlock: file access is not confined");
     }
