@@ -103,6 +103,28 @@ pub enum ErrorKind {
     /// An HTML page without readable text.
     #[error("no article text found in the HTML")]
     NoText,
+    /// An HTML page nested deeper than browsers build (its parse would take quadratic time).
+    #[error(
+        "HTML elements nested {depth} deep, over the limit of {limit} (browsers stop nesting at 512); not parsed"
+    )]
+    TooDeep {
+        /// How deep it got before the check stopped.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Reading the input took longer than its time budget; the run goes on without it.
+    #[error("not read within its time budget of {secs}s; skipped")]
+    OverBudget {
+        /// The budget.
+        secs: f64,
+    },
+    /// A symbolic link inside a walked folder leads out of it, and was not followed.
+    #[error("symbolic link to {} leads out of the folder; not followed (--follow-symlinks reads it)", target.display())]
+    LinkOutside {
+        /// Where it leads.
+        target: std::path::PathBuf,
+    },
 }
 
 impl ErrorKind {

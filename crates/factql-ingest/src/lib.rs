@@ -36,6 +36,6 @@ mod walk;
 pub use error::{ErrorKind, IngestError, Origin};
 pub use json::FieldMap;
 pub use normalize::normalize_text;
-pub use read::{Input, InputFormat, Options, read_input};
+pub use read::{DEFAULT_TIME_BUDGET, Input, InputFormat, Options, read_input};
 pub use segment::split_sentences;
-pub use walk::{Discovered, discover};
+pub use walk::{Discovered, discover, discover_with};

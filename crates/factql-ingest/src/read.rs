@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use factql_model::Article;
 
@@ -45,11 +46,21 @@ pub struct Options {
     pub fields: FieldMap,
     /// Inputs (or JSON Lines records) larger than this many bytes are skipped.
     pub max_article_bytes: u64,
+    /// How long reading one whole document (text, Markdown, JSON, HTML) may take before it is
+    /// skipped; the reader keeps running on a detached thread until it ends, the run goes on.
+    pub time_budget: Duration,
 }
+
+/// The default [`Options::time_budget`].
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(10);
 
 impl Default for Options {
     fn default() -> Options {
-        Options { fields: FieldMap::default(), max_article_bytes: 16 * 1024 * 1024 }
+        Options {
+            fields: FieldMap::default(),
+            max_article_bytes: 16 * 1024 * 1024,
+            time_budget: DEFAULT_TIME_BUDGET,
+        }
     }
 }
 
@@ -166,7 +177,7 @@ pub fn read_input(
         read_json_lines(&name, &origin, bytes.as_slice(), options, sink);
         return;
     }
-    let result = read_document(origin, &bytes, format, options)
+    let result = read_within_budget(origin, bytes, format, options)
         .map_err(|kind| IngestError { origin: Origin::whole(name.clone()), kind });
     match result {
         Ok(drafts) => {
@@ -212,6 +223,36 @@ fn io_kind(err: std::io::Error) -> ErrorKind {
         ErrorKind::NotFound
     } else {
         ErrorKind::Io(err)
+    }
+}
+
+/// [`read_document`] on a worker thread, given up after `options.time_budget`. No parser here
+/// can be interrupted (html5ever has no cancellation), so a reader past its budget is left to
+/// finish on its own and its result dropped: the run goes on at once, and the process's exit
+/// ends the thread if it is still running. The HTML depth check refuses the known quadratic
+/// pages before this budget is needed.
+fn read_within_budget(
+    origin: String,
+    bytes: Vec<u8>,
+    format: InputFormat,
+    options: &Options,
+) -> Result<Vec<Draft>, ErrorKind> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let worker_options = options.clone();
+    let spawned = std::thread::Builder::new().name("factql-read".into()).spawn(move || {
+        let _ = send.send(read_document(origin, &bytes, format, &worker_options));
+    });
+    if let Err(err) = spawned {
+        return Err(ErrorKind::Io(err));
+    }
+    match receive.recv_timeout(options.time_budget) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Err(ErrorKind::OverBudget { secs: options.time_budget.as_secs_f64() })
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(ErrorKind::Io(std::io::Error::other("the reader thread panicked")))
+        }
     }
 }
 
@@ -319,4 +360,35 @@ fn parse_line(line: &[u8], line_no: usize) -> Result<serde_json::Value, ErrorKin
         .map_err(|err| ErrorKind::InvalidUtf8 { line: line_no, offset: err.valid_up_to() })?;
     let text = text.trim_end_matches(['\n', '\r']);
     serde_json::from_str(&normalize_text(text)).map_err(|err| ErrorKind::json(&err, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_over_its_time_budget_is_skipped_and_reading_goes_on() {
+        // A legitimate (shallow) page of about 3 MB: parsing it takes far longer than 1 ms.
+        let page = format!("<html><body>{}</body></html>", "<p>Some words here. ".repeat(150_000));
+        let bytes: &'static [u8] = Box::leak(page.into_bytes().into_boxed_slice());
+        let options = Options { time_budget: Duration::from_millis(1), ..Options::default() };
+        let mut results = Vec::new();
+        let input = Input::Memory { name: "big.html".into(), bytes };
+        read_input(&input, &options, &mut |r| {
+            results.push(r.map(|a| a.title).map_err(|e| e.to_string()));
+            ControlFlow::Continue(())
+        });
+        assert_eq!(
+            results,
+            [Err("big.html: not read within its time budget of 0.001s; skipped".to_owned())]
+        );
+        // The next input is read as usual.
+        let small = Input::Memory { name: "a.txt".into(), bytes: b"Title\n\nText here.\n" };
+        let mut titles = Vec::new();
+        read_input(&small, &Options::default(), &mut |r| {
+            titles.push(r.map(|a| a.title).map_err(|e| e.to_string()));
+            ControlFlow::Continue(())
+        });
+        assert_eq!(titles, [Ok("Title".to_owned())]);
+    }
 }

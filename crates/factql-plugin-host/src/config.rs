@@ -1,7 +1,7 @@
 //! Where plugins come from and how they run: the configuration file and the search path.
 //!
-//! The configuration file (`factql-plugins.conf` in the current folder, or
-//! `$FACTQL_PLUGIN_CONFIG`) is a list of `key = value` lines, `#` comments, and `[NAME]`
+//! The configuration file (`factql-plugins.conf` in the user's configuration folder
+//! [`user_dir`], a project's folder that the user allowed, or `$FACTQL_PLUGIN_CONFIG`) is a list of `key = value` lines, `#` comments, and `[NAME]`
 //! sections whose pairs are passed to plugin NAME as its configuration:
 //!
 //! ```text
@@ -12,10 +12,22 @@
 //! isolate = money                   # or `all`; repeatable
 //! timeout_secs = 10                 # every plugin call
 //! memory_mib = 4096                 # address space of an isolated plugin's process
+//! readable = /opt/factql/data       # what an isolated plugin may read; repeatable
 //!
 //! [money]
 //! min_amount = 1000
 //! ```
+//!
+//! # The trust root
+//!
+//! The lock and the configuration decide which native code runs, so they are read only from
+//! places the user owns: `$XDG_CONFIG_HOME/factql/` (or `~/.config/factql/`), or the files the
+//! environment names. Every one is read through the checked walk of [`crate::trust`] (owner you
+//! or root, not writable by group or others, every folder up to `/`). A `factql-plugins.conf`
+//! or `plugins.lock` in the current folder is ignored, with a notice, unless the user allowed
+//! that folder (`factql plugins allow DIR`, listed in `allowed-folders` of the configuration
+//! folder): a cloned repository or an unpacked archive is owned by the user and passes every
+//! owner and mode check, so only an explicit decision can make it a trust root.
 //!
 //! Search order: `path` lines, then `$FACTQL_PLUGIN_PATH` (`:`-separated), then
 //! `<exe_dir>/plugins` and `<exe_dir>`. Files in the last two are optional conveniences
@@ -81,7 +93,7 @@ pub struct HostConfig {
     pub source: Option<PathBuf>,
     /// Where to look, in order.
     pub search: Vec<SearchDir>,
-    /// The lock file of pinned hashes.
+    /// The lock file of pinned hashes (empty: there is none, nothing is pinned).
     pub lock: PathBuf,
     /// Accept symlinked plugin files.
     pub allow_symlinks: bool,
@@ -103,6 +115,11 @@ pub struct HostConfig {
     pub on_hang: Option<fn(&PluginError)>,
     /// Address-space limit of an isolated plugin's process, in MiB (`None`: unlimited).
     pub memory_mib: Option<u64>,
+    /// Files and folders an isolated plugin may read (its data); nothing else is readable in
+    /// its sandbox but its private temporary folder.
+    pub readable: Vec<PathBuf>,
+    /// Things the user should know about the configuration (a project-local one ignored).
+    pub notices: Vec<String>,
 }
 
 impl Default for HostConfig {
@@ -120,28 +137,147 @@ impl Default for HostConfig {
             plugin_config: BTreeMap::new(),
             on_hang: None,
             memory_mib: Some(4096),
+            readable: Vec::new(),
+            notices: Vec::new(),
         }
     }
 }
 
+/// The configuration file's name.
+pub const CONFIG_FILE: &str = "factql-plugins.conf";
+/// The lock's name.
+pub const LOCK_FILE: &str = "plugins.lock";
+/// The list of project folders the user allowed, in [`user_dir`].
+pub const ALLOWED_FILE: &str = "allowed-folders";
+
+/// The user's factql configuration folder: `$XDG_CONFIG_HOME/factql` when that is an absolute
+/// path (the XDG rule), else `$HOME/.config/factql`.
+pub fn user_dir(xdg_config_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    xdg_config_home
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home.map(PathBuf::from).filter(|p| p.is_absolute()).map(|h| h.join(".config")))
+        .map(|dir| dir.join("factql"))
+}
+
+/// Where the configuration comes from: the environment and the folders that matter.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// `$FACTQL_PLUGIN_CONFIG`.
+    pub config_env: Option<PathBuf>,
+    /// `$FACTQL_PLUGINS_LOCK`.
+    pub lock_env: Option<PathBuf>,
+    /// `$FACTQL_PLUGIN_PATH`.
+    pub plugin_path: Option<OsString>,
+    /// The user's configuration folder ([`user_dir`]).
+    pub user_dir: Option<PathBuf>,
+    /// The current folder (a project-local configuration there needs an allow).
+    pub cwd: Option<PathBuf>,
+    /// The folder of the running binary (`<exe_dir>/plugins` and `<exe_dir>` are searched).
+    pub exe_dir: Option<PathBuf>,
+}
+
+/// The project folders the user allowed, from `allowed-folders` in `user_dir` (read through
+/// the checked walk).
+pub fn allowed_folders(user_dir: &Path) -> Result<Vec<PathBuf>, PluginError> {
+    let text = crate::trust::read_checked(&user_dir.join(ALLOWED_FILE), "configuration")?;
+    Ok(text
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(PathBuf::from)
+        .collect())
+}
+
+/// Adds `folder` to the user's allowed project folders (atomically); the folder must pass
+/// the checked walk itself. Returns its canonical path.
+pub fn allow_folder(user_dir: &Path, folder: &Path) -> Result<PathBuf, PluginError> {
+    let (_, canonical) = crate::trust::open_checked(folder, crate::trust::Want::Folder)
+        .map_err(|refusal| refusal.into_error("configuration", folder))?;
+    let mut folders = allowed_folders(user_dir)?;
+    if !folders.contains(&canonical) {
+        folders.push(canonical.clone());
+    }
+    let mut text = String::from(
+        "# Folders whose factql-plugins.conf and plugins.lock factql may use (`factql plugins allow DIR`).\n",
+    );
+    for folder in &folders {
+        text.push_str(&format!("{}\n", folder.display()));
+    }
+    crate::trust::write_atomically(&user_dir.join(ALLOWED_FILE), &text, "configuration")?;
+    Ok(canonical)
+}
+
 impl HostConfig {
-    /// Reads the configuration file (`config`, when given and present), then adds the search
-    /// path from `plugin_path` (`$FACTQL_PLUGIN_PATH`) and `exe_dir`.
+    /// Finds the trust root (see the module documentation), reads its configuration through
+    /// the checked walk, and sets up the search path; a project-local configuration that was
+    /// ignored is reported in [`HostConfig::notices`].
+    pub fn locate(sources: &Sources) -> Result<HostConfig, PluginError> {
+        let mut notices = Vec::new();
+        let mut config_file = sources.config_env.clone();
+        let mut lock_dir = sources.user_dir.clone();
+        if config_file.is_none()
+            && let Some(cwd) = &sources.cwd
+        {
+            let local: Vec<PathBuf> = [CONFIG_FILE, LOCK_FILE]
+                .iter()
+                .map(|name| cwd.join(name))
+                .filter(|p| std::fs::symlink_metadata(p).is_ok())
+                .collect();
+            if !local.is_empty() {
+                let canonical = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.clone());
+                let allowed = match &sources.user_dir {
+                    Some(dir) => allowed_folders(dir)?.contains(&canonical),
+                    None => false,
+                };
+                if allowed {
+                    config_file = Some(cwd.join(CONFIG_FILE));
+                    lock_dir = Some(cwd.clone());
+                } else {
+                    let names: Vec<String> =
+                        local.iter().map(|p| p.display().to_string()).collect();
+                    notices.push(format!(
+                        "ignored {}: plugin settings are read from your configuration folder, not from the current folder, unless you allow it (`factql plugins allow {}`)",
+                        names.join(" and "),
+                        canonical.display()
+                    ));
+                }
+            }
+        }
+        let config_file =
+            config_file.or_else(|| sources.user_dir.as_ref().map(|d| d.join(CONFIG_FILE)));
+        let mut out = HostConfig::discover(
+            config_file.as_deref(),
+            sources.plugin_path.clone(),
+            sources.exe_dir.as_deref(),
+        )?;
+        if out.source.is_none() {
+            // No configuration folder (neither HOME nor XDG_CONFIG_HOME): no lock, so nothing
+            // is trusted unless $FACTQL_PLUGINS_LOCK names one; never the current folder's.
+            out.lock = lock_dir.map_or_else(PathBuf::new, |d| d.join(LOCK_FILE));
+        }
+        if let Some(lock) = &sources.lock_env {
+            out.lock = lock.clone();
+        }
+        out.notices = notices;
+        Ok(out)
+    }
+
+    /// Reads the configuration file (`config`, when given and present) through the checked
+    /// walk, then adds the search path from `plugin_path` (`$FACTQL_PLUGIN_PATH`) and `exe_dir`.
     pub fn discover(
         config: Option<&Path>,
         plugin_path: Option<OsString>,
         exe_dir: Option<&Path>,
     ) -> Result<HostConfig, PluginError> {
-        let mut out = match config.filter(|path| path.exists()) {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| PluginError::Io {
-                    plugin: "configuration".into(),
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-                HostConfig::parse(&text, path)?
-            }
-            None => HostConfig::default(),
+        let text = match config {
+            Some(path) => crate::trust::read_checked(path, "configuration")?,
+            None => None,
+        };
+        let mut out = match (config, text) {
+            (Some(path), Some(text)) => HostConfig::parse(&text, path)?,
+            _ => HostConfig::default(),
         };
         if let Some(plugin_path) = plugin_path {
             for dir in std::env::split_paths(&plugin_path).filter(|p| !p.as_os_str().is_empty()) {
@@ -198,32 +334,49 @@ impl HostConfig {
             match key {
                 "path" => out.search.push(SearchDir { path: base.join(value), explicit: true }),
                 "lock" => out.lock = base.join(value),
+                "readable" => out.readable.push(base.join(value)),
                 "allow_symlinks" => out.allow_symlinks = flag(value)?,
                 "replace_bundled" => {
                     out.replace_bundled.insert(value.to_owned());
                 }
                 "isolate" => out.isolate.add(value),
                 "timeout_secs" => {
-                    let secs: f64 = value
-                        .parse()
-                        .ok()
-                        .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                        .ok_or_else(|| {
-                            fail(format!("`timeout_secs` must be a positive number, not {value:?}"))
-                        })?;
-                    out.timeout = Duration::from_secs_f64(secs);
+                    out.timeout = parse_timeout_secs(value)
+                        .map_err(|why| fail(format!("`timeout_secs` {why}")))?;
                 }
                 "memory_mib" => {
-                    let mib: u64 = value.parse().ok().filter(|m| *m > 0).ok_or_else(|| {
-                        fail(format!("`memory_mib` must be a positive whole number, not {value:?}"))
-                    })?;
-                    out.memory_mib = Some(mib);
+                    out.memory_mib = Some(
+                        parse_memory_mib(value)
+                            .map_err(|why| fail(format!("`memory_mib` {why}")))?,
+                    );
                 }
                 other => return Err(fail(format!("unknown key `{other}`"))),
             }
         }
         Ok(out)
     }
+}
+
+/// The longest deadline accepted for a plugin call: one day.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// A call deadline in seconds: a number in (0, [`MAX_TIMEOUT_SECS`]]; the error says why not.
+pub fn parse_timeout_secs(value: &str) -> Result<Duration, String> {
+    let secs: f64 =
+        value.trim().parse().map_err(|_| format!("must be a number of seconds, not {value:?}"))?;
+    if !(secs > 0.0 && secs <= MAX_TIMEOUT_SECS) {
+        return Err(format!(
+            "must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds (one day), not {value:?}"
+        ));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|err| format!("{value:?}: {err}"))
+}
+
+/// An address-space limit in MiB: a whole number from 16 to 2^40 (1 EiB).
+pub fn parse_memory_mib(value: &str) -> Result<u64, String> {
+    value.trim().parse::<u64>().ok().filter(|m| (16..=1 << 40).contains(m)).ok_or_else(|| {
+        format!("must be a whole number of MiB from 16 to {}, not {value:?}", 1u64 << 40)
+    })
 }
 
 /// Plugin files in a search place: the file itself, or the shared libraries in a folder, by
@@ -272,5 +425,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "x.conf:2: `allow_symlinks` must be true or false, not \"yes\"");
+    }
+
+    #[test]
+    fn huge_and_infinite_timeouts_are_clear_errors() {
+        // Before: `Duration::from_secs_f64` panicked on 1e30 (finite, but too large).
+        for value in ["1e30", "inf", "NaN", "-1", "0", "86401"] {
+            let text = format!("timeout_secs = {value}\n");
+            let err = HostConfig::parse(&text, Path::new("x.conf")).unwrap_err().to_string();
+            assert!(err.starts_with("x.conf:1: `timeout_secs` must be"), "{value}: {err}");
+        }
+        assert_eq!(parse_timeout_secs("86400"), Ok(Duration::from_secs(86_400)));
+        assert!(parse_memory_mib("0").is_err() && parse_memory_mib("256") == Ok(256));
+    }
+
+    #[test]
+    fn user_dir_follows_xdg_then_home() {
+        assert_eq!(
+            user_dir(Some("/x/conf".into()), Some("/home/u".into())),
+            Some(PathBuf::from("/x/conf/factql"))
+        );
+        // A relative XDG_CONFIG_HOME is invalid per the specification: ignored.
+        assert_eq!(
+            user_dir(Some("conf".into()), Some("/home/u".into())),
+            Some(PathBuf::from("/home/u/.config/factql"))
+        );
+        assert_eq!(user_dir(None, None), None);
     }
 }

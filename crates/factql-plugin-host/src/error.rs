@@ -39,6 +39,32 @@ pub enum TrustIssue {
         /// The lock file.
         lock: PathBuf,
     },
+    /// A symbolic link on the path belongs to another user (who could point it elsewhere).
+    #[error("a symbolic link on the path, {}, belongs to uid {uid}, not to you or root", path.display())]
+    ForeignLink {
+        /// The link.
+        path: PathBuf,
+        /// Its owner.
+        uid: u32,
+    },
+    /// The library needs a library outside the system allow-list.
+    #[error(
+        "needs {name}, which is not a system library factql allows (libc, libm, libpthread, libdl, librt, libgcc_s, ld-linux); link it statically into the plugin"
+    )]
+    Dependency {
+        /// The `DT_NEEDED` name.
+        name: String,
+    },
+    /// The library names its own library search path.
+    #[error(
+        "sets a library search path ({tag} {value:?}), which could load unchecked code; rebuild it without rpath"
+    )]
+    RunPath {
+        /// `DT_RPATH` or `DT_RUNPATH`.
+        tag: &'static str,
+        /// The path list.
+        value: String,
+    },
     /// The file changed since it was pinned.
     #[error("sha256 {found} does not match {expected} pinned in {}; the file changed since it was trusted", lock.display())]
     HashMismatch {

@@ -2,6 +2,7 @@
 //! a failing plugin from hurting the others.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -17,11 +18,11 @@ use crate::call::{self, InstancePtr, Limits};
 use crate::config::{HostConfig, candidates};
 use crate::entities::Kinds;
 use crate::error::status_name;
-use crate::isolate::{Child, Failure, RunnerCommand, ToRunner};
+use crate::isolate::{Child, Confinement, Failure, RunnerCommand, ToRunner};
 use crate::load::{self, check_manifest};
 use crate::trust::{self, file_label};
 use crate::validate::{kind_schema, validate};
-use crate::{PluginError, graph};
+use crate::{PluginError, graph, sys};
 
 /// Panics after which an in-process plugin is quarantined for the run.
 const MAX_PANICS: usize = 3;
@@ -58,10 +59,12 @@ impl std::fmt::Display for Origin {
 struct Spawner {
     runner: RunnerCommand,
     target: PathBuf,
+    /// The sealed copy of the checked bytes (dynamic plugins), passed to each runner.
+    image: Option<OwnedFd>,
     sha256: String,
     timeout: Duration,
     limits: Limits,
-    memory_mib: Option<u64>,
+    confinement: Confinement,
     config: Vec<u8>,
     max: usize,
 }
@@ -69,13 +72,14 @@ struct Spawner {
 impl Spawner {
     /// A new child with its instance created.
     fn spawn(&self) -> Result<Child, String> {
-        let (mut child, _, _, _) = Child::spawn(
+        let (mut child, _) = Child::spawn(
             &self.runner,
             &self.target,
+            self.image.as_ref().map(AsFd::as_fd),
             &self.sha256,
             self.timeout,
             self.limits,
-            self.memory_mib,
+            &self.confinement,
         )?;
         let create = ToRunner::Create {
             config: self.config.clone(),
@@ -101,7 +105,9 @@ enum Backend {
         idle: Mutex<Vec<Child>>,
         ready: Condvar,
         live: AtomicUsize,
-        spawner: Spawner,
+        spawner: Box<Spawner>,
+        /// What the runner's sandbox holds (its hello).
+        sandbox: Vec<String>,
     },
 }
 
@@ -176,6 +182,15 @@ impl Plugin {
     /// True when it runs in a child process.
     pub fn isolated(&self) -> bool {
         matches!(self.backend, Backend::Isolated { .. })
+    }
+
+    /// For an isolated plugin, the protections its runner's sandbox holds on this machine
+    /// (as the runner reported them); empty in-process.
+    pub fn sandbox(&self) -> &[String] {
+        match &self.backend {
+            Backend::Isolated { sandbox, .. } => sandbox,
+            Backend::InProcess { .. } => &[],
+        }
     }
 
     /// The kinds it produces, as the model declares them.
@@ -486,6 +501,7 @@ impl Host {
         &self,
         config: &HostConfig,
         target: &std::path::Path,
+        image: Option<OwnedFd>,
         sha256: &str,
         label: &str,
         origin: Origin,
@@ -502,9 +518,18 @@ impl Host {
             program: runner.program.clone(),
             message,
         };
-        let (mut child, manifest, _flags, sdk) =
-            Child::spawn(runner, target, sha256, config.timeout, self.limits, config.memory_mib)
-                .map_err(runner_err)?;
+        let confinement =
+            Confinement { memory_mib: config.memory_mib, readable: config.readable.clone() };
+        let (mut child, crate::isolate::Hello { manifest, sdk, sandbox, .. }) = Child::spawn(
+            runner,
+            target,
+            image.as_ref().map(AsFd::as_fd),
+            sha256,
+            config.timeout,
+            self.limits,
+            &confinement,
+        )
+        .map_err(runner_err)?;
         let manifest: Manifest = decode(&manifest).map_err(|err| PluginError::Manifest {
             plugin: label.to_owned(),
             reason: format!("does not decode ({err})"),
@@ -528,10 +553,11 @@ impl Host {
         let spawner = Spawner {
             runner: runner.clone(),
             target: target.to_path_buf(),
+            image,
             sha256: sha256.to_owned(),
             timeout: config.timeout,
             limits: self.limits,
-            memory_mib: config.memory_mib,
+            confinement,
             config: bytes,
             max: std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
@@ -543,7 +569,8 @@ impl Host {
             idle: Mutex::new(vec![child]),
             ready: Condvar::new(),
             live: AtomicUsize::new(1),
-            spawner,
+            spawner: Box::new(spawner),
+            sandbox,
         };
         Host::finish(manifest, origin, sha256, sdk, config_hash, backend)
     }
@@ -555,7 +582,7 @@ impl Host {
     ) -> Result<Plugin, PluginError> {
         if isolate_matches(config, bundled.crate_name) {
             let target = PathBuf::from(format!("bundled:{}", bundled.crate_name));
-            return self.isolated(config, &target, "-", bundled.crate_name, Origin::Bundled);
+            return self.isolated(config, &target, None, "-", bundled.crate_name, Origin::Bundled);
         }
         Host::in_process(config, bundled.entry, bundled.crate_name, Origin::Bundled, None)
     }
@@ -571,17 +598,38 @@ impl Host {
         let verified = trust::verify(path, config.allow_symlinks, lock)?;
         let symbol = load::entry_symbol(&verified, path)?;
         let origin = Origin::Path(path.to_path_buf());
+        let label = file_label(path);
         if isolate_matches(config, crate_name) {
             return self.isolated(
                 config,
                 &verified.path,
+                Some(verified.image),
                 &verified.sha256,
-                &file_label(path),
+                &label,
                 origin,
             );
         }
-        let entry = load::open(&verified.path, &symbol)?;
-        Host::in_process(config, entry, &file_label(path), origin, Some(verified.sha256))
+        if let crate::Isolate::Names(names) = &config.isolate {
+            // `--isolate NAME` names plugins, and a plugin's name is in its manifest, which
+            // only its code can give: ask an isolated runner first, so the plugin's code
+            // runs in-process only once it is known not to be one of those named.
+            let image = sys::dup_cloexec(verified.image.as_raw_fd()).map_err(|source| {
+                PluginError::Io { plugin: label.clone(), path: path.to_path_buf(), source }
+            })?;
+            let probe = self.isolated(
+                config,
+                &verified.path,
+                Some(image),
+                &verified.sha256,
+                &label,
+                origin.clone(),
+            )?;
+            if names.contains(probe.name()) {
+                return Ok(probe);
+            }
+        }
+        let entry = load::open(verified.image.as_fd(), &verified.path, &symbol)?;
+        Host::in_process(config, entry, &label, origin, Some(verified.sha256))
     }
 
     /// The loaded plugins, in run order.
@@ -730,7 +778,7 @@ impl Host {
                 let _watched = self.watch.as_ref().map(|w| w.enter(idx, &article.id.0));
                 call::extract(table, instance, &article.id.0, &article.text, inputs, self.limits)
             }
-            Backend::Isolated { idle, ready, live, spawner } => {
+            Backend::Isolated { idle, ready, live, spawner, .. } => {
                 let quarantine = |error: PluginError| {
                     plugin.set_quarantine(error.to_string());
                     if let Ok(mut idle) = idle.lock() {
@@ -930,12 +978,18 @@ pub fn serve_target(
     statics: &[StaticPlugin],
 ) -> std::process::ExitCode {
     crate::isolate::limit_memory();
+    let mut runner = match crate::isolate::prepare() {
+        Ok(runner) => runner,
+        Err(message) => return crate::isolate::refuse(None, message),
+    };
     match target.strip_prefix("bundled:") {
         Some(crate_name) => match statics.iter().find(|s| s.crate_name == crate_name) {
-            Some(bundled) => crate::isolate::serve_entry(bundled.entry, crate_name),
-            None => crate::isolate::refuse(format!("no bundled plugin {crate_name}")),
+            Some(bundled) => crate::isolate::serve_entry(runner, bundled.entry, crate_name),
+            None => {
+                crate::isolate::refuse(Some(&mut runner), format!("no bundled plugin {crate_name}"))
+            }
         },
-        None => crate::isolate::serve(std::path::Path::new(target), sha256),
+        None => crate::isolate::serve(runner, std::path::Path::new(target), sha256),
     }
 }
 

@@ -6,16 +6,26 @@
 //! that many postcard bytes. The bytes inside a reply are exactly the batches the plugin
 //! emitted in-process, so validation is the same in both modes.
 //!
-//! Every read from the child has a deadline. A child that dies (segfault, abort, stack
-//! overflow) or misses the deadline (it is then killed) only costs its plugin, which the host
-//! quarantines for the run.
+//! Every read from and write to the child has a deadline. A child that dies (segfault, abort,
+//! stack overflow) or misses the deadline (it is then killed, with its process group) only
+//! costs its plugin, which the host quarantines for the run.
+//!
+//! The runner never opens the plugin's path: it receives the sealed memfd of the bytes the
+//! host checked as an inherited descriptor (named by `$FACTQL_RUNNER_IMAGE_FD`), and loads that. It leads its own process group
+//! (killed as a whole), dies with the host (`PR_SET_PDEATHSIG`, set from a spawning thread
+//! that lives as long as the process, since the signal follows the thread that forked), and
+//! keeps its frame pipes on close-on-exec descriptors, so programs a plugin starts cannot
+//! reach them.
 
 use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::FileExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +44,7 @@ pub(crate) enum ToRunner {
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum FromRunner {
     /// Loaded: the manifest bytes, flags and SDK of the plugin.
-    Hello { manifest: Vec<u8>, flags: u64, sdk: String },
+    Hello { manifest: Vec<u8>, flags: u64, sdk: String, sandbox: Vec<String> },
     /// Could not load.
     Refused { message: String },
     /// The outcome of `Create` or `Extract`.
@@ -50,12 +60,51 @@ pub struct RunnerCommand {
     pub args: Vec<String>,
 }
 
-fn write_frame(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+/// The environment variable naming the descriptor at which a runner finds the sealed copy
+/// of its plugin.
+const IMAGE_ENV: &str = "FACTQL_RUNNER_IMAGE_FD";
+
+fn frame_bytes(value: &impl Serialize) -> std::io::Result<Vec<u8>> {
     let bytes = postcard::to_stdvec(value).map_err(std::io::Error::other)?;
     let len = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
-    out.write_all(&len.to_le_bytes())?;
-    out.write_all(&bytes)?;
+    let mut frame = Vec::with_capacity(bytes.len() + 4);
+    frame.extend_from_slice(&len.to_le_bytes());
+    frame.extend_from_slice(&bytes);
+    Ok(frame)
+}
+
+fn write_frame(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    out.write_all(&frame_bytes(value)?)?;
     out.flush()
+}
+
+type SpawnRequest = (Command, Sender<std::io::Result<std::process::Child>>);
+
+/// Starts `command` from one thread that lives as long as the process: `PR_SET_PDEATHSIG`
+/// fires when the *thread* that forked the child ends, so children must not be forked from
+/// the short-lived worker threads of a batch.
+fn spawn_from_long_lived_thread(command: Command) -> std::io::Result<std::process::Child> {
+    static SPAWNER: OnceLock<Mutex<Sender<SpawnRequest>>> = OnceLock::new();
+    let sender = SPAWNER.get_or_init(|| {
+        let (send, requests) = channel::<SpawnRequest>();
+        std::thread::Builder::new()
+            .name("factql-runner-spawner".into())
+            .spawn(move || {
+                for (mut command, reply) in requests {
+                    let _ = reply.send(command.spawn());
+                }
+            })
+            .map_err(|err| eprintln!("factql: cannot start the runner spawner: {err}"))
+            .ok();
+        Mutex::new(send)
+    });
+    let (reply, result) = channel();
+    sender
+        .lock()
+        .map_err(|_| std::io::Error::other("the runner spawner is poisoned"))?
+        .send((command, reply))
+        .map_err(|_| std::io::Error::other("the runner spawner is gone"))?;
+    result.recv().map_err(|_| std::io::Error::other("the runner spawner is gone"))?
 }
 
 fn read_frame(input: &mut impl Read, max: usize) -> std::io::Result<Vec<u8>> {
@@ -70,13 +119,53 @@ fn read_frame(input: &mut impl Read, max: usize) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// What the runner's sandbox grants beyond its private folder.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Confinement {
+    /// Address-space limit in MiB (`None`: unlimited).
+    pub memory_mib: Option<u64>,
+    /// Files and folders it may read.
+    pub readable: Vec<PathBuf>,
+}
+
+/// What a runner says once its plugin is loaded.
+pub(crate) struct Hello {
+    /// The manifest bytes.
+    pub manifest: Vec<u8>,
+    /// The table's flags.
+    #[allow(dead_code)]
+    pub flags: u64,
+    /// The SDK version.
+    pub sdk: String,
+    /// The protections its sandbox holds.
+    pub sandbox: Vec<String>,
+}
+
 /// The host's side of one runner process.
 pub(crate) struct Child {
     process: std::process::Child,
-    stdin: std::process::ChildStdin,
+    stdin: OwnedFd,
     frames: Receiver<std::io::Result<Vec<u8>>>,
     stderr: Arc<Mutex<String>>,
     timeout: Duration,
+    /// The runner's private temporary folder, removed with it.
+    private: PathBuf,
+}
+
+/// A new folder of its own for one runner (mode 700, in the system's temporary folder).
+fn private_folder() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("factql-runner-{}-{n}", std::process::id()));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// Why a call to the child failed.
@@ -89,33 +178,52 @@ pub(crate) enum Failure {
 }
 
 impl Child {
-    /// Starts a runner for `path` and waits for its hello.
+    /// Starts a runner for `path` (its checked bytes sealed in `image`; `None` for a bundled
+    /// plugin) and waits for its hello.
     pub(crate) fn spawn(
         runner: &RunnerCommand,
         path: &Path,
+        image: Option<BorrowedFd<'_>>,
         sha256: &str,
         timeout: Duration,
         limits: Limits,
-        memory_mib: Option<u64>,
-    ) -> Result<(Child, Vec<u8>, u64, String), String> {
+        confinement: &Confinement,
+    ) -> Result<(Child, Hello), String> {
+        let Confinement { memory_mib, readable } = confinement;
+        let private = private_folder().map_err(|err| format!("cannot make its folder: {err}"))?;
         let mut command = Command::new(&runner.program);
-        if let Some(mib) = memory_mib {
+        command.env(PRIVATE_ENV, &private).env("TMPDIR", &private);
+        if !readable.is_empty() {
+            let joined =
+                std::env::join_paths(readable).map_err(|err| format!("readable paths: {err}"))?;
+            command.env(READABLE_ENV, joined);
+        }
+        if let Some(mib) = *memory_mib {
             command.env(MEMORY_ENV, mib.to_string());
         }
-        let mut process = command
+        command
             .args(&runner.args)
             .arg(path)
             .arg(sha256)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|err| format!("cannot start: {err}"))?;
+            .process_group(0);
+        if let Some(image) = image {
+            command.env(IMAGE_ENV, image.as_raw_fd().to_string());
+        }
+        crate::sys::pre_exec(&mut command, image.map(|fd| fd.as_raw_fd()));
+        let mut process =
+            spawn_from_long_lived_thread(command).map_err(|err| format!("cannot start: {err}"))?;
         let (Some(stdin), Some(mut stdout), Some(mut stderr)) =
             (process.stdin.take(), process.stdout.take(), process.stderr.take())
         else {
             return Err("no pipes to the child".into());
         };
+        // Writes get a deadline too: a child that stops reading cannot hang the host.
+        let stdin = OwnedFd::from(stdin);
+        crate::sys::set_nonblocking(stdin.as_fd())
+            .map_err(|err| format!("cannot set up the pipe: {err}"))?;
         let (send, frames) = channel();
         let max = limits.max_bytes.saturating_add(1 << 20);
         std::thread::spawn(move || {
@@ -146,10 +254,12 @@ impl Child {
                 }
             }
         });
-        let mut child = Child { process, stdin, frames, stderr: tail, timeout };
+        let mut child = Child { process, stdin, frames, stderr: tail, timeout, private };
         let hello = child.receive().map_err(|failure| child.describe(failure))?;
         match hello {
-            FromRunner::Hello { manifest, flags, sdk } => Ok((child, manifest, flags, sdk)),
+            FromRunner::Hello { manifest, flags, sdk, sandbox } => {
+                Ok((child, Hello { manifest, flags, sdk, sandbox }))
+            }
             FromRunner::Refused { message } => Err(message),
             FromRunner::Reply { .. } => Err("the runner answered out of turn".into()),
         }
@@ -165,8 +275,7 @@ impl Child {
             Ok(Err(err)) => Err(Failure::Crashed(format!("broke the protocol: {err}"))),
             Err(RecvTimeoutError::Disconnected) => Err(Failure::Crashed(self.exit_description())),
             Err(RecvTimeoutError::Timeout) => {
-                let _ = self.process.kill();
-                let _ = self.process.wait();
+                self.kill();
                 Err(Failure::Timeout)
             }
         }
@@ -215,10 +324,25 @@ impl Child {
         }
     }
 
-    /// Sends one request and waits for its reply.
+    /// Kills the runner and everything it started (its process group), and reaps it.
+    fn kill(&mut self) {
+        crate::sys::kill_group(self.process.id());
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        let _ = std::fs::remove_dir_all(&self.private);
+    }
+
+    /// Sends one request and waits for its reply; both have the deadline.
     pub(crate) fn call(&mut self, request: &ToRunner) -> Result<Reply, Failure> {
-        if write_frame(&mut self.stdin, request).is_err() {
-            return Err(Failure::Crashed(self.exit_description()));
+        let frame = frame_bytes(request).map_err(|err| Failure::Crashed(err.to_string()))?;
+        let deadline = Instant::now() + self.timeout;
+        match crate::sys::write_all_until(self.stdin.as_fd(), &frame, deadline) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {
+                self.kill();
+                return Err(Failure::Timeout);
+            }
+            Err(_) => return Err(Failure::Crashed(self.exit_description())),
         }
         match self.receive()? {
             FromRunner::Reply { status, batches, errors } => Ok(Reply { status, batches, errors }),
@@ -229,8 +353,7 @@ impl Child {
 
 impl Drop for Child {
     fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
+        self.kill();
     }
 }
 
@@ -255,64 +378,165 @@ pub(crate) fn limit_memory() {
     let Some(mib) = std::env::var(MEMORY_ENV).ok().and_then(|v| v.parse::<u64>().ok()) else {
         return;
     };
-    let bytes = mib.saturating_mul(1 << 20) as libc::rlim_t;
-    let limit = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
-    // SAFETY: setrlimit reads a valid rlimit struct; it only affects this process.
-    unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
+    let _ = crate::sys::set_rlimit(libc::RLIMIT_AS, mib.saturating_mul(1 << 20));
+}
+
+/// The runner's end of the frame pipes, and what its sandbox holds.
+pub(crate) struct Runner {
+    out: std::io::BufWriter<std::fs::File>,
+    input: std::io::BufReader<std::fs::File>,
+    sandbox: Vec<String>,
+}
+
+/// The environment variable naming the runner's private temporary folder (made by the host).
+const PRIVATE_ENV: &str = "FACTQL_RUNNER_TMPDIR";
+/// The environment variable listing what the runner may read (`readable`, `:`-separated).
+const READABLE_ENV: &str = "FACTQL_RUNNER_READABLE";
+
+/// Sets the runner up before any plugin code runs: frames get private close-on-exec copies
+/// of stdin and stdout, fd 1 becomes stderr and fd 0 /dev/null (a plugin that prints cannot
+/// corrupt the protocol, a program it starts inherits neither pipe); then the sandbox
+/// ([`confine`]).
+pub(crate) fn prepare() -> Result<Runner, String> {
+    let pipes = crate::sys::dup_cloexec(libc::STDOUT_FILENO).and_then(|out| {
+        let input = crate::sys::dup_cloexec(libc::STDIN_FILENO)?;
+        crate::sys::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO)?;
+        let null = std::fs::File::open("/dev/null")?;
+        crate::sys::dup2(null.as_raw_fd(), libc::STDIN_FILENO)?;
+        Ok((out, input))
+    });
+    let (out, input) = pipes.map_err(|err| format!("cannot set up the runner's pipes: {err}"))?;
+    let mut runner = Runner {
+        out: std::io::BufWriter::new(std::fs::File::from(out)),
+        input: std::io::BufReader::new(std::fs::File::from(input)),
+        sandbox: Vec::new(),
+    };
+    runner.sandbox = confine();
+    Ok(runner)
+}
+
+/// Drops what the plugin does not need, as far as this kernel allows, and says what holds:
+/// no new privileges; Landlock: no file access except the private temporary folder the host
+/// made (`$FACTQL_RUNNER_TMPDIR`, also `$TMPDIR`); seccomp: no sockets, no programs, no child
+/// processes. The memory cap is set earlier ([`limit_memory`]); time is the host's deadline.
+pub(crate) fn confine() -> Vec<String> {
+    let mut held = Vec::new();
+    if crate::sys::no_new_privs().is_ok() {
+        held.push("no-new-privs".to_owned());
+    }
+    let private = std::env::var_os(PRIVATE_ENV).map(PathBuf::from);
+    let private = private.and_then(|dir| {
+        crate::trust::open_checked(&dir, crate::trust::Want::Folder).ok().map(|(fd, _)| fd)
+    });
+    // What the configuration lets it read (`readable`); a path that cannot be opened is left
+    // out (and so stays unreadable).
+    let readable: Vec<(std::fs::File, bool)> = std::env::var_os(READABLE_ENV)
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .filter_map(|path| {
+                    let file = std::fs::File::open(&path).ok()?;
+                    let dir = file.metadata().ok()?.is_dir();
+                    Some((file, dir))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rules: Vec<(BorrowedFd<'_>, bool)> =
+        readable.iter().map(|(file, dir)| (file.as_fd(), *dir)).collect();
+    match private.map(|fd| crate::sys::landlock_confine(fd.as_fd(), &rules)) {
+        Some(Ok(abi)) if rules.is_empty() => {
+            held.push(format!("landlock-v{abi} (files: private temp folder only)"))
+        }
+        Some(Ok(abi)) => held.push(format!(
+            "landlock-v{abi} (files: private temp folder, and {} readable)",
+            rules.len()
+        )),
+        Some(Err(err)) => held.push(format!("no landlock ({err})")),
+        None => held.push("no landlock (no private folder)".to_owned()),
+    }
+    match crate::sys::seccomp_confine() {
+        Ok(()) => held.push("seccomp (no sockets, programs or processes)".to_owned()),
+        Err(err) => held.push(format!("no seccomp ({err})")),
+    }
+    if let Ok(mib) = std::env::var(MEMORY_ENV) {
+        held.push(format!("memory {mib} MiB"));
+    }
+    held
 }
 
 /// Writes a refusal frame (the host reports the message) and returns the runner's exit code.
-pub(crate) fn refuse(message: String) -> ExitCode {
-    let _ = write_frame(&mut std::io::stdout().lock(), &FromRunner::Refused { message });
+pub(crate) fn refuse(runner: Option<&mut Runner>, message: String) -> ExitCode {
+    let frame = FromRunner::Refused { message };
+    let _ = match runner {
+        Some(runner) => write_frame(&mut runner.out, &frame),
+        None => write_frame(&mut std::io::stdout().lock(), &frame),
+    };
     ExitCode::from(3)
 }
 
-/// The runner for a file: checks its hash is still `sha256` (the host checked ownership,
-/// permissions and the pin), loads it and serves frames until stdin closes.
-pub(crate) fn serve(path: &Path, sha256: &str) -> ExitCode {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) if crate::trust::sha256_hex(&bytes) == sha256 => bytes,
-        Ok(_) => return refuse(format!("{} changed since it was checked", path.display())),
-        Err(err) => return refuse(format!("{}: {err}", path.display())),
+/// The runner for a file: loads the sealed copy the host passed (descriptor
+/// `$FACTQL_RUNNER_IMAGE_FD`) after checking it is sealed and still hashes to `sha256`
+/// (`path` only names it), then serves frames until stdin closes. The path itself is never
+/// opened.
+pub(crate) fn serve(mut runner: Runner, path: &Path, sha256: &str) -> ExitCode {
+    let fd = std::env::var(IMAGE_ENV).ok().and_then(|fd| fd.parse::<i32>().ok());
+    let Some(image) = fd.filter(|fd| *fd > 2).and_then(|fd| crate::sys::inherited(fd).ok()) else {
+        let message = format!("{}: no sealed copy was passed to the runner", path.display());
+        return refuse(Some(&mut runner), message);
     };
+    let sealed = crate::sys::seals(image.as_fd()).unwrap_or(0);
+    if sealed & crate::sys::ALL_SEALS != crate::sys::ALL_SEALS {
+        let message = format!("{}: no sealed copy was passed to the runner", path.display());
+        return refuse(Some(&mut runner), message);
+    }
+    let file = std::fs::File::from(image);
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        match file.read_at(&mut chunk, bytes.len() as u64) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(err) => return refuse(Some(&mut runner), format!("{}: {err}", path.display())),
+        }
+    }
+    if crate::trust::sha256_hex(&bytes) != sha256 {
+        let message = format!("{}: the sealed copy does not match its hash", path.display());
+        return refuse(Some(&mut runner), message);
+    }
+    let image = OwnedFd::from(file);
     let verified = crate::trust::Verified {
         path: path.to_path_buf(),
         sha256: sha256.to_owned(),
         entry_symbols: crate::trust::entry_symbols(&bytes),
+        image,
     };
     let opened = crate::load::entry_symbol(&verified, path)
-        .and_then(|symbol| crate::load::open(path, &symbol));
+        .and_then(|symbol| crate::load::open(verified.image.as_fd(), path, &symbol));
     match opened {
-        Ok(entry) => serve_entry(entry, &crate::trust::file_label(path)),
-        Err(err) => refuse(err.to_string()),
+        Ok(entry) => serve_entry(runner, entry, &crate::trust::file_label(path)),
+        Err(err) => refuse(Some(&mut runner), err.to_string()),
     }
 }
 
 /// The runner's loop for an entry point: hello, then one reply per request until stdin closes.
-pub(crate) fn serve_entry(entry: factql_plugin_abi::EntryFn, label: &str) -> ExitCode {
+pub(crate) fn serve_entry(
+    mut runner: Runner,
+    entry: factql_plugin_abi::EntryFn,
+    label: &str,
+) -> ExitCode {
     // A plugin without PANIC_UNWIND may run here: its panic kills only this process.
     let table = match crate::load::bind(entry, label, true) {
         Ok((table, _manifest)) => table,
-        Err(err) => return refuse(err.to_string()),
+        Err(err) => return refuse(Some(&mut runner), err.to_string()),
     };
-    // Frames get a private copy of stdout, and fd 1 becomes stderr: a plugin that prints
-    // cannot corrupt the protocol.
-    // SAFETY: dup and dup2 on this process's own standard descriptors.
-    let frames_fd = unsafe { libc::dup(libc::STDOUT_FILENO) };
-    // SAFETY: as above.
-    if frames_fd < 0 || unsafe { libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) } < 0 {
-        return refuse("cannot set up the runner's pipes".into());
-    }
-    // SAFETY: `frames_fd` is a fresh descriptor owned by nothing else.
-    let frames = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(frames_fd) };
-    let mut stdout = std::io::BufWriter::new(frames);
-    let mut stdin = std::io::stdin().lock();
+    let Runner { out: mut stdout, input: mut stdin, sandbox } = runner;
     // SAFETY: the manifest bytes are 'static in the plugin.
     let manifest = unsafe { crate::load::borrow(table.manifest.ptr, table.manifest.len) }.to_vec();
     // SAFETY: as above.
     let sdk = unsafe { crate::load::borrow(table.sdk_version.ptr, table.sdk_version.len) };
     let sdk = String::from_utf8_lossy(sdk).into_owned();
-    if write_frame(&mut stdout, &FromRunner::Hello { manifest, flags: table.flags, sdk }).is_err() {
+    let hello = FromRunner::Hello { manifest, flags: table.flags, sdk, sandbox };
+    if write_frame(&mut stdout, &hello).is_err() {
         return ExitCode::from(3);
     }
     let mut instance = None;

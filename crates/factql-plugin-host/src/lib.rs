@@ -37,13 +37,17 @@ mod graph;
 mod host;
 mod isolate;
 mod load;
+mod sys;
 #[cfg(test)]
 mod test_util;
 pub mod trust;
 mod validate;
 
 pub use call::Limits;
-pub use config::{HostConfig, Isolate, SearchDir};
+pub use config::{
+    ALLOWED_FILE, CONFIG_FILE, HostConfig, Isolate, LOCK_FILE, MAX_TIMEOUT_SECS, SearchDir,
+    Sources, allow_folder, allowed_folders, parse_memory_mib, parse_timeout_secs, user_dir,
+};
 pub use error::{PluginError, TrustIssue};
 pub use host::{
     Host, Origin, Outcome, Plugin, Refused, Shadowed, StaticPlugin, self_runner, serve_target,

@@ -1,6 +1,7 @@
 //! Opening a library, binding its entry symbol, and checking its table and manifest.
 
-use std::path::Path;
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::path::{Path, PathBuf};
 
 use factql_plugin_abi::{
     ABI_MAJOR, ENTRY_PREFIX, EntryFn, HostV1, PLUGIN_V1_0_SIZE, PluginV1, flags,
@@ -34,19 +35,31 @@ pub(crate) fn entry_symbol(verified: &Verified, path: &Path) -> Result<String, P
     }
 }
 
-/// Opens `path` (already verified) with `RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE` and returns its
-/// entry point. The library is never closed.
-pub(crate) fn open(path: &Path, symbol: &str) -> Result<EntryFn, PluginError> {
+/// Opens the sealed copy `image` of the verified file `path` (through `/proc/self/fd/N`, so the
+/// loader maps exactly the bytes that were checked, whatever happens to `path` meanwhile) with
+/// `RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE` and returns its entry point. The library is never
+/// closed.
+pub(crate) fn open(
+    image: BorrowedFd<'_>,
+    path: &Path,
+    symbol: &str,
+) -> Result<EntryFn, PluginError> {
     let load_err = |message: String| PluginError::Load {
         plugin: file_label(path),
         path: path.to_path_buf(),
         message,
     };
-    // SAFETY: this runs the library's constructors: the trust checks (ownership, permissions,
-    // pinned hash) have passed, which is the point where we accept to run its code.
+    let seals = crate::sys::seals(image).unwrap_or(0);
+    if seals & crate::sys::ALL_SEALS != crate::sys::ALL_SEALS {
+        return Err(load_err("the checked copy is not sealed".into()));
+    }
+    let proc_path = PathBuf::from(format!("/proc/self/fd/{}", image.as_raw_fd()));
+    // SAFETY: this runs the library's constructors: the trust checks (path, ownership,
+    // permissions, pinned hash, dependencies) have passed on the bytes sealed in `image`,
+    // which is the point where we accept to run its code.
     let library = unsafe {
         libloading::os::unix::Library::open(
-            Some(path),
+            Some(&proc_path),
             libloading::os::unix::RTLD_NOW | libloading::os::unix::RTLD_LOCAL | libc::RTLD_NODELETE,
         )
     }

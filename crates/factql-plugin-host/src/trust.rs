@@ -1,15 +1,252 @@
 //! Trust checks that run before a library is opened, and the `plugins.lock` of pinned hashes.
 //!
-//! `dlopen` runs the library's constructors, so everything here happens before it: file type,
-//! ownership and permissions of the file and its folder, and the SHA-256 pin.
+//! `dlopen` runs the library's constructors, so everything here happens before it.
+//!
+//! * **The path**, like OpenSSH's StrictModes: it is walked from `/` one component at a time
+//!   with `openat(O_NOFOLLOW)`, each folder checked on the descriptor that was opened (owner:
+//!   you or root; not writable by group or others, except a root-owned sticky folder such as
+//!   `/tmp` above the last one). A symlink on the way is followed only when the folder holding
+//!   it passed and the link belongs to you or root; the file itself may be a symlink only with
+//!   `allow_symlinks`. The file's own folder must not be writable by others at all.
+//! * **The bytes**: the file is opened once, read once, and its SHA-256, ELF headers and
+//!   dynamic section are checked on those bytes, which are then copied into a sealed `memfd`
+//!   ([`Verified::image`]). The loader and the isolated runner open that memfd, never the path
+//!   again, so swapping the file after the check changes nothing.
+//! * **Dependencies**: `DT_NEEDED` may only name system libraries (libc, libm, libpthread,
+//!   libdl, librt, libgcc_s, ld-linux); `DT_RPATH`/`DT_RUNPATH` are refused.
+//!
+//! The same path checks apply to `plugins.lock` and the configuration (`open_checked`).
 
-use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, VecDeque};
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::sys;
 use crate::{PluginError, TrustIssue};
+
+/// Why a path did not pass the walk.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// A trust rule.
+    Issue(TrustIssue),
+    /// The file system said no (missing file included).
+    Io(PathBuf, std::io::Error),
+}
+
+impl Refusal {
+    /// As a [`PluginError`] about `path`, named `label`.
+    pub(crate) fn into_error(self, label: &str, path: &Path) -> PluginError {
+        match self {
+            Refusal::Issue(issue) => PluginError::Untrusted {
+                plugin: label.to_owned(),
+                path: path.to_path_buf(),
+                issue: Box::new(issue),
+            },
+            Refusal::Io(at, source) => {
+                PluginError::Io { plugin: label.to_owned(), path: at, source }
+            }
+        }
+    }
+
+    /// True when the file (or a folder on its path) does not exist.
+    pub(crate) fn is_not_found(&self) -> bool {
+        matches!(self, Refusal::Io(_, err) if err.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// Owner you or root; not writable by group or others, unless `relaxed` and it is a folder
+/// owned by root with the sticky bit (others cannot rename or delete what is yours in it).
+fn check_owner_mode(stat: sys::Stat, path: &Path, relaxed: bool) -> Result<(), Refusal> {
+    if stat.uid != sys::euid() && stat.uid != 0 {
+        return Err(Refusal::Issue(TrustIssue::ForeignOwner {
+            path: path.to_path_buf(),
+            uid: stat.uid,
+        }));
+    }
+    let mode = stat.mode & 0o7777;
+    let sticky_root = stat.is_dir() && mode & 0o1000 != 0 && stat.uid == 0;
+    if mode & 0o022 != 0 && !(relaxed && sticky_root) {
+        return Err(Refusal::Issue(TrustIssue::Writable { path: path.to_path_buf(), mode }));
+    }
+    Ok(())
+}
+
+fn components(path: &Path) -> VecDeque<OsString> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(name) => Some(name.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => None,
+        })
+        .collect()
+}
+
+/// What the walk should end on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// A regular file, opened for reading; `follow` accepts a symlink as the last component.
+    File {
+        /// Follow a symlink in the last component.
+        follow: bool,
+    },
+    /// A folder (`O_PATH`), checked strictly itself.
+    Folder,
+}
+
+/// Opens `path` through a checked walk from `/` (see the module documentation). Returns the
+/// descriptor and the path actually walked (symlinks resolved).
+pub(crate) fn open_checked(path: &Path, want: Want) -> Result<(OwnedFd, PathBuf), Refusal> {
+    let io_at = |at: &Path| {
+        let at = at.to_path_buf();
+        move |err: std::io::Error| Refusal::Io(at, err)
+    };
+    let absolute = std::path::absolute(path).map_err(io_at(path))?;
+    let mut pending = components(&absolute);
+    let root = sys::open_root().map_err(io_at(Path::new("/")))?;
+    check_owner_mode(
+        sys::fstat(root.as_fd()).map_err(io_at(Path::new("/")))?,
+        Path::new("/"),
+        true,
+    )?;
+    let mut stack: Vec<(OwnedFd, PathBuf)> = vec![(root, PathBuf::from("/"))];
+    let mut hops = 0;
+    while let Some(name) = pending.pop_front() {
+        if name == ".." {
+            if stack.len() > 1 {
+                stack.pop();
+            }
+            continue;
+        }
+        let Some((dir, dir_path)) = stack.last() else { break };
+        let here = dir_path.join(&name);
+        let last = pending.is_empty();
+        let stat = sys::lstat_at(dir.as_fd(), &name).map_err(io_at(&here))?;
+        if stat.is_symlink() {
+            if last && want == (Want::File { follow: false }) {
+                return Err(Refusal::Issue(TrustIssue::Symlink));
+            }
+            if stat.uid != sys::euid() && stat.uid != 0 {
+                return Err(Refusal::Issue(TrustIssue::ForeignLink { path: here, uid: stat.uid }));
+            }
+            hops += 1;
+            if hops > 40 {
+                return Err(Refusal::Io(here, std::io::Error::other("too many symbolic links")));
+            }
+            let target = PathBuf::from(sys::readlink_at(dir.as_fd(), &name).map_err(io_at(&here))?);
+            if target.is_absolute() {
+                stack.truncate(1);
+            }
+            let mut next = components(&target);
+            next.extend(pending);
+            pending = next;
+            continue;
+        }
+        let file = last && matches!(want, Want::File { .. });
+        if file {
+            // The file's own folder: nobody else may add, replace or rename files in it.
+            check_owner_mode(sys::fstat(dir.as_fd()).map_err(io_at(dir_path))?, dir_path, false)?;
+        }
+        let fd = sys::open_at(dir.as_fd(), &name, !file).map_err(|err| {
+            if err.raw_os_error() == Some(libc::ELOOP) {
+                Refusal::Issue(TrustIssue::Symlink)
+            } else if err.raw_os_error() == Some(libc::ENOTDIR) {
+                Refusal::Issue(TrustIssue::NotAFile)
+            } else {
+                Refusal::Io(here.clone(), err)
+            }
+        })?;
+        let stat = sys::fstat(fd.as_fd()).map_err(io_at(&here))?;
+        if file && !stat.is_file() {
+            return Err(Refusal::Issue(TrustIssue::NotAFile));
+        }
+        check_owner_mode(stat, &here, !last)?;
+        if last {
+            return Ok((fd, here));
+        }
+        stack.push((fd, here));
+    }
+    // The path ended on `/` or `..`.
+    match (want, stack.pop()) {
+        (Want::Folder, Some((fd, at))) => {
+            check_owner_mode(sys::fstat(fd.as_fd()).map_err(io_at(&at))?, &at, false)?;
+            Ok((fd, at))
+        }
+        _ => Err(Refusal::Issue(TrustIssue::NotAFile)),
+    }
+}
+
+/// Reads a small file (the lock, the configuration) through [`open_checked`]; `Ok(None)` when
+/// it does not exist.
+pub(crate) fn read_checked(path: &Path, label: &str) -> Result<Option<String>, PluginError> {
+    let (fd, _) = match open_checked(path, Want::File { follow: false }) {
+        Ok(opened) => opened,
+        Err(refusal) if refusal.is_not_found() => return Ok(None),
+        Err(refusal) => return Err(refusal.into_error(label, path)),
+    };
+    let mut text = String::new();
+    std::fs::File::from(fd).read_to_string(&mut text).map_err(|source| PluginError::Io {
+        plugin: label.to_owned(),
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Some(text))
+}
+
+/// Writes `text` to `path` atomically: a new file next to it, written, synced and renamed over
+/// it, then the folder synced. The folder must pass the checked walk (created, mode 700, when
+/// missing) and `path` must not be a symlink.
+pub fn write_atomically(path: &Path, text: &str, label: &str) -> Result<(), PluginError> {
+    let io = |at: &Path| {
+        let at = at.to_path_buf();
+        let plugin = label.to_owned();
+        move |source| PluginError::Io { plugin, path: at, source }
+    };
+    let absolute = std::path::absolute(path).map_err(io(path))?;
+    let Some(folder) = absolute.parent().map(Path::to_path_buf) else {
+        return Err(Refusal::Issue(TrustIssue::NotAFile).into_error(label, path));
+    };
+    if !folder.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&folder)
+            .map_err(io(&folder))?;
+    }
+    open_checked(&folder, Want::Folder).map_err(|refusal| refusal.into_error(label, path))?;
+    match std::fs::symlink_metadata(&absolute) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(Refusal::Issue(TrustIssue::Symlink).into_error(label, path));
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(Refusal::Issue(TrustIssue::NotAFile).into_error(label, path));
+        }
+        _ => {}
+    }
+    let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, &absolute)?;
+        std::fs::File::open(&folder)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(io(&absolute))
+}
+
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 
 /// The pinned hashes: canonical path → hex SHA-256. One line per pin, `<sha256>  <path>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,20 +256,14 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Reads the lock at `path`; a missing file is an empty lock.
+    /// Reads the lock at `path` through the checked walk (owner, mode, every folder up to `/`);
+    /// a missing file, or an empty path (no lock configured), is an empty lock.
     pub fn load(path: &Path) -> Result<Lock, PluginError> {
         let mut lock = Lock { path: path.to_path_buf(), pins: BTreeMap::new() };
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(lock),
-            Err(source) => {
-                return Err(PluginError::Io {
-                    plugin: "plugins.lock".into(),
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        };
+        if path.as_os_str().is_empty() {
+            return Ok(lock);
+        }
+        let Some(text) = read_checked(path, "plugins.lock")? else { return Ok(lock) };
         for (idx, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -58,24 +289,20 @@ impl Lock {
         &self.path
     }
 
-    /// The pin for `file` (canonicalised), if any.
+    /// The pin for the resolved path `file` (as [`Verified::path`] gives it), if any.
     pub fn pinned(&self, file: &Path) -> Option<&str> {
-        let canonical = std::fs::canonicalize(file).ok()?;
-        self.pins.get(&canonical).map(String::as_str)
+        self.pins.get(file).map(String::as_str)
     }
 
-    /// Pins `file` at its current hash after checking its type, ownership and permissions;
-    /// returns the hash. Call [`Lock::save`] to write it.
+    /// Pins `file` at its current hash after the path checks (owner, mode, every folder up to
+    /// `/`); returns the hash. Call [`Lock::save`] to write it.
     pub fn pin(&mut self, file: &Path, allow_symlinks: bool) -> Result<String, PluginError> {
-        check_file(file, allow_symlinks)?;
-        let bytes = read(file)?;
-        let hash = sha256_hex(&bytes);
-        let canonical = std::fs::canonicalize(file).map_err(|source| io(file, source))?;
-        self.pins.insert(canonical, hash.clone());
-        Ok(hash)
+        let checked = inspect(file, allow_symlinks)?;
+        self.pins.insert(checked.path, checked.sha256.clone());
+        Ok(checked.sha256)
     }
 
-    /// Writes the lock.
+    /// Writes the lock atomically ([`write_atomically`]).
     pub fn save(&self) -> Result<(), PluginError> {
         let mut text = String::from(
             "# factql plugins.lock: plugins trusted to load, by SHA-256 and path.\n# Add one with `factql plugins trust PATH`.\n",
@@ -83,37 +310,27 @@ impl Lock {
         for (file, hash) in &self.pins {
             text.push_str(&format!("{hash}  {}\n", file.display()));
         }
-        std::fs::write(&self.path, text).map_err(|source| PluginError::Io {
-            plugin: "plugins.lock".into(),
-            path: self.path.clone(),
-            source,
-        })
+        write_atomically(&self.path, &text, "plugins.lock")
     }
 }
 
-/// What the trust checks learned about a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the trust checks learned about a file, and the sealed copy of the bytes checked.
+#[derive(Debug)]
 pub struct Verified {
-    /// The file as checked (after following an allowed symlink).
+    /// The file as checked (symlinks resolved).
     pub path: PathBuf,
     /// Hex SHA-256 of its bytes.
     pub sha256: String,
     /// `factql_plugin_v*` symbol names found in its bytes.
     pub entry_symbols: Vec<String>,
+    /// A sealed memfd holding exactly the bytes that were hashed and checked.
+    pub image: OwnedFd,
 }
 
 /// The file name of `path`, used as the plugin's name before its manifest is read.
 pub(crate) fn file_label(path: &Path) -> String {
     path.file_name()
         .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-fn io(path: &Path, source: std::io::Error) -> PluginError {
-    PluginError::Io { plugin: file_label(path), path: path.to_path_buf(), source }
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, PluginError> {
-    std::fs::read(path).map_err(|source| io(path, source))
 }
 
 fn untrusted(path: &Path, issue: TrustIssue) -> PluginError {
@@ -129,51 +346,37 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn current_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+/// The path walk, then the bytes, read once from the descriptor it opened, and their hash.
+fn inspect(path: &Path, allow_symlinks: bool) -> Result<Inspected, PluginError> {
+    let (fd, resolved) = open_checked(path, Want::File { follow: allow_symlinks })
+        .map_err(|refusal| refusal.into_error(&file_label(path), path))?;
+    let mut bytes = Vec::new();
+    std::fs::File::from(fd).read_to_end(&mut bytes).map_err(|source| PluginError::Io {
+        plugin: file_label(path),
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Inspected { path: resolved, sha256: sha256_hex(&bytes), bytes })
 }
 
-/// Type, ownership and permission checks on `path` and its folder; returns the path to open.
+struct Inspected {
+    path: PathBuf,
+    sha256: String,
+    bytes: Vec<u8>,
+}
+
+/// The path checks alone on `path`: the resolved path.
 pub fn check_file(path: &Path, allow_symlinks: bool) -> Result<PathBuf, PluginError> {
-    let meta = std::fs::symlink_metadata(path).map_err(|source| io(path, source))?;
-    let target = if meta.file_type().is_symlink() {
-        if !allow_symlinks {
-            return Err(untrusted(path, TrustIssue::Symlink));
-        }
-        std::fs::canonicalize(path).map_err(|source| io(path, source))?
-    } else {
-        path.to_path_buf()
-    };
-    let meta = std::fs::metadata(&target).map_err(|source| io(&target, source))?;
-    if !meta.is_file() {
-        return Err(untrusted(path, TrustIssue::NotAFile));
-    }
-    let folder = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let folder_meta = std::fs::metadata(folder).map_err(|source| io(folder, source))?;
-    let me = current_uid();
-    for (what, meta) in [(&target, &meta), (&folder.to_path_buf(), &folder_meta)] {
-        let mode = meta.mode() & 0o7777;
-        // A sticky world-writable folder (/tmp) still lets others replace files: refused too.
-        if mode & 0o022 != 0 {
-            return Err(untrusted(path, TrustIssue::Writable { path: what.clone(), mode }));
-        }
-        if meta.uid() != me && meta.uid() != 0 {
-            return Err(untrusted(
-                path,
-                TrustIssue::ForeignOwner { path: what.clone(), uid: meta.uid() },
-            ));
-        }
-    }
-    Ok(target)
+    open_checked(path, Want::File { follow: allow_symlinks })
+        .map(|(_, resolved)| resolved)
+        .map_err(|refusal| refusal.into_error(&file_label(path), path))
 }
 
-/// All trust checks: [`check_file`], then the hash against `lock`. Nothing is executed.
+/// All trust checks on bytes read once (path, pin, ELF, dependencies), then the sealed copy
+/// of those bytes. Nothing is executed.
 pub fn verify(path: &Path, allow_symlinks: bool, lock: &Lock) -> Result<Verified, PluginError> {
-    let target = check_file(path, allow_symlinks)?;
-    let bytes = read(&target)?;
-    let sha256 = sha256_hex(&bytes);
-    match lock.pinned(&target) {
+    let Inspected { path: resolved, sha256, bytes } = inspect(path, allow_symlinks)?;
+    match lock.pinned(&resolved) {
         None => {
             return Err(untrusted(
                 path,
@@ -196,12 +399,128 @@ pub fn verify(path: &Path, allow_symlinks: bool, lock: &Lock) -> Result<Verified
         }
         Some(_) => {}
     }
-    check_elf(&bytes).map_err(|message| PluginError::Load {
+    let load_err = |message: String| PluginError::Load {
         plugin: file_label(path),
         path: path.to_path_buf(),
         message: format!("not a loadable library for this machine: {message}"),
+    };
+    check_elf(&bytes).map_err(load_err)?;
+    check_dynamic(&bytes).map_err(|issue| match issue {
+        Ok(issue) => untrusted(path, issue),
+        Err(message) => load_err(message),
     })?;
-    Ok(Verified { path: target, sha256, entry_symbols: entry_symbols(&bytes) })
+    let image = sys::sealed_memfd(&format!("factql-plugin:{}", file_label(path)), &bytes).map_err(
+        |source| PluginError::Io { plugin: file_label(path), path: path.to_path_buf(), source },
+    )?;
+    Ok(Verified { path: resolved, sha256, entry_symbols: entry_symbols(&bytes), image })
+}
+
+/// System libraries a plugin may depend on (`DT_NEEDED`); they come from the system's library
+/// folders, which belong to root.
+pub const ALLOWED_NEEDED: &[&str] = &[
+    "libc.so.6",
+    "libm.so.6",
+    "libpthread.so.0",
+    "libdl.so.2",
+    "librt.so.1",
+    "libgcc_s.so.1",
+    "ld-linux-x86-64.so.2",
+    "ld-linux-aarch64.so.1",
+];
+
+/// The dynamic section's `DT_NEEDED` names and `DT_RPATH`/`DT_RUNPATH` values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dynamic {
+    /// `DT_NEEDED`.
+    pub needed: Vec<String>,
+    /// (`DT_RPATH` or `DT_RUNPATH`, value).
+    pub search: Vec<(&'static str, String)>,
+}
+
+/// Reads the dynamic section of a checked ELF file (see [`check_elf`]).
+pub fn dynamic_section(bytes: &[u8]) -> Result<Dynamic, String> {
+    let u16_at = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let u32_at =
+        |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let u64_at = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    };
+    let bad = || "malformed dynamic section".to_owned();
+    let phoff = u64_at(32).ok_or_else(bad)?;
+    let (phentsize, phnum) = (u16_at(54).ok_or_else(bad)?, u16_at(56).ok_or_else(bad)?);
+    let mut loads = Vec::new();
+    let mut dynamic = None;
+    for idx in 0..u64::from(phnum) {
+        let header = usize::try_from(phoff + idx * u64::from(phentsize)).map_err(|_| bad())?;
+        let p_type = u32_at(header).ok_or_else(bad)?;
+        let offset = u64_at(header + 8).ok_or_else(bad)?;
+        let vaddr = u64_at(header + 16).ok_or_else(bad)?;
+        let filesz = u64_at(header + 32).ok_or_else(bad)?;
+        match p_type {
+            1 => loads.push((vaddr, offset, filesz)),
+            2 => dynamic = Some((offset, filesz)),
+            _ => {}
+        }
+    }
+    let Some((offset, size)) = dynamic else { return Ok(Dynamic::default()) };
+    let (mut needed, mut search, mut strtab, mut strsz) = (Vec::new(), Vec::new(), None, None);
+    let start = usize::try_from(offset).map_err(|_| bad())?;
+    let size = usize::try_from(size).map_err(|_| bad())?;
+    for at in (start..start.saturating_add(size)).step_by(16) {
+        let (tag, value) = (u64_at(at).ok_or_else(bad)?, u64_at(at + 8).ok_or_else(bad)?);
+        match tag {
+            0 => break,
+            1 => needed.push(value),
+            5 => strtab = Some(value),
+            10 => strsz = Some(value),
+            15 => search.push(("DT_RPATH", value)),
+            29 => search.push(("DT_RUNPATH", value)),
+            _ => {}
+        }
+    }
+    if needed.is_empty() && search.is_empty() {
+        return Ok(Dynamic::default());
+    }
+    let strtab = strtab.ok_or_else(bad)?;
+    let strtab = loads
+        .iter()
+        .find(|(vaddr, _, filesz)| strtab >= *vaddr && strtab < vaddr.saturating_add(*filesz))
+        .map(|(vaddr, offset, _)| strtab - vaddr + offset)
+        .ok_or_else(bad)?;
+    let string = |at: u64| -> Result<String, String> {
+        if strsz.is_some_and(|size| at >= size) {
+            return Err(bad());
+        }
+        let start = usize::try_from(strtab.checked_add(at).ok_or_else(bad)?).map_err(|_| bad())?;
+        let tail = bytes.get(start..).ok_or_else(bad)?;
+        let end = tail.iter().position(|b| *b == 0).ok_or_else(bad)?;
+        Ok(String::from_utf8_lossy(&tail[..end]).into_owned())
+    };
+    Ok(Dynamic {
+        needed: needed.into_iter().map(string).collect::<Result<_, _>>()?,
+        search: search
+            .into_iter()
+            .map(|(tag, at)| string(at).map(|value| (tag, value)))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// Refuses a library that needs anything but [`ALLOWED_NEEDED`] or sets a search path.
+/// `Err(Ok(issue))`: a trust issue; `Err(Err(message))`: a malformed file.
+fn check_dynamic(bytes: &[u8]) -> Result<(), Result<TrustIssue, String>> {
+    if !cfg!(target_os = "linux") {
+        return Ok(());
+    }
+    let dynamic = dynamic_section(bytes).map_err(Err)?;
+    if let Some((tag, value)) = dynamic.search.into_iter().next() {
+        return Err(Ok(TrustIssue::RunPath { tag, value }));
+    }
+    if let Some(name) = dynamic.needed.into_iter().find(|n| !ALLOWED_NEEDED.contains(&n.as_str())) {
+        return Err(Ok(TrustIssue::Dependency { name }));
+    }
+    Ok(())
 }
 
 /// The ELF machine number of this build's target.
@@ -334,6 +653,25 @@ mod tests {
     }
 
     #[test]
+    fn the_dynamic_section_is_read_from_the_bytes() {
+        // The test executable needs libc like any plugin would.
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let dynamic = dynamic_section(&exe).unwrap();
+        assert!(dynamic.needed.iter().any(|n| n == "libc.so.6"), "{dynamic:?}");
+        assert!(dynamic.search.is_empty(), "{dynamic:?}");
+        assert_eq!(check_dynamic(&exe), Ok(()));
+        // Renaming a needed library in the string table makes it a foreign dependency.
+        let at = exe.windows(10).position(|w| w == b"libc.so.6\0").unwrap();
+        let mut patched = exe.clone();
+        patched[at..at + 9].copy_from_slice(b"libx.so.6");
+        assert_eq!(
+            check_dynamic(&patched),
+            Err(Ok(TrustIssue::Dependency { name: "libx.so.6".into() }))
+        );
+        assert_eq!(dynamic_section(&exe[..64]), Err("malformed dynamic section".into()));
+    }
+
+    #[test]
     fn entry_symbols_are_found_in_the_bytes() {
         let bytes = b"\x7fELF..factql_plugin_v1__x\0factql_plugin_v2__y\0factql_plugin_vx\0factql_plugin_v1__";
         assert_eq!(entry_symbols(bytes), ["factql_plugin_v1__x", "factql_plugin_v2__y"]);
@@ -391,7 +729,7 @@ mod tests {
         // Root (as in CI) can give the file away; anyone else cannot, and then the file is
         // already foreign-owned from the checker's point of view only if chown works.
         if std::os::unix::fs::chown(&file, Some(4242), None).is_err() {
-            assert_ne!(current_uid(), 0, "root must be able to chown");
+            assert_ne!(sys::euid(), 0, "root must be able to chown");
             return;
         }
         let err = check_file(&file, false).unwrap_err().to_string();

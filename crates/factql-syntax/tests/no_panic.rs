@@ -326,3 +326,78 @@ fn known_tricky_inputs() {
         check(src);
     }
 }
+
+/// How long the time-budgeted fuzz loops run: `$FACTQL_FUZZ_SECS` seconds (set by
+/// `scripts/fuzz.sh`), or `None` for a fixed, deterministic number of iterations in `cargo test`.
+fn fuzz_budget() -> Option<std::time::Duration> {
+    let secs = std::env::var("FACTQL_FUZZ_SECS").ok()?.parse::<f64>().ok()?;
+    std::time::Duration::try_from_secs_f64(secs).ok()
+}
+
+#[test]
+fn mutations_for_a_time_budget() {
+    // The stable stand-in for `cargo fuzz run parse`: stacked mutations and splices of the
+    // test queries, keeping the inputs that parse cleanly as new seeds, for as long as the
+    // budget allows. The seed is printed so a failure can be replayed.
+    let budget = fuzz_budget();
+    let seed = match budget {
+        Some(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64 | 1),
+        None => 0x0DDB_A11C_0FFE_E001,
+    };
+    println!("fuzz seed {seed:#x}");
+    let mut rng = Rng(seed);
+    let mut pool: Vec<String> = common::fql_files("ok")
+        .into_iter()
+        .chain(common::fql_files("err"))
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect();
+    let start = std::time::Instant::now();
+    let mut runs = 0u64;
+    loop {
+        match budget {
+            Some(budget) if start.elapsed() >= budget => break,
+            None if runs >= 3_000 => break,
+            _ => {}
+        }
+        let mut text = pool[rng.below(pool.len())].clone();
+        for _ in 0..1 + rng.below(8) {
+            let chars: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            let at = chars.get(rng.below(chars.len().max(1))).copied().unwrap_or(0);
+            match rng.below(5) {
+                0 if !text.is_empty() => {
+                    text.remove(at);
+                }
+                1 => text.insert_str(at, rng.pick(PIECES)),
+                2 => {
+                    // Splice: a piece of another input.
+                    let other = &pool[rng.below(pool.len())];
+                    let cut: Vec<usize> = other.char_indices().map(|(i, _)| i).collect();
+                    if let (Some(&a), Some(&b)) =
+                        (cut.get(rng.below(cut.len().max(1))), cut.get(rng.below(cut.len().max(1))))
+                    {
+                        let piece = other[a.min(b)..a.max(b)].to_owned();
+                        text.insert_str(at, &piece);
+                    }
+                }
+                3 => text.insert(at, ['(', ')', '"', '|', '\u{e9}', '\0', '\n'][rng.below(7)]),
+                _ => {
+                    let end = chars.get(rng.below(chars.len().max(1))).copied().unwrap_or(0);
+                    let (lo, hi) = (at.min(end), at.max(end));
+                    text.replace_range(lo..hi, "");
+                }
+            }
+        }
+        if text.len() > 4096 {
+            continue;
+        }
+        let parsed = check(&text);
+        runs += 1;
+        if parsed.errors.is_empty() && pool.len() < 20_000 {
+            pool.push(text);
+        }
+    }
+    println!("fuzz: {runs} inputs in {:.1}s, pool {}", start.elapsed().as_secs_f64(), pool.len());
+    assert!(runs > 0);
+}

@@ -44,6 +44,10 @@ enum Command {
         /// Skip inputs (or JSON Lines records) larger than this many MiB.
         #[arg(long, default_value_t = 16, value_name = "MIB")]
         max_mib: u64,
+        /// In folders, also follow symbolic links that lead out of the folder (by default they
+        /// are skipped and listed).
+        #[arg(long)]
+        follow_symlinks: bool,
     },
     /// Show how factql reads one file: title, metadata, paragraphs and sentences with byte spans.
     Inspect {
@@ -125,11 +129,19 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum PluginsAction {
-    /// Pin a plugin file's SHA-256 in plugins.lock, so it may be loaded.
+    /// Pin a plugin file's SHA-256 in plugins.lock (in your configuration folder), so it may
+    /// be loaded.
     Trust {
         /// The plugin file (a shared library).
         #[arg(value_name = "PATH")]
         path: PathBuf,
+    },
+    /// Let factql use the factql-plugins.conf and plugins.lock of a project folder (they are
+    /// ignored otherwise: a cloned repository must not decide what native code runs).
+    Allow {
+        /// The project folder.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -155,7 +167,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let isolate = cli.isolate;
     match cli.command {
         None => crate::stats::summary(&db, &isolate),
-        Some(Command::Ingest { paths, fields, batch, max_mib }) => {
+        Some(Command::Ingest { paths, fields, batch, max_mib, follow_symlinks }) => {
             let Some(options) = options(&fields, max_mib) else { return Ok(ExitCode::from(2)) };
             let mut store = open(&db)?;
             let host = crate::extract::load_host(&isolate)?;
@@ -163,6 +175,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let code = crate::ingest::ingest_paths(
                 &mut store,
                 &paths,
+                follow_symlinks,
                 &options,
                 batch as usize,
                 Some(&mut runner),
@@ -185,6 +198,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Plugins { action: None }) => crate::plugins_cmd::list(&isolate),
         Some(Command::Plugins { action: Some(PluginsAction::Trust { path }) }) => {
             crate::plugins_cmd::trust(&path)
+        }
+        Some(Command::Plugins { action: Some(PluginsAction::Allow { dir }) }) => {
+            crate::plugins_cmd::allow(&dir)
         }
         Some(Command::Plugin { action: PluginAction::New { name, path } }) => {
             crate::plugins_cmd::new(&name, path.as_deref())
@@ -230,5 +246,9 @@ fn options(fields: &[String], max_mib: u64) -> Option<Options> {
             return None;
         }
     }
-    Some(Options { fields: map, max_article_bytes: max_mib.saturating_mul(1024 * 1024) })
+    Some(Options {
+        fields: map,
+        max_article_bytes: max_mib.saturating_mul(1024 * 1024),
+        ..Options::default()
+    })
 }

@@ -31,25 +31,34 @@ pub(crate) const BUNDLED: &[StaticPlugin] = &[
     },
 ];
 
-/// The plugin configuration: `$FACTQL_PLUGIN_CONFIG` or `factql-plugins.conf`, plus
+/// The user's factql configuration folder (`$XDG_CONFIG_HOME/factql` or `~/.config/factql`).
+pub(crate) fn user_dir() -> Option<PathBuf> {
+    factql_plugin_host::user_dir(std::env::var_os("XDG_CONFIG_HOME"), std::env::var_os("HOME"))
+}
+
+/// The plugin configuration from the trust root (`$FACTQL_PLUGIN_CONFIG`, else the user's
+/// configuration folder, or the current folder if the user allowed it), plus
 /// `$FACTQL_PLUGIN_PATH`, `<exe_dir>/plugins`, `<exe_dir>`, and `$FACTQL_PLUGINS_LOCK`.
 pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
-    let config_file = std::env::var_os("FACTQL_PLUGIN_CONFIG")
-        .map_or_else(|| PathBuf::from("factql-plugins.conf"), PathBuf::from);
     let exe = std::env::current_exe().ok();
-    let exe_dir = exe.as_deref().and_then(std::path::Path::parent);
-    let mut config =
-        HostConfig::discover(Some(&config_file), std::env::var_os("FACTQL_PLUGIN_PATH"), exe_dir)?;
-    if let Some(lock) = std::env::var_os("FACTQL_PLUGINS_LOCK") {
-        config.lock = PathBuf::from(lock);
+    let sources = factql_plugin_host::Sources {
+        config_env: std::env::var_os("FACTQL_PLUGIN_CONFIG").map(PathBuf::from),
+        lock_env: std::env::var_os("FACTQL_PLUGINS_LOCK").map(PathBuf::from),
+        plugin_path: std::env::var_os("FACTQL_PLUGIN_PATH"),
+        user_dir: user_dir(),
+        cwd: std::env::current_dir().ok(),
+        exe_dir: exe.as_deref().and_then(std::path::Path::parent).map(PathBuf::from),
+    };
+    let mut config = HostConfig::locate(&sources)?;
+    if let Ok(secs) = std::env::var("FACTQL_PLUGIN_TIMEOUT_SECS") {
+        config.timeout = factql_plugin_host::parse_timeout_secs(&secs)
+            .map_err(|why| anyhow::anyhow!("FACTQL_PLUGIN_TIMEOUT_SECS {why}"))?;
     }
-    if let Some(secs) =
-        std::env::var("FACTQL_PLUGIN_TIMEOUT_SECS").ok().and_then(|s| s.parse::<f64>().ok())
-    {
-        config.timeout = std::time::Duration::from_secs_f64(secs.max(0.001));
-    }
-    if let Some(mib) = std::env::var("FACTQL_PLUGIN_MEMORY_MIB").ok().and_then(|s| s.parse().ok()) {
-        config.memory_mib = Some(mib);
+    if let Ok(mib) = std::env::var("FACTQL_PLUGIN_MEMORY_MIB") {
+        config.memory_mib = Some(
+            factql_plugin_host::parse_memory_mib(&mib)
+                .map_err(|why| anyhow::anyhow!("FACTQL_PLUGIN_MEMORY_MIB {why}"))?,
+        );
     }
     for name in isolate {
         config.isolate.add(name);
@@ -69,6 +78,9 @@ fn on_hang(err: &factql_plugin_host::PluginError) {
 /// Loads the bundled and dynamic plugins; warns about configured files that were refused.
 pub(crate) fn load_host(isolate: &[String]) -> anyhow::Result<Host> {
     let config = host_config(isolate)?;
+    for notice in &config.notices {
+        eprintln!("note: {notice}");
+    }
     let host = Host::load(&config, BUNDLED).context("cannot set up the extractor plugins")?;
     for warning in host.warnings() {
         eprintln!("warning: {warning}");

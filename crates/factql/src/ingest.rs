@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use factql_ingest::{Input, Options, discover, read_input};
+use factql_ingest::{Input, Options, discover_with, read_input};
 use factql_model::Article;
 use factql_store::{Outcome, Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -34,11 +34,12 @@ impl Summary {
 pub(crate) fn ingest_paths(
     store: &mut Store,
     paths: &[PathBuf],
+    follow_symlinks: bool,
     options: &Options,
     batch: usize,
     runner: Option<&mut crate::extract::Runner>,
 ) -> anyhow::Result<ExitCode> {
-    let found = discover(paths);
+    let found = discover_with(paths, follow_symlinks);
     let mut summary = Summary { ignored: found.ignored, ..Summary::default() };
     for err in found.errors {
         summary.skipped.push((err.origin.to_string(), err.kind.to_string()));

@@ -1,4 +1,4 @@
-//! `factql plugins` (list, trust) and `factql plugin new` (scaffold a plugin crate).
+//! `factql plugins` (list, trust, allow) and `factql plugin new` (scaffold a plugin crate).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +13,14 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
     let config = crate::extract::host_config(isolate)?;
     let host = factql_plugin_host::Host::load(&config, crate::extract::BUNDLED)
         .context("cannot set up the extractor plugins")?;
-    println!("plugins (lock: {})", config.lock.display());
+    if config.lock.as_os_str().is_empty() {
+        println!("plugins (no lock: set HOME, XDG_CONFIG_HOME or FACTQL_PLUGINS_LOCK)");
+    } else {
+        println!("plugins (lock: {})", config.lock.display());
+    }
+    for notice in &config.notices {
+        println!("  note: {notice}");
+    }
     for plugin in host.plugins() {
         let kinds: Vec<String> = plugin
             .manifest()
@@ -31,7 +38,11 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
             }
             (Origin::Path(_), None) => "trusted".to_owned(),
         };
-        let mode = if plugin.isolated() { "isolated" } else { "in-process" };
+        let mode = if plugin.isolated() {
+            format!("isolated; sandbox: {}", plugin.sandbox().join(", "))
+        } else {
+            "in-process".to_owned()
+        };
         println!("  {} {}  {}  {trust}, {mode}", plugin.name(), plugin.version(), plugin.origin());
         println!(
             "      produces {}",
@@ -61,10 +72,31 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
 /// `factql plugins trust PATH`: pins the file's hash in the lock.
 pub(crate) fn trust(path: &Path) -> anyhow::Result<ExitCode> {
     let config = crate::extract::host_config(&[])?;
+    if config.lock.as_os_str().is_empty() {
+        anyhow::bail!(
+            "no lock to write: set HOME or XDG_CONFIG_HOME (the lock goes in its factql folder), or FACTQL_PLUGINS_LOCK"
+        );
+    }
     let mut lock = Lock::load(&config.lock)?;
     let hash = lock.pin(path, config.allow_symlinks)?;
     lock.save()?;
     println!("trusted {} (sha256 {hash}) in {}", path.display(), config.lock.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `factql plugins allow DIR`: lets factql use the configuration and lock in DIR.
+pub(crate) fn allow(dir: &Path) -> anyhow::Result<ExitCode> {
+    let Some(user_dir) = crate::extract::user_dir() else {
+        anyhow::bail!("no configuration folder: set HOME or XDG_CONFIG_HOME");
+    };
+    let canonical = factql_plugin_host::allow_folder(&user_dir, dir)?;
+    println!(
+        "allowed {}: its {} and {} are used when factql runs there (listed in {})",
+        canonical.display(),
+        factql_plugin_host::CONFIG_FILE,
+        factql_plugin_host::LOCK_FILE,
+        user_dir.join(factql_plugin_host::ALLOWED_FILE).display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -194,3 +194,155 @@ fn a_plugin_built_with_panic_abort_does_not_compile() {
     assert!(!out.status.success(), "a panic=abort build succeeded");
     assert!(err.contains("factql plugins must be built with panic = \"unwind\""), "{err}");
 }
+
+#[test]
+fn isolate_by_plugin_name_contains_a_segfault() {
+    // `--isolate NAME` names the plugin (`fault-segfault`, from its manifest), not its file's
+    // crate (`factql_fault_plugin`); before, such a NAME left the plugin in-process and its
+    // segfault killed factql.
+    let scratch = Scratch::new();
+    let file = scratch.add_fault_plugin();
+    scratch.trust(&file);
+    let out = scratch
+        .factql("segfault")
+        .arg("--db")
+        .arg(scratch.path("named.db"))
+        .args(["--isolate", "fault-segfault", "ingest", "a.txt", "b.txt"])
+        .output()
+        .expect("factql runs");
+    let all = both(&out);
+    assert!(out.status.success(), "factql died: {}\n{all}", out.status);
+    assert!(all.contains("killed by signal 11 (SIGSEGV)"), "{all}");
+    assert!(all.contains("plugin money 0.1.0 (bundled): 1 facts"), "{all}");
+    assert!(!all.contains("no loaded plugin has that name"), "{all}");
+}
+
+/// Runs a sandbox probe of the fault plugin and returns its report line and the output.
+fn probe(scratch: &Scratch, mode: &str, isolated: bool) -> (String, String) {
+    probe_with(scratch, mode, isolated, &scratch.path("none.conf"))
+}
+
+/// [`probe`] with the configuration file `config`.
+fn probe_with(
+    scratch: &Scratch,
+    mode: &str,
+    isolated: bool,
+    config: &std::path::Path,
+) -> (String, String) {
+    let mut cmd = scratch.factql(mode);
+    cmd.env("FACTQL_PLUGIN_CONFIG", config);
+    cmd.env("FACTQL_FAULT_WRITE", scratch.path("written"))
+        .env("FACTQL_FAULT_READ", scratch.path("a.txt"))
+        .arg("--db")
+        .arg(scratch.path(&format!(
+            "probe-{mode}-{isolated}-{}.db",
+            config.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default()
+        )));
+    if isolated {
+        cmd.args(["--isolate", "all"]);
+    }
+    let out = cmd.args(["ingest", "a.txt"]).output().expect("factql runs");
+    let all = both(&out);
+    assert!(out.status.success(), "{all}");
+    let prefix = format!(": error: {mode}: ");
+    let line = all
+        .lines()
+        .find_map(|line| line.split_once(": error: ").filter(|_| line.contains(&prefix)))
+        .map(|(_, report)| report.to_owned())
+        .unwrap_or_else(|| panic!("no `{prefix}` report in:\n{all}"));
+    (line, all)
+}
+
+#[test]
+fn an_isolated_plugin_is_sandboxed() {
+    let scratch = Scratch::new();
+    let file = scratch.add_fault_plugin();
+    scratch.trust(&file);
+    let listing = scratch.factql("none").args(["--isolate", "all", "plugins"]).output();
+    let listing = both(&listing.expect("factql runs"));
+    let landlock = listing.contains("landlock-v");
+    println!("{listing}");
+    assert!(listing.contains("seccomp (no sockets, programs or processes)"), "{listing}");
+    let written = scratch.path("written");
+    let run = |mode: &str, isolated: bool| probe(&scratch, mode, isolated).0;
+    // In-process, a plugin is factql: it can do all of it.
+    for mode in ["net", "read", "spawn"] {
+        assert_eq!(run(mode, false), format!("{mode}: allowed"));
+    }
+    assert_eq!(run("write", false), "write: outside allowed; temp allowed");
+    std::fs::remove_file(&written).expect("written in-process");
+    // Isolated: no network, no programs, and with Landlock no files but its own folder.
+    assert!(run("net", true).starts_with("net: denied (Permission denied"));
+    assert!(run("spawn", true).starts_with("spawn: denied (Operation not permitted"));
+    if landlock {
+        let read = run("read", true);
+        assert!(read.starts_with("read: denied (Permission denied"), "{read}");
+        let write = run("write", true);
+        assert!(write.starts_with("write: outside denied (Permission denied"), "{write}");
+        assert!(write.ends_with("temp allowed"), "{write}");
+        assert!(!written.exists());
+        // What the configuration declares readable (the plugin's data) can be read.
+        let config = scratch.path("readable.conf");
+        std::fs::write(&config, "readable = a.txt\n").expect("write");
+        let (read, all) = probe_with(&scratch, "read", true, &config);
+        assert_eq!(read, "read: allowed", "{all}");
+    } else {
+        println!("this kernel has no Landlock: file access is not confined");
+    }
+}
+
+/// The children of `pid`, from /proc.
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                // `pid (comm) state ppid ...`; comm may hold spaces, so split after the `)`.
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_runner_dies_with_a_killed_host() {
+    // Before: runners of a killed factql lived on (a hung plugin kept its core forever).
+    let scratch = Scratch::new();
+    let file = scratch.add_fault_plugin();
+    scratch.trust(&file);
+    let mut host = scratch
+        .factql("hang")
+        .env("FACTQL_PLUGIN_TIMEOUT_SECS", "60")
+        .arg("--db")
+        .arg(scratch.path("killed.db"))
+        .args(["--isolate", "all", "ingest", "a.txt"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("factql runs");
+    let started = std::time::Instant::now();
+    let mut runners = Vec::new();
+    while runners.len() < 2 && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        runners = children_of(host.id());
+    }
+    assert!(!runners.is_empty(), "no runner started");
+    // Let the runners get past their start (a runner killed while it greets would die of a
+    // broken pipe anyway) and into the hung call.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    host.kill().expect("kill factql");
+    host.wait().expect("reap factql");
+    let gone = |pid: &u32| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Gone, or a zombie waiting for init to reap it.
+        stat.rsplit_once(')').is_none_or(|(_, rest)| rest.trim_start().starts_with('Z'))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !runners.iter().all(gone) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(runners.iter().all(gone), "runners {runners:?} outlived the killed host");
+}

@@ -91,6 +91,22 @@ impl Scratch {
         cmd
     }
 
+    /// `factql` as a user runs it in `cwd`: no plugin variables, this scratch's `home/` and
+    /// `xdg/` as `$HOME` and `$XDG_CONFIG_HOME` (so the lock is `xdg/factql/plugins.lock`).
+    pub fn factql_as_user(&self, cwd: &Path) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_factql"));
+        cmd.current_dir(cwd)
+            .env_remove("FACTQL_PLUGIN_CONFIG")
+            .env_remove("FACTQL_PLUGINS_LOCK")
+            .env_remove("FACTQL_PLUGIN_PATH")
+            .env_remove("FACTQL_DB")
+            .env("HOME", self.path("home"))
+            .env("XDG_CONFIG_HOME", self.path("xdg"))
+            .env("FACTQL_FAULT", "none")
+            .env("FACTQL_FAULT_MARKER", self.path("marker"));
+        cmd
+    }
+
     /// `factql plugins trust PATH`.
     pub fn trust(&self, file: &Path) {
         let out =

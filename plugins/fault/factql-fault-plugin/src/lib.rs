@@ -10,6 +10,10 @@
 //! `bad-span`, `mid-char`, `undeclared-kind`, `nan`, `bad-field`, `dangling-arg`,
 //! `oversized`, `bad-manifest`, `abi-major`, `refuse-host`, `small-table`, `no-unwind`,
 //! `garbage-manifest`, `future-minor`, `print` (writes to stdout, then one valid fact), `leak` (512 MiB per call).
+//! Sandbox probes, which report what they could do as the article's error (`<probe>: allowed`
+//! or `<probe>: denied (<why>)`): `net` (opens a UDP socket), `write` (writes
+//! `$FACTQL_FAULT_WRITE`, and a file in `$TMPDIR`), `read` (reads `$FACTQL_FAULT_READ`),
+//! `spawn` (runs `/bin/sh -c true`).
 //!
 //! Never load this outside tests.
 // Faults need raw pointers: a null write, a hand-made entry point, a constructor.
@@ -56,6 +60,9 @@ impl Extractor for Fault {
     }
 
     fn extract(&self, doc: &Document<'_>, out: &mut Output) -> Result<(), Error> {
+        if let Some(report) = probe(&self.mode) {
+            return Err(Error::new(report));
+        }
         let text = doc.text();
         let len = text.len();
         match self.mode.as_str() {
@@ -109,6 +116,32 @@ impl Extractor for Fault {
         }
         Ok(())
     }
+}
+
+/// What a sandbox probe could do, or `None` for other modes.
+fn probe(mode: &str) -> Option<String> {
+    let outcome = |result: std::io::Result<()>| match result {
+        Ok(()) => "allowed".to_owned(),
+        Err(err) => format!("denied ({err})"),
+    };
+    let var = |name: &str| std::env::var_os(name).unwrap_or_default();
+    Some(match mode {
+        "net" => format!("net: {}", outcome(std::net::UdpSocket::bind("127.0.0.1:0").map(drop))),
+        "write" => {
+            let temp = std::env::temp_dir().join("fault-probe");
+            format!(
+                "write: outside {}; temp {}",
+                outcome(std::fs::write(var("FACTQL_FAULT_WRITE"), b"written by a plugin\n")),
+                outcome(std::fs::write(temp, b"scratch"))
+            )
+        }
+        "read" => format!("read: {}", outcome(std::fs::read(var("FACTQL_FAULT_READ")).map(drop))),
+        "spawn" => {
+            let status = std::process::Command::new("/bin/sh").args(["-c", "true"]).status();
+            format!("spawn: {}", outcome(status.map(drop)))
+        }
+        _ => return None,
+    })
 }
 
 static TABLE: OnceLock<Option<factql_plugin_sdk::__private::Table>> = OnceLock::new();
