@@ -24,6 +24,14 @@ pub(crate) const BUNDLED: &[StaticPlugin] = &[StaticPlugin {
 /// The plugin configuration: `$FACTQL_PLUGIN_CONFIG` or `factql-plugins.conf`, plus
 /// `$FACTQL_PLUGIN_PATH`, `<exe_dir>/plugins`, `<exe_dir>`, and `$FACTQL_PLUGINS_LOCK`.
 pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
+    host_config_with(isolate, &[])
+}
+
+/// [`host_config`] with `extra` plugin files or folders searched first (the REPL's `.load`).
+pub(crate) fn host_config_with(
+    isolate: &[String],
+    extra: &[PathBuf],
+) -> anyhow::Result<HostConfig> {
     let config_file = std::env::var_os("FACTQL_PLUGIN_CONFIG")
         .map_or_else(|| PathBuf::from("factql-plugins.conf"), PathBuf::from);
     let exe = std::env::current_exe().ok();
@@ -44,6 +52,11 @@ pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
     for name in isolate {
         config.isolate.add(name);
     }
+    for (idx, path) in extra.iter().enumerate() {
+        config
+            .search
+            .insert(idx, factql_plugin_host::SearchDir { path: path.clone(), explicit: true });
+    }
     config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND);
     config.on_hang = Some(on_hang);
     Ok(config)
@@ -58,7 +71,12 @@ fn on_hang(err: &factql_plugin_host::PluginError) {
 
 /// Loads the bundled and dynamic plugins; warns about configured files that were refused.
 pub(crate) fn load_host(isolate: &[String]) -> anyhow::Result<Host> {
-    let config = host_config(isolate)?;
+    load_host_with(isolate, &[])
+}
+
+/// [`load_host`] with `extra` plugin files or folders searched first.
+pub(crate) fn load_host_with(isolate: &[String], extra: &[PathBuf]) -> anyhow::Result<Host> {
+    let config = host_config_with(isolate, extra)?;
     let host = Host::load(&config, BUNDLED).context("cannot set up the extractor plugins")?;
     for warning in host.warnings() {
         eprintln!("warning: {warning}");

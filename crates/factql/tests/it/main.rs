@@ -5,6 +5,7 @@ mod bad_input;
 mod ingest;
 mod kill;
 mod query;
+mod repl;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
