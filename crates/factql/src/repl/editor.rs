@@ -199,6 +199,7 @@ impl LineSource for Editor {
     }
 
     fn width(&mut self) -> Option<usize> {
-        self.rl.dimensions().map(|(cols, _)| usize::from(cols))
+        // A terminal that reports no size (0 columns) gets the usual 80.
+        self.rl.dimensions().map(|(cols, _)| if cols < 20 { 80 } else { usize::from(cols) })
     }
 }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod ingest;
 mod kill;
+mod pty;
 mod query;
 mod repl;
 
