@@ -39,10 +39,17 @@ impl Chart {
             .rposition(|c| matches!(c.ty, Ty::Int | Ty::Float))
             .ok_or("render: the result has no numeric column to chart")?;
         let x_col = (0..relation.columns.len()).find(|&c| c != y_col);
+        // A line or timeline over dates or numbers has no place for a row without an x.
+        let x_typed = x_col
+            .is_some_and(|c| matches!(relation.columns[c].ty, Ty::Date | Ty::Int | Ty::Float))
+            && kind != RenderKind::Bar;
         let mut dates = None;
         let mut points = Vec::with_capacity(relation.rows.len());
         for (idx, row) in relation.rows.iter().enumerate() {
             let Some(y) = row.vals[y_col].as_f64() else { continue };
+            if x_typed && x_col.is_some_and(|c| row.vals[c].is_null()) {
+                continue;
+            }
             let (label, x) = match x_col.map(|c| &row.vals[c]) {
                 Some(Val::Date(d)) => {
                     dates = Some(d.precision);
@@ -301,6 +308,25 @@ mod tests {
         // The x axis is labelled with the first and last month.
         assert!(text.contains(&chart.points[0].0), "{text}");
         assert!(!text.contains('\u{1b}'), "no escape codes");
+    }
+
+    #[test]
+    fn rows_without_an_x_are_left_out_of_a_line() {
+        let chart =
+            chart("articles | summarize n = count() by day = published", RenderKind::Timeline);
+        let all = chart.points.len();
+        let dir = tempfile::tempdir().unwrap();
+        let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+        let engine = Engine::load(&store).unwrap();
+        let relation = engine
+            .query(
+                "articles | summarize n = count() by day = published",
+                &Context::default(),
+                &RunOptions::default(),
+            )
+            .unwrap();
+        let dated = relation.rows.iter().filter(|r| !r.vals[0].is_null()).count();
+        assert_eq!(all, dated);
     }
 
     #[test]

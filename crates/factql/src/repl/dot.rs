@@ -447,6 +447,16 @@ pub(crate) fn type_name(ty: &Ty) -> String {
     }
 }
 
+/// A declared field's type, named as `.schema` names query types.
 fn field_type(ty: &factql_model::FieldType) -> String {
-    format!("{ty:?}").to_lowercase()
+    use factql_model::FieldType;
+    match ty {
+        FieldType::Str => "string".to_owned(),
+        FieldType::Int => "int".to_owned(),
+        FieldType::Float => "float".to_owned(),
+        FieldType::Bool => "bool".to_owned(),
+        FieldType::Date => "date".to_owned(),
+        FieldType::Interval => "date interval".to_owned(),
+        FieldType::List(element) => format!("list<{}>", field_type(element)),
+    }
 }

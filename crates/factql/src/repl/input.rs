@@ -3,8 +3,9 @@
 //! An entry is complete unless the parser ran into the end of the input: an open bracket or
 //! quote, a line ending with `|`, `,`, an operator or a keyword such as `by` all leave it
 //! waiting for more. A dot command is one line. In a script, a complete entry still takes
-//! the following lines that start with `|` (the same rule the parser applies to newlines);
-//! at the prompt such a line extends the previous query instead (see `Session::eval`).
+//! the following lines that start with `|` (the same rule the parser applies to newlines),
+//! unless a line holding only `;` comes first; at the prompt such a line extends the
+//! previous query instead (see `Session::eval`), as it does in a script after a `;` line.
 
 use std::collections::VecDeque;
 
@@ -85,7 +86,8 @@ impl<I: Iterator<Item = String>> Iterator for Entries<I> {
         while let Some(line) = self.next_line() {
             if pending.is_empty() {
                 let trimmed = line.trim();
-                if trimmed.is_empty() || trimmed.starts_with('#') {
+                // A lone `;` ends the entry before it (below) and is nothing itself.
+                if trimmed.is_empty() || trimmed.starts_with('#') || trimmed == ";" {
                     continue;
                 }
                 if is_dot_command(trimmed) {
@@ -152,6 +154,15 @@ mod tests {
                 ".timer on",
                 "_ | take 1",
             ]
+        );
+    }
+
+    #[test]
+    fn a_lone_semicolon_line_ends_the_entry_so_a_pipe_line_extends_it_later() {
+        assert_eq!(split_entries("articles\n;\n| take 2\n"), ["articles", "| take 2"]);
+        assert_eq!(
+            split_entries("articles | take 1;\n| take 2\n"),
+            ["articles | take 1;\n| take 2"]
         );
     }
 

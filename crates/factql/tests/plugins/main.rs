@@ -12,3 +12,4 @@ mod parity;
 mod scaffold;
 mod support;
 mod trust;
+mod tutorial;
