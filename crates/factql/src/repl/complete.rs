@@ -35,7 +35,7 @@ const MAX_ENTITIES: usize = 50;
 pub(crate) fn complete(engine: &Engine, ctx: &Context, text: &str, cursor: usize) -> Completion {
     let cursor = floor_boundary(text, cursor);
     let before = &text[..cursor];
-    if let Some(completion) = dot_command(engine, before) {
+    if let Some(completion) = dot_command(engine, ctx, before) {
         return completion;
     }
     if let Some((start, kind)) = open_entity_string(before) {
@@ -71,8 +71,7 @@ pub(crate) fn complete(engine: &Engine, ctx: &Context, text: &str, cursor: usize
             engine.dataset().relation_labels().into_iter().map(|l| plain(&l, "relation")).collect(),
         );
     }
-    if let Some(kind_pos) = node_kind_position(head) {
-        let _ = kind_pos;
+    if node_kind_position(head) {
         let mut out: Vec<Suggestion> = ENTITY_KINDS.iter().map(|k| plain(k, "node kind")).collect();
         for (schema, n) in engine.dataset().fact_kinds() {
             out.push(plain(&schema.name, &format!("fact kind, {n} facts")));
@@ -169,7 +168,7 @@ fn last_word(head: &str) -> &str {
 }
 
 /// Dot commands at the start of the buffer, and their arguments.
-fn dot_command(engine: &Engine, before: &str) -> Option<Completion> {
+fn dot_command(engine: &Engine, ctx: &Context, before: &str) -> Option<Completion> {
     let trimmed = before.trim_start();
     if !trimmed.starts_with('.') {
         return None;
@@ -216,12 +215,7 @@ fn dot_command(engine: &Engine, before: &str) -> Option<Completion> {
             // The rest is a query: complete it as one.
             let query_start = arg_start;
             return Some(
-                match complete(
-                    engine,
-                    &Context::default(),
-                    &before[query_start..],
-                    before.len() - query_start,
-                ) {
+                match complete(engine, ctx, &before[query_start..], before.len() - query_start) {
                     Completion::Words { start, suggestions } => {
                         Completion::Words { start: start + query_start, suggestions }
                     }
@@ -331,11 +325,11 @@ fn relation_position(head: &str) -> bool {
 }
 
 /// After `(` or `(p` and `:`: a node kind.
-fn node_kind_position(head: &str) -> Option<usize> {
-    let rest = head.strip_suffix(':')?.trim_end();
+fn node_kind_position(head: &str) -> bool {
+    let Some(rest) = head.strip_suffix(':') else { return false };
+    let rest = rest.trim_end();
     let var = last_word(rest);
-    let rest = rest[..rest.len() - var.len()].trim_end();
-    rest.ends_with('(').then_some(rest.len())
+    rest[..rest.len() - var.len()].trim_end().ends_with('(')
 }
 
 fn sources(engine: &Engine, ctx: &Context) -> Vec<Suggestion> {
