@@ -88,6 +88,26 @@ impl Completer for ReplHelper {
     }
 }
 
+impl ReplHelper {
+    /// Where the checker finds a name it does not know (codes E02xx and E03xx: sources,
+    /// fields, columns, functions, relations, entities). Syntax errors are left alone: while
+    /// a query is typed, its end is always missing something.
+    fn unknown_names(&self, line: &str) -> Vec<std::ops::Range<usize>> {
+        let Some(engine) = &self.engine else { return Vec::new() };
+        if super::input::is_dot_command(line) || line.trim().is_empty() {
+            return Vec::new();
+        }
+        engine
+            .check(line, &self.ctx)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.starts_with("E02") || d.code.starts_with("E03"))
+            .filter(|d| d.message.starts_with("unknown") || d.message.starts_with("no "))
+            .map(|d| d.span.range())
+            .collect()
+    }
+}
+
 impl Hinter for ReplHelper {
     type Hint = String;
 
@@ -98,7 +118,7 @@ impl Hinter for ReplHelper {
 
 impl Highlighter for ReplHelper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
-        Cow::Owned(super::highlight::highlight(line))
+        Cow::Owned(super::highlight::highlight(line, &self.unknown_names(line)))
     }
 
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
@@ -201,5 +221,31 @@ impl LineSource for Editor {
     fn width(&mut self) -> Option<usize> {
         // A terminal that reports no size (0 columns) gets the usual 80.
         self.rl.dimensions().map(|(cols, _)| if cols < 20 { 80 } else { usize::from(cols) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init, reason = "one range expected, not a range of values")]
+    fn unknown_names_are_found_as_they_are_typed_and_missing_ends_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = factql_test_support::fixture_store(&dir.path().join("f.db")).unwrap();
+        let helper = ReplHelper {
+            engine: Some(Rc::new(Engine::load(&store).unwrap())),
+            ctx: Context::default(),
+            files: FilenameCompleter::new(),
+            hinter: HistoryHinter::new(),
+        };
+        assert_eq!(helper.unknown_names("articles | where titel == 1"), [17..22]);
+        assert_eq!(helper.unknown_names("artcles | take 1"), [0..7]);
+        assert_eq!(helper.unknown_names("articles | where mentions(person \"Nobody\")"), [33..41]);
+        assert!(helper.unknown_names("articles | where title ==").is_empty());
+        assert!(helper.unknown_names("articles | wh").is_empty());
+        assert!(helper.unknown_names(".mode csv").is_empty());
     }
 }

@@ -1,5 +1,6 @@
 //! Syntax highlighting from the query lexer: keywords, strings, numbers and dates,
-//! parameters, comments, pipes, and tokens the lexer refused (in red).
+//! parameters, comments, pipes, and in red the tokens the lexer refused and the names the
+//! checker does not know (an unknown source, field, function, relation or entity).
 
 use factql_syntax::{Punct, STAGE_KEYWORDS, STAGE_SYNONYMS, TokenKind, is_reserved, tokenize};
 
@@ -15,8 +16,10 @@ const BAD: &str = "\u{1b}[1;31m";
 const COMMAND: &str = "\u{1b}[35m";
 
 /// `line` with ANSI colours; the text itself is unchanged (only escape codes are added).
-pub(crate) fn highlight(line: &str) -> String {
+/// Tokens inside one of the `unknown` byte ranges are red.
+pub(crate) fn highlight(line: &str, unknown: &[std::ops::Range<usize>]) -> String {
     if super::input::is_dot_command(line) {
+        let _ = unknown;
         let end = line.find(char::is_whitespace).unwrap_or(line.len());
         return format!("{COMMAND}{}{RESET}{}", &line[..end], &line[end..]);
     }
@@ -29,7 +32,9 @@ pub(crate) fn highlight(line: &str) -> String {
             continue;
         };
         out.push_str(gap);
+        let is_unknown = unknown.iter().any(|u| u.start < range.end && range.start < u.end);
         let colour = match &token.kind {
+            _ if is_unknown => Some(BAD),
             TokenKind::Ident
                 if STAGE_KEYWORDS.contains(&text)
                     || STAGE_SYNONYMS.iter().any(|(s, _)| *s == text) =>
@@ -103,17 +108,20 @@ mod tests {
             ".mode csv",
             "  ",
         ] {
-            assert_eq!(strip(&highlight(line)), line);
+            assert_eq!(strip(&highlight(line, &[])), line);
+            assert_eq!(strip(&highlight(line, std::slice::from_ref(&(0..line.len())))), line);
         }
     }
 
     #[test]
     fn tokens_get_their_colours() {
-        let out = highlight("articles | where n > 5 and title == \"x\"");
+        let out = highlight("articles | where n > 5 and title == \"x\"", &[]);
         assert!(out.contains(&format!("{STAGE}where{RESET}")), "{out:?}");
         assert!(out.contains(&format!("{KEYWORD}and{RESET}")));
         assert!(out.contains(&format!("{NUMBER}5{RESET}")));
         assert!(out.contains(&format!("{STRING}\"x\"{RESET}")));
-        assert!(highlight("a && b").contains(&format!("{BAD}&&{RESET}")));
+        assert!(highlight("a && b", &[]).contains(&format!("{BAD}&&{RESET}")));
+        let out = highlight("artcles | take 1", std::slice::from_ref(&(0..7)));
+        assert!(out.starts_with(&format!("{BAD}artcles{RESET}")), "{out:?}");
     }
 }
