@@ -72,6 +72,16 @@ fn the_line_editor_reports_mistakes_completes_fields_and_shows_evidence() {
     p.exp_string("(1 row)").unwrap();
     p.exp_string(&bytes(PROMPT)).unwrap();
 
+    // Ctrl-R finds an earlier entry in the history; Enter runs it again.
+    p.send_control('r').unwrap();
+    p.send("aggression").unwrap();
+    p.flush().unwrap();
+    p.exp_string("reverse-i-search)`aggression'").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("(1 row)").unwrap();
+    p.exp_string(&bytes(PROMPT)).unwrap();
+
     // Ctrl-D leaves, and the history kept the multi-line query as one entry.
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
