@@ -91,11 +91,17 @@ pub(crate) fn run(db: &Path, isolate: &[String]) -> anyhow::Result<ExitCode> {
             color: true,
             fit: render::Fit { width: Some(100), max_rows: Some(40) },
         };
-        let mut session = Session::open(db, isolate, settings, cancel)?;
+        // A large store takes a while to load: say what is happening.
+        eprint!("loading {}...", db.display());
+        let started = std::time::Instant::now();
+        let session = Session::open(db, isolate, settings, cancel);
+        eprint!("\r\u{1b}[K");
+        let mut session = session?;
         println!(
-            "factql REPL on {} ({} articles). `.help` for help, Tab to complete, Ctrl-D to leave.",
+            "factql REPL on {} ({} articles, loaded in {:.2} s). `.help` for help, Tab to complete, Ctrl-D to leave.",
             db.display(),
-            session.engine().dataset().sources().first().map_or(0, |s| s.rows)
+            session.engine().dataset().sources().first().map_or(0, |s| s.rows),
+            started.elapsed().as_secs_f64()
         );
         let mut editor = editor::Editor::new()?;
         drive(&mut session, &mut editor)
