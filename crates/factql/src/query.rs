@@ -56,6 +56,17 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
     let checked = engine.check(&text, &ctx);
     let json = matches!(args.format, Format::Json | Format::Jsonl);
+    let queries = factql_syntax::parse(&text)
+        .script
+        .statements
+        .iter()
+        .filter(|s| matches!(s, factql_syntax::Statement::Query(_)))
+        .count();
+    if queries > 1 && checked.plan.is_some() {
+        eprintln!(
+            "warning: {queries} queries: only the last runs here (`factql < FILE` runs them all, printing each result)"
+        );
+    }
     let Some(plan) = checked.plan else {
         report(&text, &checked.diagnostics, json);
         return Ok(ExitCode::from(1));
