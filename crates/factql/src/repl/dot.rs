@@ -358,6 +358,10 @@ impl Session {
             if result.quit {
                 break;
             }
+            if self.interrupted() {
+                out.err.push_str(&format!("(Ctrl-C: the rest of {file} was not run)\n"));
+                break;
+            }
         }
         self.read_depth -= 1;
         Ok(())

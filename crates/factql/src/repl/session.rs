@@ -142,6 +142,11 @@ impl Session {
         &self.ctx
     }
 
+    /// True when Ctrl-C was pressed during the last entry.
+    pub(super) fn interrupted(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
     /// True at a terminal.
     pub(crate) fn is_interactive(&self) -> bool {
         self.settings.interactive
@@ -177,6 +182,9 @@ impl Session {
     }
 
     fn eval_entry(&mut self, entry: &str, out: &mut Output) {
+        // A Ctrl-C that ended something before belongs to it: a second one during this
+        // entry must not count as the repeated press that ends the process.
+        self.cancel.store(false, Ordering::SeqCst);
         let trimmed = entry.trim();
         if trimmed.is_empty() {
             return;
