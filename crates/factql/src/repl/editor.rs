@@ -20,6 +20,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{CompletionType, Config, Helper};
 
 use super::complete::{Completion, complete};
+use super::render::Fit;
 use super::{Entry, LineSource, Session};
 
 /// What the completer knows: the loaded store and the session's context, refreshed before
@@ -218,9 +219,14 @@ impl LineSource for Editor {
         }
     }
 
-    fn width(&mut self) -> Option<usize> {
-        // A terminal that reports no size (0 columns) gets the usual 80.
-        self.rl.dimensions().map(|(cols, _)| if cols < 20 { 80 } else { usize::from(cols) })
+    fn fit(&mut self) -> Option<Fit> {
+        // A terminal that reports no size (0 columns or rows) gets the usual 80 x 24.
+        self.rl.dimensions().map(|(cols, rows)| {
+            let cols = if cols < 20 { 80 } else { usize::from(cols) };
+            let rows = if rows < 5 { 24 } else { usize::from(rows) };
+            // The rows of a table: what fits under the prompt with the header and footer.
+            Fit { width: Some(cols), max_rows: Some(rows.saturating_sub(8).max(10)) }
+        })
     }
 }
 

@@ -45,8 +45,9 @@ pub(crate) trait LineSource {
     fn next_entry(&mut self, session: &Session) -> Entry;
     /// Called after an entry ran (the editor keeps history).
     fn ran(&mut self, _entry: &str) {}
-    /// The width results may take, asked before each entry (the terminal may have resized).
-    fn width(&mut self) -> Option<usize> {
+    /// The room results may take, asked before each entry (the terminal may have resized);
+    /// `None` keeps the session's.
+    fn fit(&mut self) -> Option<render::Fit> {
         None
     }
 }
@@ -122,9 +123,8 @@ pub(crate) fn drive(
     loop {
         match source.next_entry(session) {
             Entry::Text(text) => {
-                let width = source.width();
-                if width.is_some() {
-                    session.set_width(width);
+                if let Some(fit) = source.fit() {
+                    session.set_fit(fit);
                 }
                 let output = session.eval(&text);
                 source.ran(&text);

@@ -152,9 +152,9 @@ impl Session {
         self.settings.interactive
     }
 
-    /// The terminal width changed.
-    pub(crate) fn set_width(&mut self, width: Option<usize>) {
-        self.settings.fit.width = width;
+    /// The terminal's size changed.
+    pub(crate) fn set_fit(&mut self, fit: Fit) {
+        self.settings.fit = fit;
     }
 
     /// Runs one entry. Nothing ends the session but `.quit`: errors, bad files, failing
