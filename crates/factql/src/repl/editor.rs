@@ -30,6 +30,8 @@ struct ReplHelper {
     ctx: Context,
     files: FilenameCompleter,
     hinter: HistoryHinter,
+    /// Highlighting on (off with `NO_COLOR`).
+    color: bool,
 }
 
 /// A completion candidate: what replaces the word, and what the list shows.
@@ -119,15 +121,21 @@ impl Hinter for ReplHelper {
 
 impl Highlighter for ReplHelper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if !self.color {
+            return Cow::Borrowed(line);
+        }
         Cow::Owned(super::highlight::highlight(line, &self.unknown_names(line)))
     }
 
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if !self.color {
+            return Cow::Borrowed(hint);
+        }
         Cow::Owned(format!("\u{1b}[2m{hint}\u{1b}[0m"))
     }
 
     fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
-        true
+        self.color
     }
 }
 
@@ -165,7 +173,7 @@ fn history_path() -> Option<PathBuf> {
 impl Editor {
     /// A line editor with the history file loaded (a missing or unreadable one is not an
     /// error: the session starts with an empty history).
-    pub(crate) fn new() -> anyhow::Result<Editor> {
+    pub(crate) fn new(color: bool) -> anyhow::Result<Editor> {
         let config = Config::builder()
             .completion_type(CompletionType::List)
             .max_history_size(10_000)?
@@ -179,6 +187,7 @@ impl Editor {
             ctx: Context::default(),
             files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
+            color,
         }));
         let history = history_path();
         if let Some(path) = &history {
@@ -246,6 +255,7 @@ mod tests {
             ctx: Context::default(),
             files: FilenameCompleter::new(),
             hinter: HistoryHinter::new(),
+            color: true,
         };
         assert_eq!(helper.unknown_names("articles | where titel == 1"), [17..22]);
         assert_eq!(helper.unknown_names("artcles | take 1"), [0..7]);

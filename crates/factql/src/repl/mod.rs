@@ -89,7 +89,8 @@ pub(crate) fn run(db: &Path, isolate: &[String]) -> anyhow::Result<ExitCode> {
         signal_hook::flag::register(SIGINT, cancel.clone())?;
         let settings = Settings {
             interactive: true,
-            color: true,
+            // https://no-color.org: a set NO_COLOR turns colours off.
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             fit: render::Fit { width: Some(100), max_rows: Some(40) },
         };
         // A large store takes a while to load: say what is happening.
@@ -104,7 +105,7 @@ pub(crate) fn run(db: &Path, isolate: &[String]) -> anyhow::Result<ExitCode> {
             session.engine().dataset().sources().first().map_or(0, |s| s.rows),
             started.elapsed().as_secs_f64()
         );
-        let mut editor = editor::Editor::new()?;
+        let mut editor = editor::Editor::new(settings.color)?;
         drive(&mut session, &mut editor)
     } else {
         let mut session = Session::open(db, isolate, Settings::SCRIPT, cancel)?;

@@ -17,7 +17,12 @@ fn bytes(text: &str) -> String {
 
 /// `factql --db DB` in a pseudo-terminal, with its history file in `dir`.
 fn repl(dir: &Path, db: &Path) -> PtySession {
+    repl_with(dir, db, &[])
+}
+
+fn repl_with(dir: &Path, db: &Path, env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_factql"));
+    cmd.envs(env.iter().copied());
     cmd.current_dir(dir)
         .arg("--db")
         .arg(db)
@@ -105,5 +110,20 @@ fn ctrl_c_cancels_a_long_query_and_the_session_goes_on() {
     p.exp_string("400").unwrap();
     p.exp_string(&bytes(PROMPT)).unwrap();
     p.send_line(".quit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn no_color_turns_colours_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fixture.db");
+    drop(factql_test_support::fixture_store(&db).unwrap());
+    let mut p = repl_with(dir.path(), &db, &[("NO_COLOR", "1")]);
+    p.send_line("quotes | where txt has \"sanctions\"").unwrap();
+    let shown = p.exp_string("nothing was run").unwrap();
+    assert!(shown.contains("did you mean `text`?"), "{shown:?}");
+    // Neither the highlighted line nor the diagnostic has a colour code (cursor moves stay).
+    assert!(!shown.contains("\u{1b}[3") && !shown.contains("\u{1b}[1;3"), "{shown:?}");
+    p.send_control('d').unwrap();
     p.exp_eof().unwrap();
 }
