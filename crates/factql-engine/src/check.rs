@@ -21,9 +21,12 @@ use crate::plan::{
 };
 use crate::value::{DateRange, Ref, Val};
 
-const SCALAR_FUNCS: &[&str] =
+/// The scalar functions, sorted.
+pub const SCALAR_FUNCS: &[&str] =
     &["bin", "coalesce", "fold", "len", "lower", "mentions", "month", "upper", "year"];
-const AGG_FUNCS: &[&str] = &["avg", "count", "dcount", "first", "list", "max", "min", "set", "sum"];
+/// The aggregate functions (valid only in `summarize`), sorted.
+pub const AGG_FUNCS: &[&str] =
+    &["avg", "count", "dcount", "first", "list", "max", "min", "set", "sum"];
 /// The most hops a repeated edge may take.
 const MAX_HOPS: u32 = 6;
 /// How deep `let` names may expand into each other.
@@ -118,6 +121,20 @@ impl<'a> Checker<'a> {
         let plan = self.plan_query(query);
         let after = self.diags.iter().filter(|d| d.severity == Severity::Error).count();
         if after > before || self.has_errors() { None } else { plan }
+    }
+
+    /// The columns and implicit table of the rows entering stage `stage` of `query` (the
+    /// source's when 0), from checking the source and the stages before it.
+    pub(crate) fn scope_before(
+        &mut self,
+        query: &Query,
+        stage: usize,
+    ) -> Option<(Vec<Column>, Option<Table>)> {
+        let (mut plan, mut scope) = self.plan_source(query)?;
+        for stage in query.stages.iter().take(stage) {
+            self.plan_stage(stage, &mut plan, &mut scope);
+        }
+        Some((scope.columns, scope.implicit))
     }
 
     fn plan_query(&mut self, query: &Query) -> Option<Plan> {
@@ -738,24 +755,7 @@ impl<'a> Checker<'a> {
     }
 
     fn relation_labels(&self) -> Vec<String> {
-        let mut labels = vec!["mentions".to_owned()];
-        for table in &self.ds.kinds {
-            if !table.schema.roles.is_empty() {
-                labels.push(table.schema.name.clone());
-            }
-            if table.schema.name == "quote" {
-                labels.push("said".into());
-            }
-        }
-        for (_, _, values) in &self.ds.type_labels {
-            for value in values {
-                if !labels.iter().any(|l| **l == **value) {
-                    labels.push(value.to_string());
-                }
-            }
-        }
-        labels.sort();
-        labels
+        relation_labels(self.ds)
     }
 
     fn entity_name_text(&mut self, name: &EntityName) -> Option<String> {
@@ -1946,6 +1946,29 @@ impl<'a> Checker<'a> {
 }
 
 /// "did you mean `x`?" for the candidate closest to `word`, else the list of what there is.
+/// The labels an edge may have: `mentions`, kinds with roles (and `said` for quotes), and
+/// the event types found in the data; sorted.
+pub(crate) fn relation_labels(ds: &Dataset) -> Vec<String> {
+    let mut labels = vec!["mentions".to_owned()];
+    for table in &ds.kinds {
+        if !table.schema.roles.is_empty() {
+            labels.push(table.schema.name.clone());
+        }
+        if table.schema.name == "quote" {
+            labels.push("said".into());
+        }
+    }
+    for (_, _, values) in &ds.type_labels {
+        for value in values {
+            if !labels.iter().any(|l| **l == **value) {
+                labels.push(value.to_string());
+            }
+        }
+    }
+    labels.sort();
+    labels
+}
+
 fn suggest(word: &str, candidates: &[&str], what: &str, listed: &[&str]) -> Option<String> {
     did_you_mean(word, candidates)
         .map(|s| format!("did you mean `{s}`?"))

@@ -39,6 +39,7 @@ mod dataset;
 mod error;
 mod exec;
 mod group;
+mod introspect;
 mod kernel;
 mod plan;
 mod read;
@@ -47,10 +48,11 @@ pub mod value;
 use factql_syntax::{Statement, parse};
 
 pub use catalog::{Table, Ty};
-pub use check::Context;
+pub use check::{AGG_FUNCS, Context, SCALAR_FUNCS};
 pub use dataset::Dataset;
 pub use error::{Diagnostic, EngineError, Severity};
 pub use exec::{Prov, Relation, Row, RunOptions};
+pub use introspect::{EntityInfo, EvidenceContext, FieldInfo, SourceInfo, StageScope};
 pub use plan::{Column, Plan};
 pub use read::Evidence;
 
@@ -131,6 +133,14 @@ impl Engine {
             plan = None;
         }
         Checked { plan, diagnostics, lets }
+    }
+
+    /// The schema in effect at byte `offset` of `source`, for completion: the columns (and
+    /// table, before any `select`) of the rows entering the stage the offset is in, computed
+    /// from the checked prefix of the pipeline. `None` outside a query, or when its source
+    /// does not check.
+    pub fn scope_at(&self, source: &str, offset: usize, ctx: &Context) -> Option<StageScope> {
+        introspect::scope_at(&self.ds, source, offset, ctx)
     }
 
     /// Runs a checked plan.

@@ -9,8 +9,8 @@ use factql_store::Store;
 
 /// Turn news articles into queryable facts.
 ///
-/// With no command, factql prints a summary of the store, first ingesting the bundled sample
-/// corpus if the store is empty.
+/// With no command, factql opens the REPL on the store (reading a script from stdin when it
+/// is not a terminal), first ingesting the bundled sample corpus if the store is empty.
 #[derive(Debug, Parser)]
 #[command(name = "factql", version, about, long_about = None)]
 pub(crate) struct Cli {
@@ -119,6 +119,9 @@ enum Command {
         /// The SHA-256 the file must still have.
         sha256: String,
     },
+    /// Write queries interactively: completion, history, `.help` (the default command).
+    /// When stdin is not a terminal, runs its queries and dot commands as a script.
+    Repl,
     /// Counts per table, per fact kind, per source and per month.
     Stats {
         /// Print JSON instead of text.
@@ -166,7 +169,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| "factql.db".into());
     let isolate = cli.isolate;
     match cli.command {
-        None => crate::stats::summary(&db, &isolate),
+        None | Some(Command::Repl) => crate::repl::run(&db, &isolate),
         Some(Command::Ingest { paths, fields, batch, max_mib, follow_symlinks }) => {
             let Some(options) = options(&fields, max_mib) else { return Ok(ExitCode::from(2)) };
             let mut store = open(&db)?;

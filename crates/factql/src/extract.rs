@@ -40,6 +40,14 @@ pub(crate) fn user_dir() -> Option<PathBuf> {
 /// configuration folder, or the current folder if the user allowed it), plus
 /// `$FACTQL_PLUGIN_PATH`, `<exe_dir>/plugins`, `<exe_dir>`, and `$FACTQL_PLUGINS_LOCK`.
 pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
+    host_config_with(isolate, &[])
+}
+
+/// [`host_config`] with `extra` plugin files or folders searched first (the REPL's `.load`).
+pub(crate) fn host_config_with(
+    isolate: &[String],
+    extra: &[PathBuf],
+) -> anyhow::Result<HostConfig> {
     let exe = std::env::current_exe().ok();
     let sources = factql_plugin_host::Sources {
         config_env: std::env::var_os("FACTQL_PLUGIN_CONFIG").map(PathBuf::from),
@@ -63,6 +71,11 @@ pub(crate) fn host_config(isolate: &[String]) -> anyhow::Result<HostConfig> {
     for name in isolate {
         config.isolate.add(name);
     }
+    for (idx, path) in extra.iter().enumerate() {
+        config
+            .search
+            .insert(idx, factql_plugin_host::SearchDir { path: path.clone(), explicit: true });
+    }
     config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND);
     config.on_hang = Some(on_hang);
     Ok(config)
@@ -77,7 +90,12 @@ fn on_hang(err: &factql_plugin_host::PluginError) {
 
 /// Loads the bundled and dynamic plugins; warns about configured files that were refused.
 pub(crate) fn load_host(isolate: &[String]) -> anyhow::Result<Host> {
-    let config = host_config(isolate)?;
+    load_host_with(isolate, &[])
+}
+
+/// [`load_host`] with `extra` plugin files or folders searched first.
+pub(crate) fn load_host_with(isolate: &[String], extra: &[PathBuf]) -> anyhow::Result<Host> {
+    let config = host_config_with(isolate, extra)?;
     for notice in &config.notices {
         eprintln!("note: {notice}");
     }

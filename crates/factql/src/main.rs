@@ -12,6 +12,7 @@ mod ingest;
 mod inspect;
 mod plugins_cmd;
 mod query;
+mod repl;
 mod stats;
 
 use std::process::ExitCode;

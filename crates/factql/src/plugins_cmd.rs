@@ -10,16 +10,26 @@ use factql_plugin_sdk::Manifest;
 
 /// `factql plugins`: what is loaded, from where, producing which kinds, and what was refused.
 pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
-    let config = crate::extract::host_config(isolate)?;
+    print!("{}", describe(isolate, &[])?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The text of `factql plugins` (also the REPL's `.plugins`), with `extra` plugin files
+/// searched first.
+pub(crate) fn describe(isolate: &[String], extra: &[PathBuf]) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let config = crate::extract::host_config_with(isolate, extra)?;
     let host = factql_plugin_host::Host::load(&config, crate::extract::BUNDLED)
         .context("cannot set up the extractor plugins")?;
+    let mut out = String::new();
     if config.lock.as_os_str().is_empty() {
-        println!("plugins (no lock: set HOME, XDG_CONFIG_HOME or FACTQL_PLUGINS_LOCK)");
+        let _ =
+            writeln!(out, "plugins (no lock: set HOME, XDG_CONFIG_HOME or FACTQL_PLUGINS_LOCK)");
     } else {
-        println!("plugins (lock: {})", config.lock.display());
+        let _ = writeln!(out, "plugins (lock: {})", config.lock.display());
     }
     for notice in &config.notices {
-        println!("  note: {notice}");
+        let _ = writeln!(out, "  note: {notice}");
     }
     for plugin in host.plugins() {
         let kinds: Vec<String> = plugin
@@ -43,17 +53,25 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
         } else {
             "in-process".to_owned()
         };
-        println!("  {} {}  {}  {trust}, {mode}", plugin.name(), plugin.version(), plugin.origin());
-        println!(
+        let _ = writeln!(
+            out,
+            "  {} {}  {}  {trust}, {mode}",
+            plugin.name(),
+            plugin.version(),
+            plugin.origin()
+        );
+        let _ = writeln!(
+            out,
             "      produces {}",
             if kinds.is_empty() { "-".to_owned() } else { kinds.join(", ") }
         );
         if !plugin.manifest().requires.is_empty() {
-            println!("      requires {}", plugin.manifest().requires.join(", "));
+            let _ = writeln!(out, "      requires {}", plugin.manifest().requires.join(", "));
         }
     }
     for shadowed in host.shadowed() {
-        println!(
+        let _ = writeln!(
+            out,
             "  not loaded: {} (the bundled `{}` is used; set `replace_bundled = {}` to load the file instead)",
             shadowed.path.display(),
             shadowed.by,
@@ -61,12 +79,12 @@ pub(crate) fn list(isolate: &[String]) -> anyhow::Result<ExitCode> {
         );
     }
     for refused in host.refused() {
-        println!("  refused: {}", refused.error);
+        let _ = writeln!(out, "  refused: {}", refused.error);
     }
     for warning in host.warnings() {
-        println!("  warning: {warning}");
+        let _ = writeln!(out, "  warning: {warning}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(out)
 }
 
 /// `factql plugins trust PATH`: pins the file's hash in the lock.

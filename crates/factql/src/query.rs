@@ -56,6 +56,17 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
     let checked = engine.check(&text, &ctx);
     let json = matches!(args.format, Format::Json | Format::Jsonl);
+    let queries = factql_syntax::parse(&text)
+        .script
+        .statements
+        .iter()
+        .filter(|s| matches!(s, factql_syntax::Statement::Query(_)))
+        .count();
+    if queries > 1 && checked.plan.is_some() {
+        eprintln!(
+            "warning: {queries} queries: only the last runs here (`factql < FILE` runs them all, printing each result)"
+        );
+    }
     let Some(plan) = checked.plan else {
         report(&text, &checked.diagnostics, json);
         return Ok(ExitCode::from(1));
@@ -111,7 +122,7 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A parameter value: a number, a boolean, a date (`@2022-03`), or text (quotes optional).
-fn parse_param(value: &str) -> Val {
+pub(crate) fn parse_param(value: &str) -> Val {
     if let Ok(n) = value.parse::<i64>() {
         return Val::Int(n);
     }
@@ -250,7 +261,7 @@ fn row_object(ds: &Dataset, relation: &Relation, row: &factql_engine::Row) -> se
     serde_json::Value::Object(object)
 }
 
-fn json_document(ds: &Dataset, relation: &Relation, warnings: &[&Diagnostic]) -> String {
+pub(crate) fn json_document(ds: &Dataset, relation: &Relation, warnings: &[&Diagnostic]) -> String {
     let rows: Vec<serde_json::Value> =
         relation.rows.iter().map(|row| row_object(ds, relation, row)).collect();
     let columns: Vec<serde_json::Value> = relation
@@ -266,11 +277,11 @@ fn json_document(ds: &Dataset, relation: &Relation, warnings: &[&Diagnostic]) ->
     format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
 }
 
-fn jsonl(ds: &Dataset, relation: &Relation) -> String {
+pub(crate) fn jsonl(ds: &Dataset, relation: &Relation) -> String {
     relation.rows.iter().map(|row| format!("{}\n", row_object(ds, relation, row))).collect()
 }
 
-fn csv(ds: &Dataset, relation: &Relation) -> String {
+pub(crate) fn csv(ds: &Dataset, relation: &Relation) -> String {
     let field = |text: &str| {
         if text.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", text.replace('"', "\"\""))
@@ -287,7 +298,7 @@ fn csv(ds: &Dataset, relation: &Relation) -> String {
     out
 }
 
-fn markdown(ds: &Dataset, relation: &Relation) -> String {
+pub(crate) fn markdown(ds: &Dataset, relation: &Relation) -> String {
     let escape = |text: &str| text.replace('|', "\\|").replace('\n', " ");
     let header: Vec<String> = relation.columns.iter().map(|c| escape(&c.name)).collect();
     let mut out = format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(header.len()));

@@ -1,4 +1,4 @@
-//! `factql stats`, and the summary `factql` prints with no command.
+//! `factql stats`, and the bundled corpus an empty store gets when the REPL opens on it.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,43 +17,37 @@ pub(crate) fn print_stats(store: &Store, json: bool) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-/// `factql` with no command: ingest the bundled corpus into an empty store, then summarise.
-pub(crate) fn summary(db: &Path, isolate: &[String]) -> anyhow::Result<ExitCode> {
-    let mut store = crate::cli::open(db)?;
-    if store.article_count()? == 0 {
-        let inputs = crate::bundled::inputs();
-        println!(
-            "{} is empty: ingesting the bundled sample corpus ({} articles)",
-            db.display(),
-            inputs.len()
-        );
-        let mut summary = crate::ingest::Summary::default();
-        let host = crate::extract::load_host(isolate)?;
-        let mut runner = crate::extract::Runner::start(&mut store, host, None)?;
-        let result = crate::ingest::ingest_inputs(
-            &mut store,
-            &inputs,
-            &Options::default(),
-            64,
-            &mut summary,
-            Some(&mut runner),
-        );
-        crate::ingest::print_summary(&summary, store.path());
-        result?;
-        runner.finish(&mut store)?;
-        println!();
+/// Ingests the bundled sample corpus when the store is empty, saying so; true if it did.
+pub(crate) fn ingest_bundled_if_empty(
+    store: &mut Store,
+    db: &Path,
+    isolate: &[String],
+) -> anyhow::Result<bool> {
+    if store.article_count()? > 0 {
+        return Ok(false);
     }
-    print!("{}", render(&store.stats()?, store.path()));
-    println!();
+    let inputs = crate::bundled::inputs();
     println!(
-        "Next (the binary is target/release/factql; with cargo, `cargo run --release -- ARGS`):"
+        "{} is empty: ingesting the bundled sample corpus ({} articles)",
+        db.display(),
+        inputs.len()
     );
-    println!("  factql query 'articles | where text has \"iodine\" | select published, title'");
-    println!("  factql ingest PATH...    add your own articles (.txt .md .json .jsonl .html)");
-    println!("  factql inspect FILE      see how factql reads one article");
-    println!("  factql stats             these counts again (--json for scripts)");
-    println!("  docs/language.md         the query language, with examples");
-    Ok(ExitCode::SUCCESS)
+    let mut summary = crate::ingest::Summary::default();
+    let host = crate::extract::load_host(isolate)?;
+    let mut runner = crate::extract::Runner::start(store, host, None)?;
+    let result = crate::ingest::ingest_inputs(
+        store,
+        &inputs,
+        &Options::default(),
+        64,
+        &mut summary,
+        Some(&mut runner),
+    );
+    crate::ingest::print_summary(&summary, store.path());
+    result?;
+    runner.finish(store)?;
+    println!();
+    Ok(true)
 }
 
 fn render(stats: &Stats, db: &Path) -> String {

@@ -6,7 +6,9 @@ mod entities;
 mod extract;
 mod ingest;
 mod kill;
+mod pty;
 mod query;
+mod repl;
 mod roles_gold;
 
 use std::path::{Path, PathBuf};

@@ -150,3 +150,15 @@ fn render_draws_a_text_chart_under_the_table() {
     assert_eq!(chart[1], format!("meet      {} 5", "█".repeat(40)));
     assert_eq!(chart[2], format!("invite    {} 2", "█".repeat(16)));
 }
+
+#[test]
+fn several_queries_warn_that_only_the_last_runs() {
+    let (dir, db) = fixture();
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--format", "csv", "--db"])
+        .arg(&db)
+        .arg("articles | summarize a = count()\nevents | summarize n = count()"));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "n\n9\n");
+    assert!(err.contains("warning: 2 queries: only the last runs here (`factql < FILE`"), "{err}");
+}

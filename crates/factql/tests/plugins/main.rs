@@ -14,3 +14,4 @@ mod parity;
 mod scaffold;
 mod support;
 mod trust;
+mod tutorial;
