@@ -223,6 +223,7 @@ fn parse_kinds(kinds: &Json) -> Result<Vec<KindSchema>, FixtureError> {
                 Some("Int") => FieldType::Int,
                 Some("Date") => FieldType::Date,
                 Some("Interval") => FieldType::Interval,
+                Some("Bool") => FieldType::Bool,
                 other => return Err(bad(format!("field type {other:?}"))),
             };
             fields.push(FieldDef {

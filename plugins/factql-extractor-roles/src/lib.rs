@@ -51,15 +51,17 @@ impl Extractor for Roles {
             .description("who holds which office, checked against the Factbook's leaders")
             .reads_mentions()
             .produces(
+                // The fields of the language's role kind (title, category, during, date),
+                // then this extractor's own; the test fixture declares the same kind.
                 KindDecl::new("role")
                     .field("title", FieldType::Str, true)
                     .field("category", FieldType::Str, true)
-                    .field("country", FieldType::Str, false)
-                    .field("qualifier", FieldType::Str, false)
-                    .field("source", FieldType::Str, true)
-                    .field("verified", FieldType::Bool, false)
                     .field("during", FieldType::Interval, false)
                     .field("date", FieldType::Date, false)
+                    .field("country", FieldType::Str, false)
+                    .field("qualifier", FieldType::Str, false)
+                    .field("source", FieldType::Str, false)
+                    .field("verified", FieldType::Bool, false)
                     .role("person")
                     .role("body"),
             )
