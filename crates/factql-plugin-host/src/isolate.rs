@@ -536,7 +536,7 @@ pub(crate) fn serve(mut runner: Runner, path: &Path, sha256: &str) -> ExitCode {
         image,
     };
     let opened = crate::load::entry_symbol(&verified, path)
-        .and_then(|symbol| crate::load::open(verified.image.as_fd(), path, &symbol));
+        .and_then(|symbol| crate::load::open(verified.image, path, &symbol));
     match opened {
         Ok(entry) => serve_entry(runner, entry, &crate::trust::file_label(path)),
         Err(err) => refuse(Some(&mut runner), err.to_string()),
