@@ -628,7 +628,7 @@ impl Host {
                 return Ok(probe);
             }
         }
-        let entry = load::open(verified.image.as_fd(), &verified.path, &symbol)?;
+        let entry = load::open(verified.image, &verified.path, &symbol)?;
         Host::in_process(config, entry, &label, origin, Some(verified.sha256))
     }
 

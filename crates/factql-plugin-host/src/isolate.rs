@@ -64,6 +64,27 @@ pub struct RunnerCommand {
 /// of its plugin.
 const IMAGE_ENV: &str = "FACTQL_RUNNER_IMAGE_FD";
 
+/// Removes `factql-runner-<pid>-<n>` folders of this user in the temporary folder whose
+/// `<pid>` no longer runs.
+fn sweep_stale_folders() {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("factql-runner-")) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let mine = entry.metadata().is_ok_and(|m| m.is_dir() && m.uid() == crate::sys::euid());
+        if mine && !Path::new(&format!("/proc/{pid}")).exists() {
+            // remove_dir_all does not follow symlinks.
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 fn frame_bytes(value: &impl Serialize) -> std::io::Result<Vec<u8>> {
     let bytes = postcard::to_stdvec(value).map_err(std::io::Error::other)?;
     let len = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
@@ -153,10 +174,14 @@ pub(crate) struct Child {
 }
 
 /// A new folder of its own for one runner (mode 700, in the system's temporary folder).
+/// The first call also removes the folders of factql processes that are gone (a host that was
+/// killed, or that exited without dropping its runners, cannot remove them itself).
 fn private_folder() -> std::io::Result<PathBuf> {
     use std::os::unix::fs::DirBuilderExt;
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    SWEPT.get_or_init(sweep_stale_folders);
     loop {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("factql-runner-{}-{n}", std::process::id()));
@@ -511,7 +536,7 @@ pub(crate) fn serve(mut runner: Runner, path: &Path, sha256: &str) -> ExitCode {
         image,
     };
     let opened = crate::load::entry_symbol(&verified, path)
-        .and_then(|symbol| crate::load::open(verified.image.as_fd(), path, &symbol));
+        .and_then(|symbol| crate::load::open(verified.image, path, &symbol));
     match opened {
         Ok(entry) => serve_entry(runner, entry, &crate::trust::file_label(path)),
         Err(err) => refuse(Some(&mut runner), err.to_string()),

@@ -1,6 +1,6 @@
 //! Opening a library, binding its entry symbol, and checking its table and manifest.
 
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, IntoRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 use factql_plugin_abi::{
@@ -38,18 +38,16 @@ pub(crate) fn entry_symbol(verified: &Verified, path: &Path) -> Result<String, P
 /// Opens the sealed copy `image` of the verified file `path` (through `/proc/self/fd/N`, so the
 /// loader maps exactly the bytes that were checked, whatever happens to `path` meanwhile) with
 /// `RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE` and returns its entry point. The library is never
-/// closed.
-pub(crate) fn open(
-    image: BorrowedFd<'_>,
-    path: &Path,
-    symbol: &str,
-) -> Result<EntryFn, PluginError> {
+/// closed, and neither is `image`: the loader knows libraries by name, so if the descriptor
+/// number were reused for another plugin's memfd, opening `/proc/self/fd/N` again would hand
+/// back this library.
+pub(crate) fn open(image: OwnedFd, path: &Path, symbol: &str) -> Result<EntryFn, PluginError> {
     let load_err = |message: String| PluginError::Load {
         plugin: file_label(path),
         path: path.to_path_buf(),
         message,
     };
-    let seals = crate::sys::seals(image).unwrap_or(0);
+    let seals = crate::sys::seals(image.as_fd()).unwrap_or(0);
     if seals & crate::sys::ALL_SEALS != crate::sys::ALL_SEALS {
         return Err(load_err("the checked copy is not sealed".into()));
     }
@@ -72,6 +70,8 @@ pub(crate) fn open(
     // Never unload: unloading Rust libraries with thread-locals is unsound, and the function
     // pointers we keep must stay valid for the life of the process.
     std::mem::forget(library);
+    // Keep the descriptor (and so its number) for the life of the process too (see above).
+    let _ = image.into_raw_fd();
     Ok(entry)
 }
 

@@ -456,3 +456,41 @@ pub(crate) fn seccomp_confine() -> io::Result<()> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsFd;
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_write_nobody_reads_gives_up_at_its_deadline() {
+        // Before: the host's write to a runner that stopped reading blocked without limit.
+        let (_reader, writer) = std::io::pipe().unwrap();
+        let writer = OwnedFd::from(writer);
+        set_nonblocking(writer.as_fd()).unwrap();
+        let bytes = vec![7u8; 1 << 20];
+        let started = Instant::now();
+        let err = write_all_until(writer.as_fd(), &bytes, started + Duration::from_millis(100))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+    }
+
+    #[test]
+    fn a_sealed_memfd_cannot_be_changed() {
+        let fd = sealed_memfd("test", b"checked bytes").unwrap();
+        assert_eq!(seals(fd.as_fd()).unwrap() & ALL_SEALS, ALL_SEALS);
+        let mut file = std::fs::File::from(fd);
+        assert!(file.write_all(b"x").is_err(), "a sealed memfd accepted a write");
+        assert!(file.set_len(1).is_err(), "a sealed memfd was truncated");
+        let mut back = String::new();
+        std::io::Read::read_to_string(
+            &mut std::fs::File::open(format!("/proc/self/fd/{}", file.as_raw_fd())).unwrap(),
+            &mut back,
+        )
+        .unwrap();
+        assert_eq!(back, "checked bytes");
+    }
+}

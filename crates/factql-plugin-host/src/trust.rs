@@ -737,6 +737,54 @@ mod tests {
     }
 
     #[test]
+    fn every_folder_on_the_path_is_checked_and_sticky_root_folders_only_above() {
+        let (dir, file) = setup();
+        // A group-writable folder two levels up, not only the file's own folder.
+        let nested = dir.path().join("a/b");
+        std::fs::create_dir_all(&nested).unwrap();
+        for sub in [dir.path().join("a"), nested.clone()] {
+            std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let deep = nested.join("libx.so");
+        std::fs::copy(&file, &deep).unwrap();
+        assert!(check_file(&deep, false).is_ok());
+        std::fs::set_permissions(dir.path().join("a"), std::fs::Permissions::from_mode(0o775))
+            .unwrap();
+        let err = check_file(&deep, false).unwrap_err().to_string();
+        assert!(err.contains("/a is writable by group or others (mode 775)"), "{err}");
+        std::fs::set_permissions(dir.path().join("a"), std::fs::Permissions::from_mode(0o1777))
+            .unwrap();
+        // Sticky and world-writable, but not root's (tests run as root: give it away).
+        if std::os::unix::fs::chown(dir.path().join("a"), Some(4242), None).is_ok() {
+            let err = check_file(&deep, false).unwrap_err().to_string();
+            assert!(err.contains("belongs to uid 4242"), "{err}");
+            std::os::unix::fs::chown(dir.path().join("a"), Some(0), None).unwrap();
+            // Sticky, world-writable and root's (like /tmp): accepted above the last folder...
+            if sys::euid() == 0 {
+                assert!(check_file(&deep, false).is_ok());
+            }
+        }
+        // ...but never as the file's own folder.
+        std::fs::set_permissions(&nested, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        let err = check_file(&deep, false).unwrap_err().to_string();
+        assert!(err.contains("(mode 1777)"), "{err}");
+    }
+
+    #[test]
+    fn a_symlink_on_the_path_owned_by_someone_else_is_refused() {
+        let (dir, file) = setup();
+        let link = dir.path().join("via");
+        std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+        let through = link.join("libx.so");
+        assert_eq!(check_file(&through, false).unwrap(), file);
+        if std::os::unix::fs::lchown(&link, Some(4242), None).is_ok() {
+            let err = check_file(&through, false).unwrap_err().to_string();
+            assert!(err.contains("a symbolic link on the path"), "{err}");
+            assert!(err.contains("belongs to uid 4242"), "{err}");
+        }
+    }
+
+    #[test]
     fn a_malformed_lock_names_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("plugins.lock");

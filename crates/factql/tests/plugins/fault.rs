@@ -346,3 +346,27 @@ fn a_runner_dies_with_a_killed_host() {
     }
     assert!(runners.iter().all(gone), "runners {runners:?} outlived the killed host");
 }
+
+#[test]
+fn runner_folders_do_not_pile_up() {
+    // Each runner gets a private folder; a killed host cannot remove its runners' folders, so
+    // the next factql removes those of processes that are gone.
+    let scratch = Scratch::new();
+    let tmp = scratch.path("tmp");
+    std::fs::create_dir(&tmp).expect("mkdir");
+    let stale = tmp.join("factql-runner-4194303-0");
+    std::fs::create_dir(&stale).expect("mkdir");
+    std::fs::write(stale.join("left"), "by a killed runner").expect("write");
+    let out = scratch
+        .factql("none")
+        .env("TMPDIR", &tmp)
+        .arg("--db")
+        .arg(scratch.path("folders.db"))
+        .args(["--isolate", "all", "ingest", "a.txt", "b.txt"])
+        .output()
+        .expect("factql runs");
+    assert!(out.status.success(), "{}", both(&out));
+    assert!(!stale.exists(), "the stale folder was not removed");
+    let left: Vec<_> = std::fs::read_dir(&tmp).expect("ls").collect();
+    assert!(left.is_empty(), "runner folders left after a clean run: {left:?}");
+}

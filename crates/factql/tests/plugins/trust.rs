@@ -436,3 +436,28 @@ fn without_a_configuration_folder_nothing_is_trusted_not_even_the_current_folder
     assert!(all.contains("plugins (no lock"), "{all}");
     assert!(!scratch.constructor_ran(), "{all}");
 }
+
+#[test]
+fn two_dynamic_plugins_load_side_by_side() {
+    // Each is loaded from its own sealed memfd as /proc/self/fd/N; the loader knows libraries
+    // by that name, so a descriptor number reused for the second one would hand back the
+    // first library.
+    let scratch = Scratch::new();
+    let fault = scratch.add_fault_plugin();
+    let money = scratch.plugins().join("libfactql_extractor_money.so");
+    std::fs::copy(&crate::support::libraries().1, &money).expect("copy");
+    scratch.trust(&fault);
+    scratch.trust(&money);
+    std::fs::write(scratch.path("replace.conf"), "replace_bundled = money\n").expect("write");
+    let out = scratch
+        .factql("none")
+        .env("FACTQL_PLUGIN_CONFIG", scratch.path("replace.conf"))
+        .arg("plugins")
+        .output()
+        .expect("runs");
+    let all = both(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("fault-none 0.0.1"), "{all}");
+    assert!(all.contains(&format!("money 0.1.0  {}", money.display())), "{all}");
+    assert!(!all.contains("cannot load"), "{all}");
+}
