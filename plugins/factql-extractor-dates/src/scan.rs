@@ -177,80 +177,166 @@ enum Unit {
     Year,
 }
 
-/// The word's meaning, from its lower-cased ASCII form (words longer than 9 bytes mean nothing).
-fn lex(word: &[u8]) -> Option<Lex> {
-    if word.len() > 9 || word.is_empty() {
+/// The words the rules know, lower case.
+const WORDS: &[(&str, Lex)] = &[
+    ("january", Lex::Month(1, true)),
+    ("february", Lex::Month(2, true)),
+    ("march", Lex::Month(3, true)),
+    ("april", Lex::Month(4, true)),
+    ("may", Lex::Month(5, true)),
+    ("june", Lex::Month(6, true)),
+    ("july", Lex::Month(7, true)),
+    ("august", Lex::Month(8, true)),
+    ("september", Lex::Month(9, true)),
+    ("october", Lex::Month(10, true)),
+    ("november", Lex::Month(11, true)),
+    ("december", Lex::Month(12, true)),
+    ("jan", Lex::Month(1, false)),
+    ("feb", Lex::Month(2, false)),
+    ("mar", Lex::Month(3, false)),
+    ("apr", Lex::Month(4, false)),
+    ("jun", Lex::Month(6, false)),
+    ("jul", Lex::Month(7, false)),
+    ("aug", Lex::Month(8, false)),
+    ("sep", Lex::Month(9, false)),
+    ("sept", Lex::Month(9, false)),
+    ("oct", Lex::Month(10, false)),
+    ("nov", Lex::Month(11, false)),
+    ("dec", Lex::Month(12, false)),
+    ("monday", Lex::Weekday(1)),
+    ("tuesday", Lex::Weekday(2)),
+    ("wednesday", Lex::Weekday(3)),
+    ("thursday", Lex::Weekday(4)),
+    ("friday", Lex::Weekday(5)),
+    ("saturday", Lex::Weekday(6)),
+    ("sunday", Lex::Weekday(7)),
+    ("yesterday", Lex::DayShift(-1)),
+    ("today", Lex::DayShift(0)),
+    ("tonight", Lex::DayShift(0)),
+    ("tomorrow", Lex::DayShift(1)),
+    ("last", Lex::Shift(-1)),
+    ("this", Lex::Shift(0)),
+    ("next", Lex::Shift(1)),
+    ("coming", Lex::Shift(1)),
+    ("earlier", Lex::Around),
+    ("later", Lex::Around),
+    ("day", Lex::Unit(Unit::Day)),
+    ("days", Lex::Unit(Unit::Day)),
+    ("week", Lex::Unit(Unit::Week)),
+    ("weeks", Lex::Unit(Unit::Week)),
+    ("month", Lex::Unit(Unit::Month)),
+    ("months", Lex::Unit(Unit::Month)),
+    ("year", Lex::Unit(Unit::Year)),
+    ("years", Lex::Unit(Unit::Year)),
+    ("a", Lex::NumWord(1)),
+    ("an", Lex::NumWord(1)),
+    ("one", Lex::NumWord(1)),
+    ("two", Lex::NumWord(2)),
+    ("three", Lex::NumWord(3)),
+    ("four", Lex::NumWord(4)),
+    ("five", Lex::NumWord(5)),
+    ("six", Lex::NumWord(6)),
+    ("seven", Lex::NumWord(7)),
+    ("eight", Lex::NumWord(8)),
+    ("nine", Lex::NumWord(9)),
+    ("ten", Lex::NumWord(10)),
+    ("eleven", Lex::NumWord(11)),
+    ("twelve", Lex::NumWord(12)),
+    ("recently", Lex::Vague("PAST_REF")),
+    ("recent", Lex::Vague("PAST_REF")),
+    ("lately", Lex::Vague("PAST_REF")),
+    ("currently", Lex::Vague("PRESENT_REF")),
+    ("current", Lex::Vague("PRESENT_REF")),
+    ("now", Lex::Vague("PRESENT_REF")),
+    ("nowadays", Lex::Vague("PRESENT_REF")),
+    ("soon", Lex::Vague("FUTURE_REF")),
+    ("first", Lex::Ordinal(1)),
+    ("second", Lex::Ordinal(2)),
+    ("third", Lex::Ordinal(3)),
+    ("fourth", Lex::Ordinal(4)),
+    ("half", Lex::Part(2)),
+    ("quarter", Lex::Part(4)),
+];
+
+/// A word as a number: 5 bits a letter (`a` = 1), so up to 12 letters fit and no two words
+/// share a key; `None` for a word with anything but ASCII letters or longer than 12.
+const fn key(word: &[u8]) -> Option<u64> {
+    if word.len() > 12 {
         return None;
     }
-    let mut buf = [0u8; 9];
-    for (slot, b) in buf.iter_mut().zip(word) {
-        *slot = b.to_ascii_lowercase();
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        let letter = (word[i] | 0x20).wrapping_sub(b'a');
+        if letter >= 26 {
+            return None;
+        }
+        key = key << 5 | (letter as u64 + 1);
+        i += 1;
     }
-    Some(match &buf[..word.len()] {
-        b"january" => Lex::Month(1, true),
-        b"february" => Lex::Month(2, true),
-        b"march" => Lex::Month(3, true),
-        b"april" => Lex::Month(4, true),
-        b"may" => Lex::Month(5, true),
-        b"june" => Lex::Month(6, true),
-        b"july" => Lex::Month(7, true),
-        b"august" => Lex::Month(8, true),
-        b"september" => Lex::Month(9, true),
-        b"october" => Lex::Month(10, true),
-        b"november" => Lex::Month(11, true),
-        b"december" => Lex::Month(12, true),
-        b"jan" => Lex::Month(1, false),
-        b"feb" => Lex::Month(2, false),
-        b"mar" => Lex::Month(3, false),
-        b"apr" => Lex::Month(4, false),
-        b"jun" => Lex::Month(6, false),
-        b"jul" => Lex::Month(7, false),
-        b"aug" => Lex::Month(8, false),
-        b"sep" | b"sept" => Lex::Month(9, false),
-        b"oct" => Lex::Month(10, false),
-        b"nov" => Lex::Month(11, false),
-        b"dec" => Lex::Month(12, false),
-        b"monday" => Lex::Weekday(1),
-        b"tuesday" => Lex::Weekday(2),
-        b"wednesday" => Lex::Weekday(3),
-        b"thursday" => Lex::Weekday(4),
-        b"friday" => Lex::Weekday(5),
-        b"saturday" => Lex::Weekday(6),
-        b"sunday" => Lex::Weekday(7),
-        b"yesterday" => Lex::DayShift(-1),
-        b"today" | b"tonight" => Lex::DayShift(0),
-        b"tomorrow" => Lex::DayShift(1),
-        b"last" => Lex::Shift(-1),
-        b"this" => Lex::Shift(0),
-        b"next" | b"coming" => Lex::Shift(1),
-        b"earlier" | b"later" => Lex::Around,
-        b"day" | b"days" => Lex::Unit(Unit::Day),
-        b"week" | b"weeks" => Lex::Unit(Unit::Week),
-        b"month" | b"months" => Lex::Unit(Unit::Month),
-        b"year" | b"years" => Lex::Unit(Unit::Year),
-        b"a" | b"an" | b"one" => Lex::NumWord(1),
-        b"two" => Lex::NumWord(2),
-        b"three" => Lex::NumWord(3),
-        b"four" => Lex::NumWord(4),
-        b"five" => Lex::NumWord(5),
-        b"six" => Lex::NumWord(6),
-        b"seven" => Lex::NumWord(7),
-        b"eight" => Lex::NumWord(8),
-        b"nine" => Lex::NumWord(9),
-        b"ten" => Lex::NumWord(10),
-        b"eleven" => Lex::NumWord(11),
-        b"twelve" => Lex::NumWord(12),
-        b"recently" | b"recent" | b"lately" => Lex::Vague("PAST_REF"),
-        b"currently" | b"current" | b"now" | b"nowadays" => Lex::Vague("PRESENT_REF"),
-        b"soon" => Lex::Vague("FUTURE_REF"),
-        b"first" => Lex::Ordinal(1),
-        b"second" => Lex::Ordinal(2),
-        b"third" => Lex::Ordinal(3),
-        b"fourth" => Lex::Ordinal(4),
-        b"half" => Lex::Part(2),
-        b"quarter" => Lex::Part(4),
-        _ => return None,
-    })
+    Some(key)
+}
+
+/// Slots of the open-addressed table of [`WORDS`] (a power of two, under half full).
+const SLOTS: usize = 256;
+
+const fn slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize & (SLOTS - 1)
+}
+
+/// [`WORDS`] by key, built at compile time: a lookup is a multiply and a compare or two.
+const TABLE: [(u64, Option<Lex>); SLOTS] = {
+    let mut table = [(0u64, None); SLOTS];
+    let mut i = 0;
+    while i < WORDS.len() {
+        let (word, meaning) = WORDS[i];
+        if let Some(key) = key(word.as_bytes()) {
+            let mut at = slot(key);
+            while table[at].1.is_some() {
+                at = (at + 1) & (SLOTS - 1);
+            }
+            table[at] = (key, Some(meaning));
+        }
+        i += 1;
+    }
+    table
+};
+
+/// A 512-bit filter over (first letter, last letter, length) of [`WORDS`]: most words of a
+/// text ("the", "and", "that") fail it after three byte reads.
+const FILTER: [u64; 8] = {
+    let mut bits = [0u64; 8];
+    let mut i = 0;
+    while i < WORDS.len() {
+        let word = WORDS[i].0.as_bytes();
+        let h = filter_hash(word[0], word[word.len() - 1], word.len());
+        bits[h >> 6] |= 1 << (h & 63);
+        i += 1;
+    }
+    bits
+};
+
+const fn filter_hash(first: u8, last: u8, len: usize) -> usize {
+    let (first, last) = ((first | 0x20) as usize, (last | 0x20) as usize);
+    (first * 37 + last * 11 + len * 101) & 511
+}
+
+/// The word's meaning, whatever its case.
+fn lex(word: &[u8]) -> Option<Lex> {
+    let (&first, &last) = (word.first()?, word.last()?);
+    let h = filter_hash(first, last, word.len());
+    if word.len() > 9 || FILTER[h >> 6] & (1 << (h & 63)) == 0 {
+        return None;
+    }
+    let key = key(word)?;
+    let mut at = slot(key);
+    loop {
+        match TABLE[at] {
+            (_, None) => return None,
+            (k, found) if k == key => return found,
+            _ => at = (at + 1) & (SLOTS - 1),
+        }
+    }
 }
 
 /// Nouns after a year that make it the name of an event (`the 2020 election`).
@@ -1070,5 +1156,35 @@ fn unambiguous(a: u32, b: u32) -> Option<(u32, u32)> {
         (a, b) if a > 12 => Some((b, a)),
         (a, b) if b > 12 => Some((a, b)),
         _ => None, // 03/04/2022: March 4 or 3 April
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lex, WORDS, lex};
+
+    #[test]
+    fn every_known_word_is_found_in_any_case_and_no_other() {
+        for (word, meaning) in WORDS {
+            let title = format!("{}{}", word[..1].to_ascii_uppercase(), &word[1..]);
+            for form in [word.to_string(), title, word.to_ascii_uppercase()] {
+                assert_eq!(lex(form.as_bytes()), Some(*meaning), "{form}");
+            }
+        }
+        for other in [
+            "the",
+            "and",
+            "of",
+            "marches",
+            "mays",
+            "todays",
+            "nowhere",
+            "yesterdays",
+            "2020",
+            "jän",
+        ] {
+            assert_eq!(lex(other.as_bytes()), None, "{other}");
+        }
+        assert_eq!(lex(b"Sept"), Some(Lex::Month(9, false)));
     }
 }
