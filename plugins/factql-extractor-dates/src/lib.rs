@@ -15,7 +15,7 @@
 //! What is found:
 //!
 //! - **explicit**: `March 3, 2022`, `March 3rd, 2022`, `3 March 2022`, `3rd of March 2022`,
-//!   `Thursday, February 23, 2006`, `2022-03-03`, `2022/03/03`, `03/14/2022` and `14.03.2022`
+//!   `Thursday, February 23, 2006` (a weekday before any day of a month joins it), `2022-03-03`, `2022/03/03`, `03/14/2022` and `14.03.2022`
 //!   only when day and month cannot be swapped (`03/04/2022` is left alone), `March 2022`,
 //!   `Sept. 2022`, `2022` (1800 to 2100), `the 1990s`, `the second half of 2020`,
 //!   `2020's second half`, `the first quarter of 2022`;
@@ -54,7 +54,8 @@
 //! month names (`to march`) and bare month names without a preposition (`May` the verb).
 //!
 //! The scanner is a single pass over byte-level tokens with a cheap first-word dispatch; see
-//! `benches/dates.rs`.
+//! `benches/dates.rs`. `cargo run -p factql-extractor-dates --example show -- FILE
+//! [PUBLISHED]` prints what a text file gives.
 
 mod calendar;
 mod scan;

@@ -907,9 +907,12 @@ impl<'a> Scanner<'a> {
         }
         let j = if self.is_punct(i + 1, ",") { i + 2 } else { i + 1 };
         if j < self.toks.len() && (self.month(j).is_some() || self.day(j).is_some()) {
-            let found = if self.month(j).is_some() { self.month_rule(j) } else { self.number(j) };
+            let found =
+                if self.month(j).is_some() { self.month_rule(j) } else { self.day_month(j) };
+            // A dateline ("Thursday, February 23, 2006") or a weekday before a day of a month
+            // ("Sunday, March 4"): one expression, dated by the day; a bare month is not one.
             if let Some((mut found, next)) = found
-                && found.kind == DateType::Explicit
+                && (found.value.len() == 10 || !found.resolved())
             {
                 found.span.start = self.toks[i].start as usize;
                 return Some((found, next));

@@ -40,6 +40,11 @@ fn explicit_full_dates_in_news_formats() {
         ])
     );
     assert!(found(text, None).iter().all(|f| f.kind == DateType::Explicit && f.anchor.is_none()));
+    // A weekday before a day of a month without a year is one expression, dated by the day.
+    assert_eq!(
+        pairs("On Sunday, March 4 it rained; on Friday 3 March too.", Some("2007-03-05")),
+        p(&[("Sunday, March 4", "2007-03-04"), ("Friday 3 March", "2007-03-03")])
+    );
     // Impossible dates are not dates (the year alone still is a year).
     assert_eq!(pairs("On February 30, 2022 and 2022-02-30.", None), p(&[("2022", "2022")]));
 }
