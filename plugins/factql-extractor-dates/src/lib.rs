@@ -15,13 +15,14 @@
 //! What is found:
 //!
 //! - **explicit**: `March 3, 2022`, `March 3rd, 2022`, `3 March 2022`, `3rd of March 2022`,
-//!   `Thursday, February 23, 2006` (a weekday before any day of a month joins it), `2022-03-03`, `2022/03/03`, `03/14/2022` and `14.03.2022`
+//!   `Thursday, February 23, 2006` (a weekday before any day of a month joins it), `2022-03-03`, `2022/03/03`, the day of a timestamp (`2022-03-03T10:00`), `03/14/2022` and `14.03.2022`
 //!   only when day and month cannot be swapped (`03/04/2022` is left alone), `March 2022`,
 //!   `Sept. 2022`, `2022` (1800 to 2100), `the 1990s`, `the second half of 2020`,
 //!   `2020's second half`, `the first quarter of 2022`;
 //! - **relative**, against the publication date: `yesterday`, `today`, `tonight`, `tomorrow`;
 //!   `last`/`this`/`next` `week`/`month`/`year` (also `earlier this month`, `the coming
-//!   week`); `two days ago`, `a year ago`, `3 weeks ago`; weekdays; a month without a year
+//!   week`); `two days ago`, `a year ago`, `100 years ago`; weekdays (not named days such as
+//!   `Black Friday` or `Super Tuesday`); a month without a year
 //!   (`in March`, `last March`); a month and day without a year (`March 3`);
 //! - **temponyms**: a year before an event noun (`the 2020 election`, `2022 invasion`), `9/11`,
 //!   and `January 6th` before `protesters`, `rioters`, `attack`, `committee`, `Capitol`...

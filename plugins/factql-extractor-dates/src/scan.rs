@@ -441,9 +441,13 @@ const JAN6_CUES: &[&str] = &[
     "capitol",
 ];
 
+/// Words before a weekday that make it the name of a day, not a date.
+const NAMED_DAYS: &[&str] =
+    &["black", "good", "super", "bloody", "ash", "palm", "easter", "cyber", "holy", "maundy"];
+
 /// Words whose presence in the sentence points to the future.
 const FUTURE_CUES: &[&str] =
-    &["will", "shall", "ll", "upcoming", "scheduled", "expected", "plans", "planned", "due"];
+    &["will", "shall", "ll", "upcoming", "scheduled", "expected", "plans", "planned"];
 
 /// Scans one article's text for time expressions, resolving against `anchor`.
 pub struct Scanner<'a> {
@@ -905,6 +909,12 @@ impl<'a> Scanner<'a> {
         if !self.capitalised(i) {
             return None;
         }
+        // Named days are not the weekday of the publication week ("Black Friday", "Super
+        // Tuesday", "Bloody Sunday", "Good Friday").
+        if self.word_before(i).is_some_and(|w| NAMED_DAYS.iter().any(|n| w.eq_ignore_ascii_case(n)))
+        {
+            return None;
+        }
         let j = if self.is_punct(i + 1, ",") { i + 2 } else { i + 1 };
         if j < self.toks.len() && (self.month(j).is_some() || self.day(j).is_some()) {
             let found =
@@ -949,10 +959,13 @@ impl<'a> Scanner<'a> {
         if s.contains('.') {
             return self.dotted_date(i);
         }
-        if s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        if s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let n = self.int(i)?;
+        if s.len() == 3 {
+            return self.ago_rule(i, i64::from(n)); // "100 years ago"
+        }
         // Part of a larger number or a time ("10:30", "555-12").
         if i > 0
             && self.touch(i - 1)
@@ -1061,12 +1074,24 @@ impl<'a> Scanner<'a> {
                 && self.touch(i + 3)
             {
                 {
-                    let day = self.int(i + 4).filter(|_| self.s(i + 4).len() == 2)?;
+                    // The day, or the day of a timestamp ("2022-03-15T10:00").
+                    let day_text = self.s(i + 4);
+                    let timestamp = self.kind(i + 4) == Some(Kind::Alnum)
+                        && day_text.as_bytes().get(2).is_some_and(|b| matches!(b, b'T' | b't'));
+                    let day = if timestamp {
+                        day_text[..2].parse().ok()?
+                    } else {
+                        self.int(i + 4).filter(|_| day_text.len() == 2)?
+                    };
                     if !valid(year, month, day) {
                         return None;
                     }
                     let value = day_iso(days_from_civil(year, month, day));
-                    return Some((self.explicit(self.span(i, i + 4), value, i), i + 5));
+                    let mut span = self.span(i, i + 4);
+                    if timestamp {
+                        span.end = self.toks[i + 4].start as usize + 2;
+                    }
+                    return Some((self.explicit(span, value, i), i + 5));
                 }
             }
             // A range of years ("2020-2022", "2020-22") keeps this year; other numbers joined

@@ -39,6 +39,7 @@ fn explicit_full_dates_in_news_formats() {
             ("Thursday, February 23, 2006", "2006-02-23"),
         ])
     );
+    assert_eq!(pairs("Posted 2022-03-15T10:00Z.", None), p(&[("2022-03-15", "2022-03-15")]));
     assert!(found(text, None).iter().all(|f| f.kind == DateType::Explicit && f.anchor.is_none()));
     // A weekday before a day of a month without a year is one expression, dated by the day.
     assert_eq!(
@@ -157,6 +158,7 @@ fn relative_days_weeks_months_years() {
             .all(|f| f.kind == DateType::Relative && f.anchor.as_deref() == Some("2023-10-30"))
     );
     assert_eq!(all[3].during, Some((Some("2023-10-23".into()), Some("2023-10-29".into()))));
+    assert_eq!(pairs("It opened 100 years ago.", PUB), p(&[("100 years ago", "1923")]));
     // Across a year end.
     assert_eq!(pairs("last month", Some("2024-01-10")), p(&[("last month", "2023-12")]));
 }
@@ -170,6 +172,10 @@ fn weekdays_resolve_to_the_publication_week() {
     assert_eq!(pairs("It was last Monday.", PUB), p(&[("last Monday", "2023-10-23")]));
     assert_eq!(pairs("It is next Monday.", PUB), p(&[("next Monday", "2023-11-06")]));
     assert_eq!(pairs("It is this Friday.", PUB), p(&[("this Friday", "2023-11-03")]));
+    // "due to" is not the future.
+    assert_eq!(pairs("It closed on Thursday due to rain.", PUB), p(&[("Thursday", "2023-10-26")]));
+    // Named days are not dates of the publication week.
+    assert_eq!(pairs("Black Friday sales and Super Tuesday.", PUB), p(&[]));
 }
 
 #[test]
