@@ -24,6 +24,10 @@ const ROLES: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_roles",
     entry: factql_extractor_roles::factql_plugin_entry,
 };
+const DATES: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_dates",
+    entry: factql_extractor_dates::factql_plugin_entry,
+};
 const MONEY: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_money",
     entry: factql_extractor_money::factql_plugin_entry,
@@ -91,11 +95,12 @@ fn bench(c: &mut Criterion) {
     let articles = articles();
     let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
     let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
-    let setups: [(&str, Vec<StaticPlugin>); 4] = [
+    let setups: [(&str, Vec<StaticPlugin>); 5] = [
         ("entities", vec![ENTITIES]),
         ("money", vec![MONEY]),
+        ("dates", vec![DATES]),
         ("entities+roles", vec![ENTITIES, ROLES]),
-        ("all", vec![ENTITIES, ROLES, MONEY]),
+        ("all", vec![ENTITIES, ROLES, MONEY, DATES]),
     ];
     let mut group = c.benchmark_group("extractors");
     group.throughput(Throughput::Elements(words as u64));
@@ -122,15 +127,17 @@ fn bench(c: &mut Criterion) {
         times[2]
     };
     let rate = |secs: f64| words as f64 / secs;
-    let (entities, money, with_roles, all) = (
+    let (entities, money, dates, with_roles, all) = (
         median(&[ENTITIES]),
         median(&[MONEY]),
+        median(&[DATES]),
         median(&[ENTITIES, ROLES]),
-        median(&[ENTITIES, ROLES, MONEY]),
+        median(&[ENTITIES, ROLES, MONEY, DATES]),
     );
     println!("\n{megabytes:.1} MB, {words} words, one thread; medians of 5 passes:");
     println!("  entities alone      {:>12.0} words/s", rate(entities));
     println!("  money alone         {:>12.0} words/s", rate(money));
+    println!("  dates alone         {:>12.0} words/s", rate(dates));
     println!("  roles (difference)  {:>12.0} words/s", rate((with_roles - entities).max(1e-9)));
     println!("  all bundled         {:>12.0} words/s", rate(all));
 }

@@ -18,6 +18,10 @@ pub(crate) const RUNNER_SUBCOMMAND: &str = "__plugin-runner";
 /// The extractors linked into the binary.
 pub(crate) const BUNDLED: &[StaticPlugin] = &[
     StaticPlugin {
+        crate_name: "factql_extractor_dates",
+        entry: factql_extractor_dates::factql_plugin_entry,
+    },
+    StaticPlugin {
         crate_name: "factql_extractor_entities",
         entry: factql_extractor_entities::factql_plugin_entry,
     },
