@@ -1,5 +1,8 @@
 //! Who held which office when: heads of state and of government from the CIA World Factbook
 //! (public domain; `data/leaders.tsv`, made by `data/make_leaders.py`).
+//!
+//! Holdings are indexed by surname and by country, and names are folded once when the table
+//! loads: a lookup folds the person's names once and compares words.
 
 use std::collections::HashMap;
 
@@ -10,8 +13,10 @@ const LEADERS: &str = include_str!("../data/leaders.tsv");
 /// One office holding.
 #[derive(Debug)]
 pub(crate) struct Holding {
-    /// The country, folded (`hungary`).
+    /// The country as the Factbook names it (`Hungary`).
     pub country: String,
+    /// The country, folded (`hungary`).
+    pub country_key: String,
     /// `head_of_state` or `head_of_government`.
     pub office: &'static str,
     /// The title as the Factbook gives it (`Prime Minister`), possibly empty.
@@ -30,30 +35,38 @@ impl Holding {
         self.since.as_str() <= date && self.end.as_deref().is_none_or(|end| date < end)
     }
 
-    /// Whether one of `names` is this holder: same surname, and the same first name when
-    /// both give one ("Vladimir Putin" is "Vladimir Vladimirovich PUTIN"; "Putin" alone too).
-    pub(crate) fn is_named(&self, names: &[String]) -> bool {
-        names.iter().any(|name| {
-            let words: Vec<String> = fold(name).split_whitespace().map(str::to_owned).collect();
-            self.names.iter().any(|known| match (words.as_slice(), known.as_slice()) {
-                ([.., last], [.., known_last]) if last != known_last => false,
-                ([_], _) => true,
-                ([first, ..], [known_first, ..]) => first == known_first,
-                _ => false,
-            })
+    /// Whether a name, folded into words, is this holder: same surname, and the same first
+    /// name when both give one ("Vladimir Putin" is "Vladimir Vladimirovich PUTIN").
+    fn is_named(&self, words: &[String]) -> bool {
+        self.names.iter().any(|known| match (words, known.as_slice()) {
+            ([.., last], [.., known_last]) if last != known_last => false,
+            ([_], _) => true,
+            ([first, ..], [known_first, ..]) => first == known_first,
+            _ => false,
         })
     }
 }
 
-/// The holdings, by folded country name.
+/// The holdings, indexed by surname and by country.
 pub(crate) struct Leaders {
-    by_country: HashMap<String, Vec<Holding>>,
+    holdings: Vec<Holding>,
+    by_surname: HashMap<String, Vec<usize>>,
+    by_country: HashMap<String, Vec<usize>>,
+}
+
+/// A name folded into words.
+pub(crate) fn words(name: &str) -> Vec<String> {
+    fold(name).split_whitespace().map(str::to_owned).collect()
 }
 
 impl Leaders {
     /// Reads the bundled table.
     pub(crate) fn load() -> Leaders {
-        let mut by_country: HashMap<String, Vec<Holding>> = HashMap::new();
+        let mut leaders = Leaders {
+            holdings: Vec::new(),
+            by_surname: HashMap::new(),
+            by_country: HashMap::new(),
+        };
         for line in LEADERS.lines().skip(1) {
             let cols: Vec<&str> = line.split('\t').collect();
             let [country, office, title, name, variants, since, end] = cols[..] else { continue };
@@ -62,13 +75,22 @@ impl Leaders {
                 "head_of_government" => "head_of_government",
                 _ => continue,
             };
-            let names = std::iter::once(name)
+            let names: Vec<Vec<String>> = std::iter::once(name)
                 .chain(variants.split('|'))
-                .map(|n| fold(n).split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+                .map(words)
                 .filter(|words| !words.is_empty())
                 .collect();
-            by_country.entry(fold(country)).or_default().push(Holding {
-                country: fold(country),
+            let idx = leaders.holdings.len();
+            let mut surnames: Vec<&String> = names.iter().filter_map(|w| w.last()).collect();
+            surnames.sort();
+            surnames.dedup();
+            for surname in surnames {
+                leaders.by_surname.entry(surname.clone()).or_default().push(idx);
+            }
+            leaders.by_country.entry(fold(country)).or_default().push(idx);
+            leaders.holdings.push(Holding {
+                country: country.to_owned(),
+                country_key: fold(country),
                 office,
                 title: title.to_owned(),
                 since: since.to_owned(),
@@ -76,17 +98,31 @@ impl Leaders {
                 names,
             });
         }
-        Leaders { by_country }
+        leaders
+    }
+
+    /// The holdings of the person known by any of `names`.
+    pub(crate) fn of_person(&self, names: &[String]) -> Vec<&Holding> {
+        let mut out: Vec<usize> = Vec::new();
+        for name in names {
+            let words = words(name);
+            let Some(surname) = words.last() else { continue };
+            for &idx in self.by_surname.get(surname).into_iter().flatten() {
+                if !out.contains(&idx) && self.holdings[idx].is_named(&words) {
+                    out.push(idx);
+                }
+            }
+        }
+        out.into_iter().map(|idx| &self.holdings[idx]).collect()
     }
 
     /// The holdings of a country known by any of `names` (`Hungary`, `Republic of Hungary`).
-    pub(crate) fn of_country<'a>(&'a self, names: &[String]) -> &'a [Holding] {
-        names.iter().find_map(|name| self.by_country.get(&fold(name))).map_or(&[], Vec::as_slice)
-    }
-
-    /// Every holding, for holders looked up by name alone.
-    pub(crate) fn all(&self) -> impl Iterator<Item = &Holding> {
-        self.by_country.values().flatten()
+    pub(crate) fn of_country(&self, names: &[String]) -> Vec<&Holding> {
+        names
+            .iter()
+            .find_map(|name| self.by_country.get(&fold(name)))
+            .map(|idxs| idxs.iter().map(|&idx| &self.holdings[idx]).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -95,23 +131,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn holders_are_found_by_country_name_and_date() {
+    fn holders_are_found_by_name_country_and_date() {
         let leaders = Leaders::load();
-        let hungary = leaders.of_country(&["Hungary".to_owned()]);
-        let orban: Vec<&Holding> = hungary
-            .iter()
-            .filter(|h| h.held_on("2023-10-30") && h.is_named(&["Viktor Orbán".to_owned()]))
+        let orban: Vec<&Holding> = leaders
+            .of_person(&["Viktor Orbán".to_owned()])
+            .into_iter()
+            .filter(|h| h.held_on("2023-10-30"))
             .collect();
         assert_eq!(orban.len(), 1);
         assert_eq!(
-            (orban[0].office, orban[0].since.as_str()),
-            ("head_of_government", "2010-05-29")
+            (orban[0].office, orban[0].country.as_str(), orban[0].since.as_str()),
+            ("head_of_government", "Hungary", "2010-05-29")
         );
         // Another Orban held another office elsewhere; a first name tells them apart.
-        assert!(!hungary.iter().any(|h| h.is_named(&["Ludovic Orban".to_owned()])));
-        let belarus = leaders.of_country(&["Belarus".to_owned()]);
-        assert!(belarus.iter().any(|h| h.office == "head_of_state"
-            && h.held_on("2023-10-30")
-            && h.is_named(&["Aleksandr Lukashenko".to_owned()])));
+        let ludovic = leaders.of_person(&["Ludovic Orban".to_owned()]);
+        assert!(ludovic.iter().all(|h| h.country == "Romania"), "{ludovic:?}");
+        assert!(!ludovic.is_empty());
+        let lukashenko = leaders.of_person(&["Aleksandr Lukashenko".to_owned()]);
+        assert!(lukashenko.iter().any(|h| h.office == "head_of_state" && h.held_on("2023-10-30")));
+        let hungary = leaders.of_country(&["Hungary".to_owned()]);
+        assert!(hungary.iter().all(|h| h.country == "Hungary") && hungary.len() > 2);
     }
 }

@@ -117,28 +117,28 @@ impl Extractor for Roles {
             if let (Some(date), true) =
                 (published, matches!(category, "head_of_state" | "head_of_government" | "leader"))
             {
-                let holdings: Vec<&Holding> = if country_names.is_empty() {
-                    self.leaders.all().filter(|h| h.held_on(date)).collect()
-                } else {
-                    self.leaders
-                        .of_country(&country_names)
-                        .iter()
-                        .filter(|h| h.held_on(date))
-                        .collect()
-                };
                 let wanted = category;
                 let same_office = |h: &Holding| wanted == "leader" || h.office == wanted;
-                let held: Vec<&Holding> = holdings
-                    .iter()
-                    .copied()
-                    .filter(|h| same_office(h) && h.is_named(&person_names))
+                let keys: Vec<String> =
+                    country_names.iter().map(|n| factql_model::fold(n)).collect();
+                let held: Vec<&Holding> = self
+                    .leaders
+                    .of_person(&person_names)
+                    .into_iter()
+                    .filter(|h| h.held_on(date) && same_office(h))
+                    .filter(|h| keys.is_empty() || keys.contains(&h.country_key))
                     .collect();
                 if let Some(holding) = held.first() {
                     if category == "leader" {
                         category = holding.office;
                     }
                     check = Some((true, Some(*holding)));
-                } else if !country_names.is_empty() && holdings.iter().any(|h| same_office(h)) {
+                } else if self
+                    .leaders
+                    .of_country(&country_names)
+                    .iter()
+                    .any(|h| h.held_on(date) && same_office(h))
+                {
                     check = Some((false, None));
                 }
             }
@@ -329,19 +329,20 @@ impl Roles {
             }
             let mut held: Vec<&Holding> = self
                 .leaders
-                .all()
-                .filter(|h| h.held_on(date) && h.is_named(std::slice::from_ref(&entity.name)))
+                .of_person(std::slice::from_ref(&entity.name))
+                .into_iter()
+                .filter(|h| h.held_on(date))
                 .collect();
-            held.sort_by_key(|h| (h.office != "head_of_state", h.country.clone()));
+            held.sort_by_key(|h| (h.office != "head_of_state", h.country_key.clone()));
             let Some(holding) = held.first() else { continue };
-            if held.iter().any(|h| h.country != holding.country) {
+            if held.iter().any(|h| h.country_key != holding.country_key) {
                 continue;
             }
             let body = doc.entities().iter().find(|e| {
                 factql_model::stored_mention_kind(&e.kind) == "place"
                     && std::iter::once(&e.name)
                         .chain(&e.aliases)
-                        .any(|n| factql_model::fold(n) == holding.country)
+                        .any(|n| factql_model::fold(n) == holding.country_key)
             });
             let title = if holding.title.is_empty() { holding.office } else { &holding.title };
             let fact = out

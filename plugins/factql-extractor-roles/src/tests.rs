@@ -176,7 +176,7 @@ fn a_leader_named_without_a_title_gets_the_office_from_the_factbook() {
     assert_eq!(
         rows(text, Some("2023-10-30")),
         [
-            "Vladimir Putin | wd:Q7747 | President | head_of_state | russia | - | true | 2012-05-07.. | kb"
+            "Vladimir Putin | wd:Q7747 | President | head_of_state | Russia | - | true | 2012-05-07.. | kb"
         ]
     );
     assert_eq!(rows(text, None), Vec::<String>::new());
