@@ -62,6 +62,19 @@ struct Entry {
     booster: Option<f64>,
     /// Whether the token is one of VADER's negation words.
     negation: bool,
+    /// Whether the token is "kind", "of" or "but" (words the scoring loop looks at for
+    /// every token; kept here so that it compares no strings).
+    word: Special,
+}
+
+/// The words every token is compared with, found by the same lookup.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Special {
+    #[default]
+    None,
+    Kind,
+    Of,
+    But,
 }
 
 /// FxHash (as in rustc): the table's keys are fixed, so a fast hash is all it needs.
@@ -166,6 +179,10 @@ impl Vader {
         for word in data_lines(NEGATIONS) {
             table.entry(word.into()).or_default().negation = true;
         }
+        for (word, special) in [("kind", Special::Kind), ("of", Special::Of), ("but", Special::But)]
+        {
+            table.entry(word.into()).or_default().word = special;
+        }
         let special_cases = data_lines(SPECIAL_CASES)
             .skip(1)
             .filter_map(two_columns)
@@ -185,7 +202,14 @@ impl Vader {
 
     /// A scorer with its own buffers, to score many texts without allocating per text.
     pub fn scorer(&self) -> Scorer<'_> {
-        Scorer { vader: self, lower: String::new(), tokens: Vec::new(), valences: Vec::new() }
+        Scorer {
+            vader: self,
+            lower: String::new(),
+            tokens: Vec::new(),
+            valences: Vec::new(),
+            upper_count: 0,
+            but: None,
+        }
     }
 
     /// VADER's `polarity_scores(text)`.
@@ -202,7 +226,7 @@ impl Vader {
     /// (a space before a description unless one precedes it, none after).
     fn replace_emoji<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         // Every emoji key is at or above U+00A9, so ASCII text has none.
-        if text.is_ascii() || !text.chars().any(|c| self.emoji.contains_key(&c)) {
+        if text.is_ascii() || !text.chars().any(|c| c >= '\u{a9}' && self.emoji.contains_key(&c)) {
             return std::borrow::Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len() + 32);
@@ -241,6 +265,10 @@ pub struct Scorer<'v> {
     lower: String,
     tokens: Vec<Token>,
     valences: Vec<f64>,
+    /// How many tokens are ALL CAPS.
+    upper_count: usize,
+    /// The first "but".
+    but: Option<usize>,
 }
 
 /// Python's `str.isupper()`: some cased character, and none lower case or title case.
@@ -270,7 +298,15 @@ fn is_titlecase(c: char) -> bool {
 
 /// Python's `round(x, digits)`: the double nearest to the correctly rounded decimal
 /// (ties to even), which is what formatting with a precision and parsing back gives.
-fn py_round(x: f64, digits: usize) -> f64 {
+fn py_round(x: f64, digits: i32) -> f64 {
+    // Away from a tie, rounding the scaled value is exact: the integer and the power of ten
+    // are exact doubles, and their quotient is the double nearest to the decimal.
+    let scale = 10f64.powi(digits);
+    let scaled = x * scale;
+    if ((scaled - scaled.trunc()).abs() - 0.5).abs() > 1e-6 {
+        return scaled.round() / scale;
+    }
+    let digits = digits as usize;
     format!("{x:.digits$}").parse().unwrap_or(x)
 }
 
@@ -286,12 +322,13 @@ impl Scorer<'_> {
         self.tokenize(&text);
         self.valences.clear();
         let n = self.tokens.len();
-        let upper_count = self.tokens.iter().filter(|t| t.upper).count();
-        let cap_diff = upper_count > 0 && upper_count < n;
+        let cap_diff = self.upper_count > 0 && self.upper_count < n;
         for i in 0..n {
             let token = &self.tokens[i];
             let valence = if token.entry.booster.is_some()
-                || (i + 1 < n && self.word(i) == "kind" && self.word(i + 1) == "of")
+                || (token.entry.word == Special::Kind
+                    && i + 1 < n
+                    && self.tokens[i + 1].entry.word == Special::Of)
             {
                 0.0
             } else if let Some(valence) = token.entry.valence {
@@ -310,25 +347,59 @@ impl Scorer<'_> {
     fn tokenize(&mut self, text: &str) {
         self.lower.clear();
         self.tokens.clear();
-        for raw in text.split(is_py_space).filter(|t| !t.is_empty()) {
-            let stripped = raw.trim_matches(|c: char| c.is_ascii_punctuation());
-            let short = if stripped.is_ascii() {
-                stripped.len() <= 2
-            } else {
-                stripped.chars().nth(2).is_none()
+        self.upper_count = 0;
+        self.but = None;
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // White space is ASCII, or a character whose first byte is one of four.
+            let space = |at: usize| -> usize {
+                match bytes[at] {
+                    b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ' => 1,
+                    0xc2 | 0xe1 | 0xe2 | 0xe3 => text[at..]
+                        .chars()
+                        .next()
+                        .filter(|c| is_py_space(*c))
+                        .map_or(0, char::len_utf8),
+                    _ => 0,
+                }
             };
-            let word = if short { raw } else { stripped };
-            let start = self.lower.len();
-            if word.is_ascii() {
-                self.lower.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-            } else {
-                self.lower.push_str(&word.to_lowercase());
+            let skip = space(at);
+            if skip > 0 {
+                at += skip;
+                continue;
             }
-            let lower = start..self.lower.len();
-            let entry =
-                self.vader.table.get(&self.lower[lower.clone()]).copied().unwrap_or_default();
-            self.tokens.push(Token { lower, upper: is_upper(word), entry });
+            let start = at;
+            while at < bytes.len() && space(at) == 0 {
+                at += 1;
+            }
+            self.push_token(&text[start..at]);
         }
+    }
+
+    /// Adds the token `raw`: VADER's `_strip_punc_if_word`, lower case, one lookup.
+    fn push_token(&mut self, raw: &str) {
+        let stripped = raw.trim_matches(|c: char| c.is_ascii_punctuation());
+        // Two characters or fewer: count the bytes that start a character.
+        let short = stripped.len() <= 2
+            || (!stripped.is_ascii()
+                && stripped.bytes().filter(|b| (*b as i8) >= -0x40).count() <= 2);
+        let word = if short { raw } else { stripped };
+        let start = self.lower.len();
+        if word.is_ascii() {
+            self.lower.push_str(word);
+            self.lower[start..].make_ascii_lowercase();
+        } else {
+            self.lower.push_str(&word.to_lowercase());
+        }
+        let lower = start..self.lower.len();
+        let entry = self.vader.table.get(&self.lower[lower.clone()]).copied().unwrap_or_default();
+        let upper = is_upper(word);
+        self.upper_count += usize::from(upper);
+        if entry.word == Special::But && self.but.is_none() {
+            self.but = Some(self.tokens.len());
+        }
+        self.tokens.push(Token { lower, upper, entry });
     }
 
     /// The lower-cased token `i`.
@@ -488,17 +559,34 @@ impl Scorer<'_> {
 
     /// VADER's `_but_check`, loop and all: for each position in turn, the first position
     /// holding an equal value is halved (before the first "but") or multiplied by 1.5 (after).
+    ///
+    /// Done without VADER's quadratic search: the value read at position `k` is still its own
+    /// (only positions up to `k` ever change), zeros never change anything (0 x 0.5 = 0), so
+    /// the positions before `k` with a non-zero value are kept by value, each value with its
+    /// positions in order.
     fn but_check(&mut self) {
-        let Some(bi) = (0..self.tokens.len()).find(|&i| self.word(i) == "but") else { return };
+        let Some(bi) = self.but else { return };
         let values = &mut self.valences;
+        let mut at: HashMap<u64, std::collections::BTreeSet<usize>> = HashMap::new();
         for k in 0..values.len() {
             let value = values[k];
-            let si = values.iter().position(|v| *v == value).unwrap_or(k);
-            if si < bi {
-                values[si] = value * 0.5;
-            } else if si > bi {
-                values[si] = value * 1.5;
+            if value == 0.0 {
+                continue;
             }
+            let earlier = at.get_mut(&value.to_bits()).and_then(|set| set.pop_first());
+            let si = earlier.unwrap_or(k);
+            let changed = if si < bi {
+                value * 0.5
+            } else if si > bi {
+                value * 1.5
+            } else {
+                value
+            };
+            values[si] = changed;
+            if si != k {
+                at.entry(changed.to_bits()).or_default().insert(si);
+            }
+            at.entry(values[k].to_bits()).or_default().insert(k);
         }
     }
 }

@@ -174,3 +174,71 @@ fn tokens_keep_punctuation_when_stripping_leaves_two_characters_or_fewer() {
 fn emoji_are_scored_by_their_descriptions() {
     assert_compounds(&[("I ❤ you", 0.6369), ("I you", 0.0)]);
 }
+
+/// VADER's `_but_check` as written in Python: `index` finds the first equal value.
+fn but_check_as_in_python(values: &mut [f64], bi: usize) {
+    for k in 0..values.len() {
+        let value = values[k];
+        let si = values.iter().position(|v| *v == value).unwrap();
+        if si < bi {
+            values[si] = value * 0.5;
+        } else if si > bi {
+            values[si] = value * 1.5;
+        }
+    }
+}
+
+#[test]
+fn the_but_shift_gives_what_vaders_loop_gives() {
+    // Values that repeat and that are halves and one-and-a-halves of each other, so the
+    // first-equal-value quirk shows up often.
+    let pool = [0.0, 0.0, 0.0, 1.6, 3.2, 0.8, 2.4, -1.6, -3.2, -0.8, 1.2, 1.8];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    let mut quirky = 0;
+    for _ in 0..2_000 {
+        let len = 1 + next(30);
+        let values: Vec<f64> = (0..len).map(|_| pool[next(pool.len())]).collect();
+        let bi = next(len);
+        let mut expected = values.clone();
+        let mut values = values;
+        values[bi] = 0.0;
+        expected[bi] = 0.0;
+        let naive: Vec<f64> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match i.cmp(&bi) {
+                std::cmp::Ordering::Less => v * 0.5,
+                std::cmp::Ordering::Greater => v * 1.5,
+                std::cmp::Ordering::Equal => *v,
+            })
+            .collect();
+        but_check_as_in_python(&mut expected, bi);
+        quirky += usize::from(expected != naive);
+        let mut scorer = vader().scorer();
+        scorer.valences = values;
+        scorer.but = Some(bi);
+        scorer.but_check();
+        assert_eq!(scorer.valences, expected);
+    }
+    assert!(quirky > 100, "the quirk was exercised {quirky} times");
+}
+
+#[test]
+fn rounding_is_pythons() {
+    // Python: round(0.00005, 4) == 0.0001 (0.00005 is a little above the half), and
+    // round(0.125, 2) == 0.12 (an exact tie goes to even).
+    assert_eq!(super::py_round(0.00005, 4), 0.0001);
+    assert_eq!(super::py_round(0.125, 2), 0.12);
+    assert_eq!(super::py_round(0.375, 2), 0.38);
+    assert_eq!(super::py_round(-0.4404093, 4), -0.4404);
+    let mut x = -1.0;
+    while x <= 1.0 {
+        let reference: f64 = format!("{x:.4}").parse().unwrap();
+        assert_eq!(super::py_round(x, 4), reference, "{x}");
+        x += 0.000_013_7;
+    }
+}
