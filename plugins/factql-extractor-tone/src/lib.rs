@@ -70,16 +70,16 @@ impl Extractor for Tone {
     }
 
     fn extract(&self, doc: &Document<'_>, out: &mut Output) -> Result<(), Error> {
-        let mut scorer = self.vader.scorer();
-        let mut sentences: Vec<(Span, Scores)> = Vec::new();
-        for (span, text) in doc.sentences() {
-            let scores = scorer.score(text);
-            scored(out.fact("tone", span), "sentence", scores);
-            sentences.push((span, scores));
-        }
         let text = doc.text();
+        let spans: Vec<Span> = doc.sentences().map(|(span, _)| span).collect();
+        let ranges: Vec<std::ops::Range<usize>> = spans.iter().map(|s| s.range()).collect();
+        let (whole, each) = self.vader.scorer().score_document(text, &ranges);
+        let sentences: Vec<(Span, Scores)> = spans.into_iter().zip(each).collect();
+        for &(span, scores) in &sentences {
+            scored(out.fact("tone", span), "sentence", scores);
+        }
         if !text.trim().is_empty() {
-            scored(out.fact("tone", 0..text.len()), "article", scorer.score(text));
+            scored(out.fact("tone", 0..text.len()), "article", whole);
         }
 
         // Entities, in the order of their first mention in a scored sentence.

@@ -202,14 +202,7 @@ impl Vader {
 
     /// A scorer with its own buffers, to score many texts without allocating per text.
     pub fn scorer(&self) -> Scorer<'_> {
-        Scorer {
-            vader: self,
-            lower: String::new(),
-            tokens: Vec::new(),
-            valences: Vec::new(),
-            upper_count: 0,
-            but: None,
-        }
+        Scorer { vader: self, lower: String::new(), tokens: Vec::new(), valences: Vec::new() }
     }
 
     /// VADER's `polarity_scores(text)`.
@@ -250,6 +243,8 @@ impl Vader {
 /// One token of the text being scored.
 #[derive(Clone, Debug)]
 struct Token {
+    /// Where the token is in the text, before its punctuation is stripped.
+    raw: Range<usize>,
     /// The lower-cased token, as a range of the scorer's buffer.
     lower: Range<usize>,
     /// Python's `isupper()` of the token.
@@ -265,10 +260,13 @@ pub struct Scorer<'v> {
     lower: String,
     tokens: Vec<Token>,
     valences: Vec<f64>,
-    /// How many tokens are ALL CAPS.
-    upper_count: usize,
-    /// The first "but".
-    but: Option<usize>,
+}
+
+/// The tokens of one text (a sentence, or the whole article) as the rules see them.
+struct View<'a> {
+    vader: &'a Vader,
+    tokens: &'a [Token],
+    lower: &'a str,
 }
 
 /// Python's `str.isupper()`: some cased character, and none lower case or title case.
@@ -320,26 +318,69 @@ impl Scorer<'_> {
     pub fn score(&mut self, text: &str) -> Scores {
         let text = self.vader.replace_emoji(text);
         self.tokenize(&text);
+        self.score_tokens(0..self.tokens.len(), &text)
+    }
+
+    /// VADER's `polarity_scores` of the whole `text` and of each of its `sentences` (byte
+    /// ranges), the same as [`Scorer::score`] on each, tokenizing the text only once.
+    ///
+    /// A sentence's tokens are the text's tokens inside it, unless a token crosses one of its
+    /// ends, or the text has emoji (which VADER replaces first); such a sentence is scored
+    /// on its own.
+    pub fn score_document(
+        &mut self,
+        text: &str,
+        sentences: &[Range<usize>],
+    ) -> (Scores, Vec<Scores>) {
+        let replaced = self.vader.replace_emoji(text);
+        if let std::borrow::Cow::Owned(_) = replaced {
+            let mut own = self.vader.scorer();
+            let scores = sentences.iter().map(|s| own.score(&text[s.clone()])).collect();
+            return (self.score(text), scores);
+        }
+        self.tokenize(text);
+        let whole = self.score_tokens(0..self.tokens.len(), text);
+        let mut own = None;
+        let mut scores = Vec::with_capacity(sentences.len());
+        for sentence in sentences {
+            let first = self.tokens.partition_point(|t| t.raw.start < sentence.start);
+            let end = self.tokens.partition_point(|t| t.raw.start < sentence.end);
+            let crosses = (first > 0 && self.tokens[first - 1].raw.end > sentence.start)
+                || (end > first && self.tokens[end - 1].raw.end > sentence.end);
+            scores.push(if crosses {
+                own.get_or_insert_with(|| self.vader.scorer()).score(&text[sentence.clone()])
+            } else {
+                self.score_tokens(first..end, &text[sentence.clone()])
+            });
+        }
+        (whole, scores)
+    }
+
+    /// VADER's scoring of the tokens `range`, `text` being their text (for "!" and "?").
+    fn score_tokens(&mut self, range: Range<usize>, text: &str) -> Scores {
+        let view = View { vader: self.vader, tokens: &self.tokens[range], lower: &self.lower };
+        let n = view.tokens.len();
+        let upper_count = view.tokens.iter().filter(|t| t.upper).count();
+        let cap_diff = upper_count > 0 && upper_count < n;
         self.valences.clear();
-        let n = self.tokens.len();
-        let cap_diff = self.upper_count > 0 && self.upper_count < n;
         for i in 0..n {
-            let token = &self.tokens[i];
+            let token = &view.tokens[i];
             let valence = if token.entry.booster.is_some()
                 || (token.entry.word == Special::Kind
                     && i + 1 < n
-                    && self.tokens[i + 1].entry.word == Special::Of)
+                    && view.tokens[i + 1].entry.word == Special::Of)
             {
                 0.0
             } else if let Some(valence) = token.entry.valence {
-                self.sentiment_valence(valence, i, cap_diff)
+                view.sentiment_valence(valence, i, cap_diff)
             } else {
                 0.0
             };
             self.valences.push(valence);
         }
-        self.but_check();
-        score_valence(&self.valences, &text)
+        let but = view.tokens.iter().position(|t| t.entry.word == Special::But);
+        but_check(&mut self.valences, but);
+        score_valence(&self.valences, text)
     }
 
     /// Splits `text` as VADER's `SentiText` does, lower-cases each token into the buffer and
@@ -347,8 +388,6 @@ impl Scorer<'_> {
     fn tokenize(&mut self, text: &str) {
         self.lower.clear();
         self.tokens.clear();
-        self.upper_count = 0;
-        self.but = None;
         let bytes = text.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
@@ -373,18 +412,19 @@ impl Scorer<'_> {
             while at < bytes.len() && space(at) == 0 {
                 at += 1;
             }
-            self.push_token(&text[start..at]);
+            self.push_token(text, start..at);
         }
     }
 
-    /// Adds the token `raw`: VADER's `_strip_punc_if_word`, lower case, one lookup.
-    fn push_token(&mut self, raw: &str) {
-        let stripped = raw.trim_matches(|c: char| c.is_ascii_punctuation());
+    /// Adds the token `raw` of `text`: VADER's `_strip_punc_if_word`, lower case, one lookup.
+    fn push_token(&mut self, text: &str, raw: Range<usize>) {
+        let token = &text[raw.clone()];
+        let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
         // Two characters or fewer: count the bytes that start a character.
         let short = stripped.len() <= 2
             || (!stripped.is_ascii()
                 && stripped.bytes().filter(|b| (*b as i8) >= -0x40).count() <= 2);
-        let word = if short { raw } else { stripped };
+        let word = if short { token } else { stripped };
         let start = self.lower.len();
         if word.is_ascii() {
             self.lower.push_str(word);
@@ -394,14 +434,11 @@ impl Scorer<'_> {
         }
         let lower = start..self.lower.len();
         let entry = self.vader.table.get(&self.lower[lower.clone()]).copied().unwrap_or_default();
-        let upper = is_upper(word);
-        self.upper_count += usize::from(upper);
-        if entry.word == Special::But && self.but.is_none() {
-            self.but = Some(self.tokens.len());
-        }
-        self.tokens.push(Token { lower, upper, entry });
+        self.tokens.push(Token { raw, lower, upper: is_upper(word), entry });
     }
+}
 
+impl View<'_> {
     /// The lower-cased token `i`.
     fn word(&self, i: usize) -> &str {
         &self.lower[self.tokens[i].lower.clone()]
@@ -556,38 +593,37 @@ impl Scorer<'_> {
         }
         valence
     }
+}
 
-    /// VADER's `_but_check`, loop and all: for each position in turn, the first position
-    /// holding an equal value is halved (before the first "but") or multiplied by 1.5 (after).
-    ///
-    /// Done without VADER's quadratic search: the value read at position `k` is still its own
-    /// (only positions up to `k` ever change), zeros never change anything (0 x 0.5 = 0), so
-    /// the positions before `k` with a non-zero value are kept by value, each value with its
-    /// positions in order.
-    fn but_check(&mut self) {
-        let Some(bi) = self.but else { return };
-        let values = &mut self.valences;
-        let mut at: HashMap<u64, std::collections::BTreeSet<usize>> = HashMap::new();
-        for k in 0..values.len() {
-            let value = values[k];
-            if value == 0.0 {
-                continue;
-            }
-            let earlier = at.get_mut(&value.to_bits()).and_then(|set| set.pop_first());
-            let si = earlier.unwrap_or(k);
-            let changed = if si < bi {
-                value * 0.5
-            } else if si > bi {
-                value * 1.5
-            } else {
-                value
-            };
-            values[si] = changed;
-            if si != k {
-                at.entry(changed.to_bits()).or_default().insert(si);
-            }
-            at.entry(values[k].to_bits()).or_default().insert(k);
+/// VADER's `_but_check`, loop and all: for each position in turn, the first position
+/// holding an equal value is halved (before the first "but") or multiplied by 1.5 (after).
+///
+/// Done without VADER's quadratic search: the value read at position `k` is still its own
+/// (only positions up to `k` ever change), zeros never change anything (0 x 0.5 = 0), so
+/// the positions before `k` with a non-zero value are kept by value, each value with its
+/// positions in order.
+fn but_check(values: &mut [f64], but: Option<usize>) {
+    let Some(bi) = but else { return };
+    let mut at: HashMap<u64, std::collections::BTreeSet<usize>> = HashMap::new();
+    for k in 0..values.len() {
+        let value = values[k];
+        if value == 0.0 {
+            continue;
         }
+        let earlier = at.get_mut(&value.to_bits()).and_then(|set| set.pop_first());
+        let si = earlier.unwrap_or(k);
+        let changed = if si < bi {
+            value * 0.5
+        } else if si > bi {
+            value * 1.5
+        } else {
+            value
+        };
+        values[si] = changed;
+        if si != k {
+            at.entry(changed.to_bits()).or_default().insert(si);
+        }
+        at.entry(values[k].to_bits()).or_default().insert(k);
     }
 }
 

@@ -218,11 +218,8 @@ fn the_but_shift_gives_what_vaders_loop_gives() {
             .collect();
         but_check_as_in_python(&mut expected, bi);
         quirky += usize::from(expected != naive);
-        let mut scorer = vader().scorer();
-        scorer.valences = values;
-        scorer.but = Some(bi);
-        scorer.but_check();
-        assert_eq!(scorer.valences, expected);
+        super::but_check(&mut values, Some(bi));
+        assert_eq!(values, expected);
     }
     assert!(quirky > 100, "the quirk was exercised {quirky} times");
 }
@@ -240,5 +237,32 @@ fn rounding_is_pythons() {
         let reference: f64 = format!("{x:.4}").parse().unwrap();
         assert_eq!(super::py_round(x, 4), reference, "{x}");
         x += 0.000_013_7;
+    }
+}
+
+#[test]
+fn a_document_scores_its_sentences_as_they_score_alone() {
+    let vader = vader();
+    let cases: &[(&str, &[std::ops::Range<usize>])] = &[
+        // Sentences between white space: their tokens are the text's.
+        (
+            "The food was GOOD. But the service was not bad!! Really?? \u{a0}No.",
+            &[0..18, 18..48, 49..57, 60..63],
+        ),
+        // Ends inside tokens ("GOOD." cut after "GO", "not" cut before "t"): scored alone.
+        ("The food was GOOD. But the service was not bad", &[0..15, 15..42, 42..46]),
+        // Emoji anywhere: every sentence scored alone, as VADER replaces them first.
+        ("I \u{2764} you. You are not so great.", &[0..10, 11..32]),
+        // No sentences, and one that is only white space.
+        ("Fine.", &[]),
+        ("Fine. ", &[0..5, 5..6]),
+    ];
+    let mut scorer = vader.scorer();
+    for (text, sentences) in cases {
+        let (whole, each) = scorer.score_document(text, sentences);
+        assert_eq!(whole, vader.polarity_scores(text), "{text:?}");
+        let alone: Vec<Scores> =
+            sentences.iter().map(|s| vader.polarity_scores(&text[s.clone()])).collect();
+        assert_eq!(each, alone, "{text:?}");
     }
 }
