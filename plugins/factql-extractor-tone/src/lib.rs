@@ -25,7 +25,12 @@ use std::collections::HashMap;
 use factql_plugin_sdk::wire::{FieldType, KindDecl, Manifest, Span, Target};
 use factql_plugin_sdk::{Config, Document, Error, Extractor, Output};
 
-use crate::vader::{Scores, Vader};
+use crate::vader::{Buffers, Scores, Vader};
+
+thread_local! {
+    /// The scorer's buffers, kept between articles on each thread the host calls from.
+    static BUFFERS: std::cell::Cell<Buffers> = std::cell::Cell::new(Buffers::default());
+}
 
 /// The extractor: VADER's data, loaded once.
 #[derive(Debug, Default)]
@@ -73,7 +78,10 @@ impl Extractor for Tone {
         let text = doc.text();
         let spans: Vec<Span> = doc.sentences().map(|(span, _)| span).collect();
         let ranges: Vec<std::ops::Range<usize>> = spans.iter().map(|s| s.range()).collect();
-        let (whole, each) = self.vader.scorer().score_document(text, &ranges);
+        let buffers = BUFFERS.take();
+        let mut scorer = self.vader.scorer_with(buffers);
+        let (whole, each) = scorer.score_document(text, &ranges);
+        BUFFERS.set(scorer.into_buffers());
         let sentences: Vec<(Span, Scores)> = spans.into_iter().zip(each).collect();
         for &(span, scores) in &sentences {
             scored(out.fact("tone", span), "sentence", scores);

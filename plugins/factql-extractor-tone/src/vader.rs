@@ -202,7 +202,13 @@ impl Vader {
 
     /// A scorer with its own buffers, to score many texts without allocating per text.
     pub fn scorer(&self) -> Scorer<'_> {
-        Scorer { vader: self, lower: String::new(), tokens: Vec::new(), valences: Vec::new() }
+        self.scorer_with(Buffers::default())
+    }
+
+    /// A scorer reusing `buffers`.
+    pub fn scorer_with(&self, buffers: Buffers) -> Scorer<'_> {
+        let Buffers { lower, tokens, valences } = buffers;
+        Scorer { vader: self, lower, tokens, valences }
     }
 
     /// VADER's `polarity_scores(text)`.
@@ -262,6 +268,16 @@ pub struct Scorer<'v> {
     valences: Vec<f64>,
 }
 
+/// The buffers of a [`Scorer`], kept between scorers ([`Vader::scorer_with`],
+/// [`Scorer::into_buffers`]) so that scoring many articles allocates nothing once they have
+/// grown.
+#[derive(Debug, Default)]
+pub struct Buffers {
+    lower: String,
+    tokens: Vec<Token>,
+    valences: Vec<f64>,
+}
+
 /// The tokens of one text (a sentence, or the whole article) as the rules see them.
 struct View<'a> {
     vader: &'a Vader,
@@ -314,6 +330,12 @@ pub fn normalize(score: f64) -> f64 {
 }
 
 impl Scorer<'_> {
+    /// The buffers, for another scorer.
+    pub fn into_buffers(self) -> Buffers {
+        let Scorer { lower, tokens, valences, .. } = self;
+        Buffers { lower, tokens, valences }
+    }
+
     /// VADER's `polarity_scores(text)`.
     pub fn score(&mut self, text: &str) -> Scores {
         let text = self.vader.replace_emoji(text);
