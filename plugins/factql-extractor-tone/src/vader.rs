@@ -411,27 +411,26 @@ impl Scorer<'_> {
         self.lower.clear();
         self.tokens.clear();
         let bytes = text.as_bytes();
+        // White space: an ASCII byte, or a character whose first byte is one of four.
+        let space_at = |at: usize| -> usize {
+            match BYTE_CLASS[usize::from(bytes[at])] {
+                ASCII_SPACE => 1,
+                MAYBE_SPACE => {
+                    text[at..].chars().next().filter(|c| is_py_space(*c)).map_or(0, char::len_utf8)
+                }
+                _ => 0,
+            }
+        };
         let mut at = 0;
         while at < bytes.len() {
-            // White space is ASCII, or a character whose first byte is one of four.
-            let space = |at: usize| -> usize {
-                match bytes[at] {
-                    b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ' => 1,
-                    0xc2 | 0xe1 | 0xe2 | 0xe3 => text[at..]
-                        .chars()
-                        .next()
-                        .filter(|c| is_py_space(*c))
-                        .map_or(0, char::len_utf8),
-                    _ => 0,
-                }
-            };
-            let skip = space(at);
+            let skip = space_at(at);
             if skip > 0 {
                 at += skip;
                 continue;
             }
             let start = at;
-            while at < bytes.len() && space(at) == 0 {
+            at += 1;
+            while at < bytes.len() && space_at(at) == 0 {
                 at += 1;
             }
             self.push_token(text, start..at);
@@ -441,24 +440,65 @@ impl Scorer<'_> {
     /// Adds the token `raw` of `text`: VADER's `_strip_punc_if_word`, lower case, one lookup.
     fn push_token(&mut self, text: &str, raw: Range<usize>) {
         let token = &text[raw.clone()];
-        let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
+        let bytes = token.as_bytes();
+        // ASCII punctuation is stripped byte by byte: such a byte is always a character.
+        let (mut first, mut end) = (0, bytes.len());
+        while first < end && bytes[first].is_ascii_punctuation() {
+            first += 1;
+        }
+        while end > first && bytes[end - 1].is_ascii_punctuation() {
+            end -= 1;
+        }
+        let stripped = &token[first..end];
         // Two characters or fewer: count the bytes that start a character.
         let short = stripped.len() <= 2
             || (!stripped.is_ascii()
                 && stripped.bytes().filter(|b| (*b as i8) >= -0x40).count() <= 2);
         let word = if short { token } else { stripped };
+        let (mut ascii, mut has_upper, mut has_lower) = (true, false, false);
+        for &b in word.as_bytes() {
+            ascii &= b < 0x80;
+            has_upper |= b.is_ascii_uppercase();
+            has_lower |= b.is_ascii_lowercase();
+        }
         let start = self.lower.len();
-        if word.is_ascii() {
+        let upper = if ascii {
             self.lower.push_str(word);
-            self.lower[start..].make_ascii_lowercase();
+            if has_upper {
+                self.lower[start..].make_ascii_lowercase();
+            }
+            has_upper && !has_lower
         } else {
             self.lower.push_str(&word.to_lowercase());
-        }
+            is_upper(word)
+        };
         let lower = start..self.lower.len();
         let entry = self.vader.table.get(&self.lower[lower.clone()]).copied().unwrap_or_default();
-        self.tokens.push(Token { raw, lower, upper: is_upper(word), entry });
+        self.tokens.push(Token { raw, lower, upper, entry });
     }
 }
+
+/// [`BYTE_CLASS`]: an ASCII white space byte.
+const ASCII_SPACE: u8 = 1;
+/// [`BYTE_CLASS`]: the first byte of a character that may be white space (U+0085, U+00A0,
+/// U+1680, U+2000..U+205F, U+3000).
+const MAYBE_SPACE: u8 = 2;
+
+/// The class of each byte for the tokenizer: Python's white space is `\t`..`\r`,
+/// `\x1c`..`\x1f`, the space, and characters starting with one of four bytes.
+static BYTE_CLASS: [u8; 256] = {
+    let mut class = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        class[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ' => ASCII_SPACE,
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => MAYBE_SPACE,
+            _ => 0,
+        };
+        b += 1;
+    }
+    class
+};
 
 impl View<'_> {
     /// The lower-cased token `i`.
