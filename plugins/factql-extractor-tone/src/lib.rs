@@ -90,7 +90,8 @@ impl Extractor for Tone {
             scored(out.fact("tone", 0..text.len()), "article", whole);
         }
 
-        // Entities, in the order of their first mention in a scored sentence.
+        // Entities, in the order of their first mention in a scored sentence, whichever
+        // plugin gave it.
         let mut order: Vec<&str> = Vec::new();
         let mut by_entity: HashMap<&str, Mentioned> = HashMap::new();
         for mention in doc.mentions() {
@@ -106,12 +107,18 @@ impl Extractor for Tone {
                 order.push(id);
                 Mentioned { first: mention.span, sentences: Vec::new() }
             });
-            if !entry.sentences.contains(&idx) {
-                entry.sentences.push(idx);
+            // The mentions of several plugins come one plugin after the other.
+            if mention.span.start < entry.first.start {
+                entry.first = mention.span;
             }
+            entry.sentences.push(idx);
         }
+        order.sort_by_key(|id| by_entity.get(id).map(|m| m.first.start));
         for id in order {
-            let Some(mentioned) = by_entity.get(id) else { continue };
+            let Some(mentioned) = by_entity.get_mut(id) else { continue };
+            mentioned.sentences.sort_unstable();
+            mentioned.sentences.dedup();
+            let mentioned = &*mentioned;
             let n = mentioned.sentences.len() as f64;
             let mean = |part: fn(&Scores) -> f64| {
                 mentioned.sentences.iter().map(|&idx| part(&sentences[idx].1)).sum::<f64>() / n

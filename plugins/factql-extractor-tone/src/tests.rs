@@ -115,15 +115,17 @@ fn entity_tone_is_the_mean_over_the_sentences_that_mention_it() {
     let starts: Vec<usize> = spans.iter().map(|s| s.start as usize).collect();
     let mentions = vec![
         mention(&text, "Alice", starts[0], Some("local:person:alice")),
-        mention(&text, "Bob", starts[1], Some("local:person:bob")),
-        mention(&text, "Alice", starts[2], Some("local:person:alice")),
+        // One plugin's mentions, Bob first in sentence 2...
         mention(&text, "Bob", starts[2], Some("local:person:bob")),
+        mention(&text, "Alice", starts[2], Some("local:person:alice")),
         // Twice in one sentence: that sentence still counts once.
         mention(&text, "Alice", starts[2] + 6, Some("local:person:alice")),
         // No entity: no tone.
         mention(&text, "Nobody", starts[3], None),
         // Only in a boilerplate sentence: no tone.
         mention(&text, "Carol", starts[4], Some("local:person:carol")),
+        // ...then another plugin's, with Bob earlier, in sentence 1: his first mention.
+        mention(&text, "Bob", starts[1], Some("local:person:bob")),
     ];
     let entities = ["alice", "bob", "carol"]
         .iter()
