@@ -1,6 +1,7 @@
 //! Throughput of the bundled extractors through the plugin host, one thread, on the bundled
-//! corpus repeated to about 10 MB: each extractor alone (roles needs the entities' mentions,
-//! so it is measured with them and its share is the difference), then all of them.
+//! corpus repeated to about 10 MB: each extractor alone (roles and tone read the entities'
+//! mentions, so they are measured with them and their share is the difference), then all of
+//! them.
 //!
 //! `cargo bench -p factql --bench extractors`; words are whitespace-separated words of the
 //! article texts, as in the peers' baselines. The whole ingest (reading, segmentation, the
@@ -27,6 +28,10 @@ const ROLES: StaticPlugin = StaticPlugin {
 const DATES: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_dates",
     entry: factql_extractor_dates::factql_plugin_entry,
+};
+const TONE: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_tone",
+    entry: factql_extractor_tone::factql_plugin_entry,
 };
 const MONEY: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_money",
@@ -95,12 +100,13 @@ fn bench(c: &mut Criterion) {
     let articles = articles();
     let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
     let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
-    let setups: [(&str, Vec<StaticPlugin>); 5] = [
+    let setups: [(&str, Vec<StaticPlugin>); 6] = [
         ("entities", vec![ENTITIES]),
         ("money", vec![MONEY]),
         ("dates", vec![DATES]),
         ("entities+roles", vec![ENTITIES, ROLES]),
-        ("all", vec![ENTITIES, ROLES, MONEY, DATES]),
+        ("entities+tone", vec![ENTITIES, TONE]),
+        ("all", vec![ENTITIES, ROLES, TONE, MONEY, DATES]),
     ];
     let mut group = c.benchmark_group("extractors");
     group.throughput(Throughput::Elements(words as u64));
@@ -127,18 +133,20 @@ fn bench(c: &mut Criterion) {
         times[2]
     };
     let rate = |secs: f64| words as f64 / secs;
-    let (entities, money, dates, with_roles, all) = (
+    let (entities, money, dates, with_roles, with_tone, all) = (
         median(&[ENTITIES]),
         median(&[MONEY]),
         median(&[DATES]),
         median(&[ENTITIES, ROLES]),
-        median(&[ENTITIES, ROLES, MONEY, DATES]),
+        median(&[ENTITIES, TONE]),
+        median(&[ENTITIES, ROLES, TONE, MONEY, DATES]),
     );
     println!("\n{megabytes:.1} MB, {words} words, one thread; medians of 5 passes:");
     println!("  entities alone      {:>12.0} words/s", rate(entities));
     println!("  money alone         {:>12.0} words/s", rate(money));
     println!("  dates alone         {:>12.0} words/s", rate(dates));
     println!("  roles (difference)  {:>12.0} words/s", rate((with_roles - entities).max(1e-9)));
+    println!("  tone (difference)   {:>12.0} words/s", rate((with_tone - entities).max(1e-9)));
     println!("  all bundled         {:>12.0} words/s", rate(all));
 }
 

@@ -33,6 +33,10 @@ pub(crate) const BUNDLED: &[StaticPlugin] = &[
         crate_name: "factql_extractor_roles",
         entry: factql_extractor_roles::factql_plugin_entry,
     },
+    StaticPlugin {
+        crate_name: "factql_extractor_tone",
+        entry: factql_extractor_tone::factql_plugin_entry,
+    },
 ];
 
 /// The user's factql configuration folder (`$XDG_CONFIG_HOME/factql` or `~/.config/factql`).
@@ -136,6 +140,8 @@ pub(crate) struct Runner {
     new_to_store: Vec<bool>,
     /// Facts stored, per plugin.
     facts: Vec<usize>,
+    /// Mentions stored, per plugin.
+    mentions: Vec<usize>,
     /// Articles that failed, per plugin.
     failures: Vec<usize>,
     /// Articles this run has already given to the plugins.
@@ -170,6 +176,7 @@ impl Runner {
             runs,
             new_to_store,
             facts: vec![0; n],
+            mentions: vec![0; n],
             failures: vec![0; n],
             handled: std::collections::HashSet::new(),
         })
@@ -215,6 +222,7 @@ impl Runner {
                 continue;
             }
             self.facts[plugin] += items.iter().map(|(_, e)| e.facts.len()).sum::<usize>();
+            self.mentions[plugin] += items.iter().map(|(_, e)| e.mentions.len()).sum::<usize>();
             let refs: Vec<(&factql_model::ArticleId, &factql_store::Extraction)> =
                 items.iter().map(|(id, e)| (*id, e)).collect();
             store.write_extractions(run, self.host.plugins()[plugin].name(), &refs)?;
@@ -235,6 +243,9 @@ impl Runner {
                 plugin.origin(),
                 self.facts[idx]
             );
+            if self.mentions[idx] > 0 {
+                line.push_str(&format!(", {} mentions", self.mentions[idx]));
+            }
             if self.failures[idx] > 0 {
                 line.push_str(&format!(", failed on {} articles", self.failures[idx]));
             }
