@@ -22,8 +22,13 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "data"
 
 
+SPECIAL = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ß": "ss", "đ": "d", "Đ": "d",
+                         "ı": "i", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th"})
+
+
 def fold(s):
-    s = unicodedata.normalize("NFD", s)
+    """As the Rust loader folds: special letters, then NFD without combining marks, lower case."""
+    s = unicodedata.normalize("NFD", s.translate(SPECIAL))
     s = "".join(c for c in s if not unicodedata.combining(c))
     return s.lower()
 
@@ -79,9 +84,10 @@ def common_words(data):
             first = False
     words = {w for w, n in low.items() if n >= 2 and n >= cap[w]}
     for line in open(data / "vader" / "vader_lexicon.txt", encoding="utf-8"):
-        w = line.split("\t")[0]
-        if w.isalpha() and w.islower() and len(w) > 2:
-            words.add(w)
+        cells = line.split("\t")
+        # clearly valenced words only: the lexicon also lists slang and a few place names
+        if cells[0].isalpha() and cells[0].islower() and len(cells[0]) > 2 and abs(float(cells[1])) >= 1.0:
+            words.add(cells[0])
     return words
 
 

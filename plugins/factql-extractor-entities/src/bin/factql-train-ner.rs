@@ -1,7 +1,7 @@
 //! Trains the entity tagger and writes its weights and manifest into the crate's `data/`.
 //!
 //! ```text
-//! cargo run --release -p factql-extractor-entities --bin factql-train-ner -- ../shared/data/ner [--epochs N] [--bits B]
+//! cargo run --release -p factql-extractor-entities --bin factql-train-ner -- ../shared/data/ner [--epochs N] [--bits B] [--skip CORPUS,..]
 //! ```
 //!
 //! Reads `licenses.tsv` in the given folder and trains only on corpora with `use` = `train` whose
@@ -16,9 +16,16 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut dir = None;
     let mut opts = Options { epochs: 8, bits: 17 };
+    let mut skip: Vec<String> = Vec::new();
     let mut k = 0;
     while k < args.len() {
         match args[k].as_str() {
+            "--skip" => {
+                skip.extend(
+                    args.get(k + 1).map(|s| s.split(',').map(str::to_string)).into_iter().flatten(),
+                );
+                k += 2;
+            }
             "--epochs" | "--bits" => {
                 let Some(v) = args.get(k + 1).and_then(|v| v.parse().ok()) else {
                     eprintln!("{} needs a number", args[k]);
@@ -45,7 +52,7 @@ fn main() -> ExitCode {
     };
     let manifest = dir.join("licenses.tsv");
     let corpora = match read_manifest(&manifest) {
-        Ok(c) => c,
+        Ok(c) => c.into_iter().filter(|c| !skip.contains(&c.name)).collect::<Vec<_>>(),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
