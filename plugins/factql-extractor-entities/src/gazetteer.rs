@@ -73,6 +73,9 @@ pub struct GazMatch {
     pub forms: (u32, u32),
 }
 
+/// Slots of the small word table (a power of two, at least four times the words in it).
+const SMALL_SLOTS: usize = 512;
+
 /// Size of the first-word bitset (128 KB).
 const FIRST_WORD_BITS: usize = 1 << 20;
 
@@ -103,6 +106,8 @@ pub mod class {
     pub const DEMONYM: u16 = 1 << 8;
     /// A sports word (match, goal, coach): many of them make an article a sports report.
     pub const SPORT: u16 = 1 << 9;
+    /// The last word of a known person's name (gazetteer people).
+    pub const KNOWN_SURNAME: u16 = 1 << 10;
 }
 
 /// The loaded gazetteers.
@@ -116,10 +121,9 @@ pub struct Gazetteer {
     pub surnames: HashMap<String, Vec<u32>>,
     /// Folded-word hash ([`crate::tagger::word_hash`]) -> [`class`] bits.
     words: IdMap<u16>,
-    /// Hashes of the folded surnames.
-    surname_hashes: IdMap<()>,
-    /// Function and connector words only (a table small enough to stay in L1).
-    small_words: IdMap<u16>,
+    /// Function, connector and sports words only: a direct-mapped table of (hash, classes)
+    /// small enough to stay in L1, probed linearly.
+    small_words: Vec<(u64, u16)>,
     /// Bit per hash of a folded word that starts some form: a token whose bit is clear starts
     /// no match, so the automaton is not walked from it.
     first_words: Vec<u64>,
@@ -402,12 +406,18 @@ impl Gazetteer {
                 *words.entry(word_hash(w)).or_default() |= bit;
             }
         }
-        let surname_hashes = surnames.keys().map(|k| (word_hash(k), ())).collect();
-        let small_words = words
-            .iter()
-            .filter(|(_, c)| **c & (class::FUNCTION | class::CONNECTOR | class::SPORT) != 0)
-            .map(|(h, c)| (*h, *c & (class::FUNCTION | class::CONNECTOR | class::SPORT)))
-            .collect();
+        for k in surnames.keys() {
+            *words.entry(word_hash(k)).or_default() |= class::KNOWN_SURNAME;
+        }
+        let small = class::FUNCTION | class::CONNECTOR | class::SPORT;
+        let mut small_words = vec![(0u64, 0u16); SMALL_SLOTS];
+        for (h, c) in words.iter().filter(|(_, c)| **c & small != 0) {
+            let mut slot = (*h as usize) & (SMALL_SLOTS - 1);
+            while small_words[slot].1 != 0 {
+                slot = (slot + 1) & (SMALL_SLOTS - 1);
+            }
+            small_words[slot] = (*h, *c & small);
+        }
 
         let Builder { records, mut entries } = b;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -433,16 +443,7 @@ impl Gazetteer {
             let b = first_word_bit(word_hash(first));
             first_words[b / 64] |= 1 << (b % 64);
         }
-        Ok(Gazetteer {
-            records,
-            forms,
-            map,
-            surnames,
-            words,
-            surname_hashes,
-            small_words,
-            first_words,
-        })
+        Ok(Gazetteer { records, forms, map, surnames, words, small_words, first_words })
     }
 
     /// The word classes of a folded word.
@@ -460,7 +461,17 @@ impl Gazetteer {
     /// The function/connector classes of a folded word, by its [`word_hash`].
     #[inline]
     pub fn small_class_of_hash(&self, h: u64) -> u16 {
-        self.small_words.get(&h).copied().unwrap_or(0)
+        let mut slot = (h as usize) & (SMALL_SLOTS - 1);
+        loop {
+            let (k, c) = self.small_words[slot];
+            if c == 0 {
+                return 0;
+            }
+            if k == h {
+                return c;
+            }
+            slot = (slot + 1) & (SMALL_SLOTS - 1);
+        }
     }
 
     /// Whether some form starts with the word of this [`word_hash`] (false positives possible).
@@ -468,12 +479,6 @@ impl Gazetteer {
     pub fn may_start(&self, h: u64) -> bool {
         let b = first_word_bit(h);
         self.first_words[b / 64] & (1 << (b % 64)) != 0
-    }
-
-    /// Whether a folded word (by its [`word_hash`]) is the surname of a known person.
-    #[inline]
-    pub fn is_surname_hash(&self, h: u64) -> bool {
-        self.surname_hashes.contains_key(&h)
     }
 
     /// The forms stored under an exact key, if any.

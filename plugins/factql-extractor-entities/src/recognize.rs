@@ -359,7 +359,8 @@ impl Recognizer {
             for i in s.toks.clone() {
                 let t = &p.toks[i];
                 let c = if s.mode == MODE_NORMAL {
-                    t.is(CAP) || (t.is(DIGIT) && t.is(ALPHA) && !t.is(LOWER))
+                    (t.is(CAP) && p.class[i] & class::FUNCTION == 0)
+                        || (t.is(DIGIT) && t.is(ALPHA) && !t.is(LOWER))
                 } else {
                     (t.is(ALPHA) || t.is(DIGIT)) && p.class[i] & class::FUNCTION == 0
                 };
@@ -630,6 +631,17 @@ impl Recognizer {
         }
         if c.s >= c.e {
             return;
+        }
+        // a person's name holds particles (de, van, bin) but never "on", "of", "and", "for"
+        if c.kind == Kind::Person
+            && let Some(cut) = (c.s + 1..c.e).find(|&i| {
+                matches!(
+                    p.toks[i].folded(&p.folded),
+                    "on" | "of" | "and" | "for" | "the" | "upon" | "&"
+                )
+            })
+        {
+            c.e = cut;
         }
         let role = |i: usize| {
             let cl = p.class[i];
@@ -1074,13 +1086,18 @@ impl Recognizer {
                             } else {
                                 r.id.clone()
                             };
-                            let aliases = r
-                                .aliases
-                                .iter()
-                                .take(12)
-                                .filter(|a| **a != r.name)
-                                .cloned()
-                                .collect();
+                            // the data's variant forms (Lukashenka / Lukashenko); a city's
+                            // alternate names in other languages are left out
+                            let aliases = if matches!(r.kind, RecKind::City | RecKind::Region) {
+                                Vec::new()
+                            } else {
+                                r.aliases
+                                    .iter()
+                                    .take(6)
+                                    .filter(|a| **a != r.name)
+                                    .cloned()
+                                    .collect()
+                            };
                             Entity { id, kind, name: r.name.clone(), aliases, wikidata: None }
                         }
                         None => {

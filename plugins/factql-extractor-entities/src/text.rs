@@ -98,7 +98,13 @@ pub fn tokenize(text: &str, range: Range<usize>, out: &mut Vec<Token>, folded: &
         if is_word_char(c) {
             let mut j = i + c.len_utf8();
             let mut n_chars = 1;
-            while let Some(d) = char_at(j) {
+            loop {
+                // ASCII letters and digits without decoding
+                while j < end && bytes[j].is_ascii_alphanumeric() {
+                    j += 1;
+                    n_chars += 1;
+                }
+                let Some(d) = char_at(j) else { break };
                 if is_word_char(d) {
                     j += d.len_utf8();
                     n_chars += 1;
@@ -151,6 +157,60 @@ pub fn tokenize(text: &str, range: Range<usize>, out: &mut Vec<Token>, folded: &
 fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) {
     let s = &text[r.clone()];
     let fstart = folded.len();
+    if s.is_ascii() {
+        // the common case: bytes only
+        let mut shape = 0u16;
+        let (mut letters, mut upper, mut digits) = (0, 0, 0);
+        for (k, &b) in s.as_bytes().iter().enumerate() {
+            if b.is_ascii_alphabetic() {
+                letters += 1;
+                if b.is_ascii_uppercase() {
+                    upper += 1;
+                    if k == 0 {
+                        shape |= CAP;
+                    }
+                } else {
+                    shape |= LOWER;
+                }
+            } else if b.is_ascii_digit() {
+                digits += 1;
+            }
+        }
+        folded.extend(s.as_bytes().iter().map(|b| b.to_ascii_lowercase() as char));
+        let n = s.len();
+        if letters > 0 {
+            shape |= ALPHA;
+            if upper == letters {
+                shape |= ALLCAP;
+            }
+        }
+        if digits > 0 {
+            shape |= DIGIT;
+            if digits == n {
+                shape |= ALLDIGIT;
+            }
+        }
+        if letters == 0 && digits == 0 {
+            shape |= PUNCT;
+            if s == "-" {
+                shape |= HYPHEN;
+            }
+        }
+        if n > 1 && s.ends_with('.') {
+            shape |= DOT;
+        }
+        if n == 2 && s.starts_with('\'') && (s.ends_with('s') || s.ends_with('S')) {
+            shape |= POSS;
+        }
+        out.push(Token {
+            start: r.start as u32,
+            end: r.end as u32,
+            fstart: fstart as u32,
+            fend: folded.len() as u32,
+            shape,
+        });
+        return;
+    }
     fold_into(s, folded);
     let mut shape = 0u16;
     let mut letters = 0;

@@ -15,7 +15,7 @@ use factql_extractor_entities::train::{Options, read_manifest, train};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut dir = None;
-    let mut opts = Options { epochs: 8, bits: 17 };
+    let mut opts = Options { epochs: 12, bits: 17 };
     let mut skip: Vec<String> = Vec::new();
     let mut k = 0;
     while k < args.len() {
