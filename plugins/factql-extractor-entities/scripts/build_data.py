@@ -369,6 +369,22 @@ def orgs(data, common):
             vs.update(g[1])
         vs.discard(canonical)
         rows.append((canonical, "|".join(sorted(vs)), kind))
+    # Acronyms of organisations named by three or more capitalised words ("World Health
+    # Organization" -> "WHO"), kept when no other organisation has the same initials.
+    acr = defaultdict(list)
+    for k, (canonical, aliases, kind) in enumerate(rows):
+        if kind != "org":
+            continue
+        words = [w for w in re.split(r"[\s-]+", canonical) if w]
+        caps = [w for w in words if w[:1].isupper()]
+        if len(caps) >= 3 and len(caps) == len([w for w in words if w.lower() not in
+                                                ("of", "the", "and", "for", "on", "in", "de")]):
+            acr["".join(w[0] for w in caps).upper()].append(k)
+    for a, ks in acr.items():
+        if len(ks) == 1 and len(a) >= 3:
+            canonical, aliases, kind = rows[ks[0]]
+            if a not in aliases.split("|"):
+                rows[ks[0]] = (canonical, "|".join(filter(None, aliases.split("|") + [a])), kind)
     clubs = defaultdict(set)
     for r in tsv_rows(data / "orgs" / "football_clubs.tsv"):
         if not latin(r["name"]):

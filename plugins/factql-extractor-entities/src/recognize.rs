@@ -77,6 +77,58 @@ pub struct Prep {
     pub matches: Vec<GazMatch>,
 }
 
+/// "Home Office", "Refugee Council": a run of two or more capitalised words in ordinary text
+/// that ends with an organisation word (Office, Council, Department, University, Times) and
+/// that nothing else claimed is an organisation.
+fn org_suffix(p: &Prep, cands: &mut Vec<Cand>) {
+    let mut covered = vec![false; p.toks.len()];
+    for c in cands.iter() {
+        covered[c.s..c.e].fill(true);
+    }
+    for (si, s) in p.sents.iter().enumerate() {
+        if s.mode != MODE_NORMAL {
+            continue;
+        }
+        let mut i = s.toks.start;
+        while i < s.toks.end {
+            let a = i;
+            while i < s.toks.end
+                && !covered[i]
+                && p.toks[i].is(CAP)
+                && p.toks[i].is(ALPHA)
+                && p.class[i] & class::FUNCTION == 0
+            {
+                i += 1;
+            }
+            if i == a {
+                i += 1;
+                continue;
+            }
+            if p.class[i - 1] & class::ORGWORD == 0 {
+                continue;
+            }
+            // right after a name: that name is the start of the organisation's name
+            if let Some(c) =
+                cands.iter_mut().find(|c| c.e == a && c.sent == si && c.level == Level::Name)
+            {
+                c.e = i;
+                c.kind = Kind::Org;
+                c.rec = None;
+            } else if i - a >= 2 {
+                cands.push(Cand {
+                    s: a,
+                    e: i,
+                    kind: Kind::Org,
+                    level: Level::Name,
+                    conf: 0.6,
+                    rec: None,
+                    sent: si,
+                });
+            }
+        }
+    }
+}
+
 /// "Church" + "of" + "Scientology": an organisation name followed by `of`/`for`/`on` and
 /// another name is one organisation ("Bank of England", "Council on Foreign Relations").
 fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
@@ -234,7 +286,7 @@ pub const FUNCTION: &[&str] = &[
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "and", "or",
     "but", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those",
     "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "not", "no",
-    "after", "before", "over", "into", "about", "than", "up", "out", "new", "says", "said", "will",
+    "after", "before", "over", "into", "about", "than", "up", "out", "says", "said", "will",
     "would", "could", "can", "has", "have", "had",
 ];
 
@@ -540,6 +592,7 @@ impl Recognizer {
             }
         }
         self.add_gazetteer(&p, &mut cands);
+        org_suffix(&p, &mut cands);
         merge_of(&p, &mut cands);
         self.consistency(&p, &mut cands);
         // in a sports report a country named as a name is mostly a national team
@@ -779,7 +832,7 @@ impl Recognizer {
                         !f.demonym
                             && matches!(
                                 self.gaz.records[f.record as usize].kind,
-                                RecKind::Person | RecKind::Country
+                                RecKind::Person | RecKind::Country | RecKind::Org
                             )
                     });
                 let inside = cands.iter().any(|c| c.s <= s && e <= c.e);
@@ -908,6 +961,10 @@ impl Recognizer {
                 }
                 if found.is_none() && surnames.contains_key(&p.whash[i]) {
                     found = Some((i + 1, Kind::Person));
+                }
+                // a one-word name is not spread to a word the article also writes lower case
+                if found.is_some_and(|(e, _)| e == i + 1) && p.doc[i] & DOC_LOWER != 0 {
+                    found = None;
                 }
                 if let Some((e, kind)) = found {
                     cands.push(Cand {

@@ -177,6 +177,7 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
             }
         }
         folded.extend(s.as_bytes().iter().map(|b| b.to_ascii_lowercase() as char));
+        british_z(folded, fstart);
         let n = s.len();
         if letters > 0 {
             shape |= ALPHA;
@@ -212,6 +213,7 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
         return;
     }
     fold_into(s, folded);
+    british_z(folded, fstart);
     let mut shape = 0u16;
     let mut letters = 0;
     let mut upper = 0;
@@ -267,6 +269,19 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
         fend: folded.len() as u32,
         shape,
     });
+}
+
+/// British "-isation(s)" folds to "-ization(s)" (Organisation = Organization), so the
+/// spellings share gazetteer forms.
+fn british_z(folded: &mut String, fstart: usize) {
+    let tok = &folded[fstart..];
+    if tok.len() > 7 {
+        let stem = tok.strip_suffix('s').unwrap_or(tok);
+        if stem.ends_with("isation") {
+            let at = fstart + stem.len() - "isation".len() + 1;
+            folded.replace_range(at..at + 1, "z");
+        }
+    }
 }
 
 /// Appends `s` folded (lower case, no diacritics, typographic quotes and dashes made ASCII).
@@ -384,5 +399,7 @@ mod tests {
         assert_eq!(fold("Orbán Szijjártó"), "orban szijjarto");
         assert_eq!(fold("Łódź"), "lodz");
         assert_eq!(name_key("Viktor  Orbán"), "viktor orban");
+        assert_eq!(name_key("World Health Organisation"), "world health organization");
+        assert_eq!(name_key("organisations"), "organizations");
     }
 }
