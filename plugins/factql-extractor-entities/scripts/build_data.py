@@ -393,7 +393,20 @@ def orgs(data, common):
     for club, names in clubs.items():
         names = {n for n in names if n != club and len(n) >= 3}
         rows.append((club, "|".join(sorted(names)), "club"))
-    write_tsv("orgs.tsv", ["name", "aliases", "kind"], rows)
+    # rank: how many names the data knows for it (a rough fame measure: Arsenal FC has more
+    # aliases than Arsenal de Sarandi)
+    # and a club whose name is its short form plus an affix (Liverpool FC for "Liverpool")
+    # before one that only shares the word (Liverpool Montevideo)
+    affix = {"fc", "cf", "afc", "sc", "ac", "ssc", "sv", "fk", "cd", "ca", "sk", "bk", "if", "club",
+             "football", "calcio", "1", "04", "09"}
+
+    def rank(c, a):
+        names = [x for x in a.split("|") if x]
+        core = " ".join(w for w in c.split() if fold(w) not in affix)
+        return 100 * (core != c and core in names) + len(names)
+
+    rows = [(c, a, k, str(rank(c, a))) for c, a, k in rows]
+    write_tsv("orgs.tsv", ["name", "aliases", "kind", "rank"], rows)
 
 
 # ---------------------------------------------------------------- names and words

@@ -369,7 +369,8 @@ impl Gazetteer {
             let f = "orgs.tsv";
             let name = cell(f, line, &c, 0)?;
             let kind = if cell(f, line, &c, 2)? == "club" { RecKind::Club } else { RecKind::Org };
-            let r = b.record(kind, format!("local:org:{}", name_key(name)), name, 0);
+            let rank = c.get(3).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let r = b.record(kind, format!("local:org:{}", name_key(name)), name, rank);
             b.form(r, name, false);
             for a in multi(cell(f, line, &c, 1)?) {
                 b.form(r, a, false);

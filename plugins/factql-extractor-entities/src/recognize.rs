@@ -770,6 +770,18 @@ impl Recognizer {
                 return;
             }
         }
+        // "Federico Chiesa" tagged as a place or organisation: a known first name followed by
+        // more name, where no gazetteer knows the whole, is a person
+        if c.kind != Kind::Person
+            && c.e - c.s >= 2
+            && p.class[c.s] & class::FIRST != 0
+            && p.class[c.s] & class::COMMON == 0
+            && p.class[c.e - 1] & class::ORGWORD == 0
+            && p.gaz[c.s] & (1 << (2 * gz::SURNAME)) == 0
+            && !p.matches_at(c.s).iter().any(|m| m.end as usize == c.e)
+        {
+            c.kind = Kind::Person;
+        }
         // "the West": a span that is exactly a group's name after "the" is that group
         if c.s > 0
             && p.toks[c.s - 1].folded(&p.folded) == "the"
@@ -832,7 +844,7 @@ impl Recognizer {
                         !f.demonym
                             && matches!(
                                 self.gaz.records[f.record as usize].kind,
-                                RecKind::Person | RecKind::Country | RecKind::Org
+                                RecKind::Person | RecKind::Country | RecKind::Org | RecKind::Club
                             )
                     });
                 let inside = cands.iter().any(|c| c.s <= s && e <= c.e);
@@ -1300,12 +1312,14 @@ mod tests {
 
     #[test]
     fn results_table_clubs_are_organisations() {
-        let t = "Premier League results\nLiverpool 2 Everton 1\nArsenal 3 Chelsea 3";
+        let t = "Premier League results\nManchester United 2 Liverpool 1\nArsenal 3 Chelsea 3";
         let r = lines(t);
-        for club in ["Liverpool", "Everton", "Arsenal", "Chelsea"] {
+        for club in ["Manchester United", "Liverpool", "Arsenal", "Chelsea"] {
             let (m, e) = find(&r, t, club).unwrap_or_else(|| panic!("{club} found in {r:?}"));
             assert_eq!((m.kind, e.kind), (Kind::Org, Kind::Org), "{club}");
         }
+        // the club, not the city, and the famous club of that name
+        assert_eq!(find(&r, t, "Liverpool").expect("Liverpool").1.name, "Liverpool FC");
     }
 
     #[test]
