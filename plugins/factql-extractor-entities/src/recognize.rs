@@ -661,7 +661,8 @@ impl Recognizer {
     fn push_clean(&self, p: &Prep, mut c: Cand, out: &mut Vec<Cand>) {
         let strip_front = |c: &Cand, t: &Token| -> bool {
             let f = t.folded(&p.folded);
-            if matches!(f, "the" | "a" | "an") || t.is(PUNCT) {
+            // determiners, punctuation, and lower-case words (a name never starts with "of")
+            if matches!(f, "the" | "a" | "an") || t.is(PUNCT) || (t.is(LOWER) && !t.is(CAP)) {
                 return true;
             }
             if c.kind == Kind::Person {
@@ -777,8 +778,7 @@ impl Recognizer {
             && p.class[c.s] & class::FIRST != 0
             && p.class[c.s] & class::COMMON == 0
             && p.class[c.e - 1] & class::ORGWORD == 0
-            && p.gaz[c.s] & (1 << (2 * gz::SURNAME)) == 0
-            && !p.matches_at(c.s).iter().any(|m| m.end as usize == c.e)
+            && p.gaz[c.s] == 0
         {
             c.kind = Kind::Person;
         }
@@ -1121,7 +1121,11 @@ impl Recognizer {
         // local canonical names: the longest form of the group
         let mut canon: Vec<usize> = (0..n).collect();
         for (k, &root) in group.iter().enumerate() {
-            let len = |j: usize| (cands[j].e - cands[j].s, span_of(&cands[j]).len());
+            // the longest form, from ordinary text before a headline or an all-caps line
+            let len = |j: usize| {
+                let normal = p.sents[cands[j].sent].mode == MODE_NORMAL;
+                (normal, cands[j].e - cands[j].s, span_of(&cands[j]).len())
+            };
             if len(k) > len(canon[root]) {
                 canon[root] = k;
             }
