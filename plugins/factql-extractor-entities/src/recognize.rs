@@ -697,6 +697,14 @@ impl Recognizer {
         {
             c.e = cut;
         }
+        // in a headline or an all-caps line capitals say little: keep a tagged span only when
+        // each of its words has a gazetteer match or is written capitalised in the body
+        // (document consistency adds the names the body knows)
+        if p.sents[c.sent].mode != MODE_NORMAL
+            && (c.s..c.e).any(|i| p.toks[i].is(ALPHA) && p.doc[i] & DOC_CAP == 0 && p.gaz[i] == 0)
+        {
+            return;
+        }
         let role = |i: usize| {
             let cl = p.class[i];
             cl & (class::ROLE | class::TITLE) != 0 && cl & class::FIRST == 0
@@ -1312,6 +1320,21 @@ mod tests {
         assert!(ids.contains(&"iso:HUN") && ids.contains(&"iso:POL"), "{ids:?}");
         let w = find(&r, t, "WARSAW").expect("capital city").1;
         assert!(w.id.starts_with("gn:"), "{w:?}");
+    }
+
+    #[test]
+    fn all_caps_headline_names_come_from_the_body() {
+        let t = "WAGNER CHIEF PRIGOZHIN DIES IN PLANE CRASH\n\
+                 Yevgeny Prigozhin, the head of the Wagner group, died on Wednesday. Russian officials said \
+                 Prigozhin was on board.";
+        let r = lines(t);
+        let s = surfaces(&r, t);
+        let (m, e) = find(&r, t, "PRIGOZHIN").unwrap_or_else(|| panic!("{s:?}"));
+        assert_eq!(m.kind, Kind::Person);
+        assert_eq!(e.name, "Yevgeny Prigozhin", "{s:?}");
+        for bad in ["CHIEF", "DIES", "PLANE CRASH", "CRASH", "WAGNER CHIEF"] {
+            assert!(!s.iter().any(|x| x == bad), "{bad:?} in {s:?}");
+        }
     }
 
     #[test]
