@@ -340,7 +340,10 @@ def orgs(data, common):
             if not ws:
                 continue
             forms = [title_case(w) for w in ws]
-            canonical = max(forms, key=lambda s: (len(s.split()) <= 6, len(s)))
+            # the entry's head names it; an acronym head gives way to its longest spelled form
+            canonical = forms[0]
+            if len(canonical) <= 5 and canonical.isupper():
+                canonical = max(forms, key=lambda s: (len(s.split()) <= 6, len(s)))
             forms = [x for x in forms if x != canonical and not (" " not in x and fold(x) in common)]
             if " " not in canonical and fold(canonical) in common:
                 continue

@@ -779,6 +779,25 @@ impl Recognizer {
                 return;
             }
         }
+        // a lone all-caps word that names a city or country is the place (a dateline such as
+        // "BRUSSELS, Dec 14 (Reuters)"), whatever the tagger said
+        if c.e - c.s == 1
+            && p.toks[c.s].is(ALLCAP)
+            && p.toks[c.s].end - p.toks[c.s].start > 3
+            && !p.sents[c.sent].table
+            && p.matches_at(c.s).iter().any(|m| {
+                m.end as usize == c.e
+                    && self.gaz.forms_of(m).iter().any(|f| {
+                        !f.demonym
+                            && matches!(
+                                self.gaz.records[f.record as usize].kind,
+                                RecKind::City | RecKind::Country
+                            )
+                    })
+            })
+        {
+            c.kind = Kind::Place;
+        }
         // "Federico Chiesa" tagged as a place or organisation: a known first name followed by
         // more name, where no gazetteer knows the whole, is a person
         if c.kind != Kind::Person
@@ -1052,7 +1071,17 @@ impl Recognizer {
             };
             rec[k] = match c.kind {
                 Kind::Place => pick(&[RecKind::Country, RecKind::Region, RecKind::City]),
-                Kind::Org => pick(&[RecKind::Org, RecKind::Club]),
+                // a club only in a results table or when no place has that name (Brussels is
+                // a city before it is the alias of a club)
+                Kind::Org => pick(&[RecKind::Org]).or_else(|| {
+                    let place = forms.iter().any(|f| {
+                        matches!(
+                            g.records[f.record as usize].kind,
+                            RecKind::City | RecKind::Country
+                        )
+                    });
+                    if place && !p.sents[c.sent].table { None } else { pick(&[RecKind::Club]) }
+                }),
                 Kind::Group => pick(&[RecKind::Group]),
                 Kind::Person => pick(&[RecKind::Person]).or_else(|| {
                     if c.e - c.s < 2 {
@@ -1335,6 +1364,16 @@ mod tests {
         for bad in ["CHIEF", "DIES", "PLANE CRASH", "CRASH", "WAGNER CHIEF"] {
             assert!(!s.iter().any(|x| x == bad), "{bad:?} in {s:?}");
         }
+    }
+
+    #[test]
+    fn dateline_city_is_a_place_not_a_club() {
+        let t =
+            "BRUSSELS, Dec 14 (Reuters) - European Union leaders agreed on Thursday to open talks.";
+        let r = one(t);
+        let (m, e) = find(&r, t, "BRUSSELS").expect("dateline city");
+        assert_eq!((m.kind, e.kind), (Kind::Place, Kind::Place), "{e:?}");
+        assert!(e.id.starts_with("gn:"), "{e:?}");
     }
 
     #[test]
