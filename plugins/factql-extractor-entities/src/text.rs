@@ -176,7 +176,8 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
                 digits += 1;
             }
         }
-        folded.extend(s.as_bytes().iter().map(|b| b.to_ascii_lowercase() as char));
+        folded.push_str(s);
+        folded[fstart..].make_ascii_lowercase();
         british_z(folded, fstart);
         let n = s.len();
         if letters > 0 {
