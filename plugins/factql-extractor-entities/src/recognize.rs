@@ -129,6 +129,57 @@ fn org_suffix(p: &Prep, cands: &mut Vec<Cand>) {
     }
 }
 
+/// "Ambassador Hamdullah Mohib": two or three capitalised words nothing claimed, right after a
+/// title or role word in ordinary text, are a person's name.
+fn person_after_title(p: &Prep, cands: &mut Vec<Cand>) {
+    let mut covered = vec![false; p.toks.len()];
+    for c in cands.iter() {
+        covered[c.s..c.e].fill(true);
+    }
+    for (si, s) in p.sents.iter().enumerate() {
+        if s.mode != MODE_NORMAL {
+            continue;
+        }
+        for a in s.toks.start + 1..s.toks.end {
+            let title = p.class[a - 1];
+            if title & (class::ROLE | class::TITLE) == 0 || title & class::FIRST != 0 || covered[a]
+            {
+                continue;
+            }
+            let mut e = a;
+            while e < s.toks.end
+                && e - a < 3
+                && !covered[e]
+                && p.toks[e].is(CAP)
+                && p.toks[e].is(LOWER)
+                && p.gaz[e] == 0
+                && p.class[e]
+                    & (class::FUNCTION
+                        | class::ROLE
+                        | class::TITLE
+                        | class::ORGWORD
+                        | class::COMMON)
+                    == 0
+            {
+                e += 1;
+            }
+            // a whole name: two or three words, not followed by more capitalised words
+            if e - a >= 2 && !(e < s.toks.end && p.toks[e].is(CAP)) {
+                cands.push(Cand {
+                    s: a,
+                    e,
+                    kind: Kind::Person,
+                    level: Level::Name,
+                    conf: 0.6,
+                    rec: None,
+                    sent: si,
+                });
+                covered[a..e].fill(true);
+            }
+        }
+    }
+}
+
 /// "Church" + "of" + "Scientology": an organisation name followed by `of`/`for`/`on` and
 /// another name is one organisation ("Bank of England", "Council on Foreign Relations").
 fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
@@ -593,6 +644,7 @@ impl Recognizer {
         }
         self.add_gazetteer(&p, &mut cands);
         org_suffix(&p, &mut cands);
+        person_after_title(&p, &mut cands);
         merge_of(&p, &mut cands);
         self.consistency(&p, &mut cands);
         // in a sports report a country named as a name is mostly a national team
@@ -741,8 +793,11 @@ impl Recognizer {
         if c.kind == Kind::Place
             && let Some(m) =
                 p.matches_at(c.s).iter().filter(|m| (m.end as usize) < c.e).max_by_key(|m| m.end)
-            && p.class[m.end as usize] & class::FIRST != 0
             && p.toks[m.end as usize].is(CAP)
+            && (p.class[m.end as usize] & class::FIRST != 0
+                || (c.e - m.end as usize >= 2
+                    && (m.end as usize..c.e).all(|i| p.toks[i].is(CAP) && p.gaz[i] == 0)
+                    && p.class[c.e - 1] & class::ORGWORD == 0))
         {
             let split = m.end as usize;
             out.push(Cand { e: split, ..c.clone() });
@@ -1364,6 +1419,16 @@ mod tests {
         for bad in ["CHIEF", "DIES", "PLANE CRASH", "CRASH", "WAGNER CHIEF"] {
             assert!(!s.iter().any(|x| x == bad), "{bad:?} in {s:?}");
         }
+    }
+
+    #[test]
+    fn unknown_names_after_a_title_are_people() {
+        let t =
+            "The visas were granted, but Afghan Ambassador Hamdullah Mohib says there were delays.";
+        let r = one(t);
+        let (m, e) =
+            find(&r, t, "Hamdullah Mohib").unwrap_or_else(|| panic!("{:?}", surfaces(&r, t)));
+        assert_eq!((m.kind, e.id.as_str()), (Kind::Person, "local:person:hamdullah mohib"));
     }
 
     #[test]
