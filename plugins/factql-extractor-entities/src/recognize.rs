@@ -435,7 +435,13 @@ impl Recognizer {
         let whole = [SentenceSpan { span: 0..text.len(), boilerplate: false }];
         let sentences = if sentences.is_empty() { &whole[..] } else { sentences };
         for s in sentences {
-            if s.boilerplate || s.span.start >= s.span.end || s.span.end > text.len() {
+            // boilerplate, empty spans and spans that are not valid byte ranges of the text
+            if s.boilerplate
+                || s.span.start >= s.span.end
+                || s.span.end > text.len()
+                || !text.is_char_boundary(s.span.start)
+                || !text.is_char_boundary(s.span.end)
+            {
                 continue;
             }
             let a = p.toks.len();
@@ -1419,6 +1425,23 @@ mod tests {
         for bad in ["CHIEF", "DIES", "PLANE CRASH", "CRASH", "WAGNER CHIEF"] {
             assert!(!s.iter().any(|x| x == bad), "{bad:?} in {s:?}");
         }
+    }
+
+    #[test]
+    fn recognizer_is_shared_by_threads_and_survives_bad_spans() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Recognizer>();
+        let t = "Orbán met Putin in Moscow.";
+        let bad = [
+            SentenceSpan { span: 0..4, boilerplate: false }, // ends inside "á"
+            SentenceSpan { span: 20..500, boilerplate: false }, // past the end
+            SentenceSpan { span: 9..9, boilerplate: false },
+        ];
+        assert!(rec().recognize(t, &bad).mentions.is_empty());
+        assert!(
+            !rec().recognize(t, &[]).mentions.is_empty(),
+            "no spans: the whole text is one sentence"
+        );
     }
 
     #[test]
