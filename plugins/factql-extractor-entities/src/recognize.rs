@@ -744,6 +744,20 @@ impl Recognizer {
         if c.s >= c.e {
             return;
         }
+        // a capitalised first name right before a person's name belongs to it ("Yevgeny" +
+        // "Prigozhin" when the tagger only took the surname)
+        if c.kind == Kind::Person {
+            let start = p.sents[c.sent].toks.start;
+            while c.s > start
+                && p.toks[c.s - 1].is(CAP)
+                && p.class[c.s - 1] & class::FIRST != 0
+                && p.class[c.s - 1] & (class::COMMON | class::FUNCTION | class::ROLE | class::TITLE)
+                    == 0
+                && p.gaz[c.s - 1] == 0
+            {
+                c.s -= 1;
+            }
+        }
         // a person's name holds particles (de, van, bin) but never "on", "of", "and", "for"
         if c.kind == Kind::Person
             && let Some(cut) = (c.s + 1..c.e).find(|&i| {
@@ -1067,8 +1081,22 @@ impl Recognizer {
                     found = None;
                 }
                 if let Some((e, kind)) = found {
+                    // with the first name written before it ("Yevgeny" + "Prigozhin")
+                    let mut a = i;
+                    while kind == Kind::Person
+                        && a > s.toks.start
+                        && !covered[a - 1]
+                        && p.toks[a - 1].is(CAP)
+                        && p.class[a - 1] & class::FIRST != 0
+                        && p.class[a - 1]
+                            & (class::COMMON | class::FUNCTION | class::ROLE | class::TITLE)
+                            == 0
+                        && p.gaz[a - 1] == 0
+                    {
+                        a -= 1;
+                    }
                     cands.push(Cand {
-                        s: i,
+                        s: a,
                         e,
                         kind,
                         level: Level::Name,
@@ -1076,7 +1104,7 @@ impl Recognizer {
                         rec: None,
                         sent: si,
                     });
-                    covered[i..e].fill(true);
+                    covered[a..e].fill(true);
                     i = e;
                 } else {
                     i += 1;
@@ -1230,6 +1258,7 @@ impl Recognizer {
         }
         let mut out = Recognized::default();
         let mut by_key: IdMap<usize> = IdMap::default();
+        let mut name_quality: Vec<(bool, usize)> = Vec::new();
         for k in 0..n {
             let c = &cands[k];
             let surface = &text[span_of(c)];
@@ -1283,12 +1312,23 @@ impl Recognizer {
                         }
                     };
                     out.entities.push(entity);
+                    let cc = &cands[root];
+                    name_quality.push((p.sents[cc.sent].mode == MODE_NORMAL, cc.e - cc.s));
                     by_key.insert(ekey, out.entities.len() - 1);
                     out.entities.len() - 1
                 }
             };
             let ent = &mut out.entities[idx];
-            if surface != ent.name && !ent.aliases.iter().any(|a| a == surface) {
+            // a local entity named from a headline takes the longest form of ordinary text
+            let quality = (p.sents[c.sent].mode == MODE_NORMAL, c.e - c.s);
+            if rec[k].is_none() && quality > name_quality[idx] {
+                let old = std::mem::replace(&mut ent.name, surface.to_string());
+                name_quality[idx] = quality;
+                if !ent.aliases.contains(&old) {
+                    ent.aliases.push(old);
+                }
+                ent.aliases.retain(|a| a != surface);
+            } else if surface != ent.name && !ent.aliases.iter().any(|a| a == surface) {
                 ent.aliases.push(surface.to_string());
             }
             out.mentions.push(Mention {
