@@ -129,6 +129,74 @@ fn org_suffix(p: &Prep, cands: &mut Vec<Cand>) {
     }
 }
 
+/// "the Council on American-Islamic Relations (CAIR)": capitalised words whose initials spell
+/// the all-caps word in the parentheses after them are an organisation, and so is the acronym.
+fn defined_acronyms(p: &Prep, cands: &mut Vec<Cand>) {
+    for (si, s) in p.sents.iter().enumerate() {
+        for x in s.toks.start + 2..s.toks.end.saturating_sub(1) {
+            let acro = &p.toks[x];
+            if !(acro.is(ALLCAP) && acro.is(ALPHA))
+                || p.toks[x - 1].folded(&p.folded) != "("
+                || p.toks[x + 1].folded(&p.folded) != ")"
+            {
+                continue;
+            }
+            let letters = acro.folded(&p.folded).as_bytes();
+            if !(2..=8).contains(&letters.len()) {
+                continue;
+            }
+            // walk back over the name: capitalised words give the letters, connectors and
+            // hyphens are skipped
+            let mut want = letters.len();
+            let mut a = x - 1;
+            while a > s.toks.start && want > 0 {
+                let t = &p.toks[a - 1];
+                if t.is(CAP) && t.is(ALPHA) {
+                    if t.folded(&p.folded).as_bytes()[0] != letters[want - 1] {
+                        break;
+                    }
+                    want -= 1;
+                } else if !(t.is(HYPHEN) || p.class[a - 1] & class::CONNECTOR != 0) {
+                    break;
+                }
+                a -= 1;
+            }
+            if want != 0 || !p.toks[a].is(CAP) {
+                continue;
+            }
+            let (long, short) = (a..x - 1, x..x + 1);
+            let kind_of_long = cands
+                .iter()
+                .find(|c| c.s == long.start && c.e == long.end)
+                .map(|c| c.kind)
+                .unwrap_or(Kind::Org);
+            let kind = if kind_of_long == Kind::Person { continue } else { kind_of_long };
+            cands.retain(|c| {
+                let overlaps = |r: &Range<usize>| c.s < r.end && r.start < c.e;
+                !overlaps(&long) && !overlaps(&short)
+            });
+            for r in [long, short] {
+                cands.push(Cand {
+                    s: r.start,
+                    e: r.end,
+                    kind,
+                    level: Level::Name,
+                    conf: 0.8,
+                    rec: None,
+                    sent: si,
+                });
+            }
+            // the acronym means the same everywhere in the article
+            for c in cands.iter_mut() {
+                if c.e - c.s == 1 && p.whash[c.s] == p.whash[x] && c.level == Level::Name {
+                    c.kind = kind;
+                    c.rec = None;
+                }
+            }
+        }
+    }
+}
+
 /// "Ambassador Hamdullah Mohib": two or three capitalised words nothing claimed, right after a
 /// title or role word in ordinary text, are a person's name.
 fn person_after_title(p: &Prep, cands: &mut Vec<Cand>) {
@@ -653,6 +721,7 @@ impl Recognizer {
         person_after_title(&p, &mut cands);
         merge_of(&p, &mut cands);
         self.consistency(&p, &mut cands);
+        defined_acronyms(&p, &mut cands);
         // in a sports report a country named as a name is mostly a national team
         let sport = p.class.iter().filter(|&&c| c & class::SPORT != 0).count();
         let words = p.toks.iter().filter(|t| t.is(ALPHA)).count();
@@ -1222,24 +1291,28 @@ impl Recognizer {
             }
         }
         // acronyms: an all-caps one-word organisation links to a longer one with those initials
+        // (the initials of each multi-word organisation computed once)
+        let mut initials: Vec<(u64, usize)> = Vec::new();
+        for (j, d) in cands.iter().enumerate() {
+            if d.kind == Kind::Org && d.e - d.s >= 2 {
+                let mut ini = [0u8; 16];
+                let mut len = 0;
+                for i in (d.s..d.e).filter(|&i| p.toks[i].is(CAP)) {
+                    if len < ini.len() {
+                        ini[len] = p.toks[i].folded(&p.folded).as_bytes()[0];
+                        len += 1;
+                    }
+                }
+                initials.push((crate::tagger::word_hash_bytes(&ini[..len]), j));
+            }
+        }
         for k in 0..n {
             let c = &cands[k];
             if c.kind != Kind::Org || c.e - c.s != 1 || !p.toks[c.s].is(ALLCAP) || rec[k].is_some()
             {
                 continue;
             }
-            let w = p.toks[c.s].folded(&p.folded);
-            let hit = (0..n).find(|&j| {
-                let d = &cands[j];
-                d.kind == Kind::Org && d.e - d.s >= 2 && {
-                    let ini: String = (d.s..d.e)
-                        .filter(|&i| p.toks[i].is(CAP))
-                        .filter_map(|i| p.toks[i].folded(&p.folded).chars().next())
-                        .collect();
-                    ini == w
-                }
-            });
-            if let Some(j) = hit {
+            if let Some(&(_, j)) = initials.iter().find(|(h, _)| *h == p.whash[c.s]) {
                 group[k] = j;
                 rec[k] = rec[j];
             }
@@ -1492,6 +1565,23 @@ mod tests {
         let (m, e) =
             find(&r, t, "Hamdullah Mohib").unwrap_or_else(|| panic!("{:?}", surfaces(&r, t)));
         assert_eq!((m.kind, e.id.as_str()), (Kind::Person, "local:person:hamdullah mohib"));
+    }
+
+    #[test]
+    fn acronyms_link_to_the_organisation_they_abbreviate() {
+        let t = "The Council on American-Islamic Relations (CAIR) said on Monday that CAIR would sue. \
+                 The World Health Organisation (WHO) agreed.";
+        let r = one(t);
+        let long =
+            find(&r, t, "Council on American-Islamic Relations").expect("defined organisation");
+        assert_eq!(long.0.kind, Kind::Org);
+        for m in r.mentions.iter().filter(|m| &t[m.span.clone()] == "CAIR") {
+            assert_eq!((m.kind, m.entity), (Kind::Org, long.0.entity));
+        }
+        // British spelling, acronym from the data
+        let who = find(&r, t, "World Health Organisation").expect("WHO spelled out");
+        assert_eq!(who.1.name, "World Health Organization");
+        assert_eq!(find(&r, t, "WHO").expect("acronym").0.entity, who.0.entity);
     }
 
     #[test]

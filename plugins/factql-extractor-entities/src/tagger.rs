@@ -355,7 +355,13 @@ impl Trainer {
 /// Stable hash of a folded word.
 #[inline]
 pub fn word_hash(folded: &str) -> u64 {
-    hash_bytes(0x5eed, folded.as_bytes())
+    word_hash_bytes(folded.as_bytes())
+}
+
+/// [`word_hash`] of raw bytes.
+#[inline]
+pub fn word_hash_bytes(folded: &[u8]) -> u64 {
+    hash_bytes(0x5eed, folded)
 }
 
 /// Hash of the last three bytes of a folded word (its suffix feature).
