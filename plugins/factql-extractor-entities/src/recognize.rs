@@ -308,6 +308,20 @@ fn span_step(h: u64, w: u64) -> u64 {
 }
 
 impl Prep {
+    /// Empties every buffer, keeping its capacity.
+    pub fn clear(&mut self) {
+        self.toks.clear();
+        self.folded.clear();
+        self.sents.clear();
+        self.whash.clear();
+        self.suffix.clear();
+        self.gaz.clear();
+        self.class.clear();
+        self.doc.clear();
+        self.cand.clear();
+        self.matches.clear();
+    }
+
     /// The gazetteer matches starting at token `i` (matches are sorted by start).
     pub fn matches_at(&self, i: usize) -> &[GazMatch] {
         let a = self.matches.partition_point(|m| (m.start as usize) < i);
@@ -495,6 +509,13 @@ impl Recognizer {
     /// Tokenises the article and computes every per-token input of the tagger.
     pub fn prepare(&self, text: &str, sentences: &[SentenceSpan]) -> Prep {
         let mut p = Prep::default();
+        self.prepare_into(text, sentences, &mut p);
+        p
+    }
+
+    /// [`Recognizer::prepare`] into a `Prep` whose buffers are reused.
+    pub fn prepare_into(&self, text: &str, sentences: &[SentenceSpan], p: &mut Prep) {
+        p.clear();
         let est = text.len() / 5 + 16;
         p.toks.reserve(est);
         p.whash.reserve(est);
@@ -531,7 +552,7 @@ impl Recognizer {
         }
         let n = p.toks.len();
         // candidates
-        p.cand = vec![false; n];
+        p.cand.resize(n, false);
         for s in &p.sents {
             for i in s.toks.clone() {
                 let t = &p.toks[i];
@@ -554,7 +575,7 @@ impl Recognizer {
             }
         }
         // full classes and suffixes where features are computed: candidates and neighbours
-        p.suffix = vec![0; n];
+        p.suffix.resize(n, 0);
         let mut near: IdMap<u8> = IdMap::default();
         for i in 0..n {
             let c = p.cand[i];
@@ -592,14 +613,14 @@ impl Recognizer {
                 }
             }
         }
-        p.doc = p
+        let doc = p
             .whash
             .iter()
             .zip(&p.cand)
-            .map(|(h, &c)| if c { near.get(h).copied().unwrap_or(0) } else { 0 })
-            .collect();
+            .map(|(h, &c)| if c { near.get(h).copied().unwrap_or(0) } else { 0 });
+        p.doc.extend(doc);
         // gazetteer
-        p.gaz = vec![0; n];
+        p.gaz.resize(n, 0);
         for s in &p.sents {
             let toks = &p.toks[s.toks.clone()];
             let cand = &p.cand[s.toks.clone()];
@@ -635,7 +656,6 @@ impl Recognizer {
                 p.gaz[i] |= 1 << (2 * gz::SURNAME);
             }
         }
-        p
     }
 
     /// Tags one sentence; returns the tag and confidence of each token.
@@ -663,14 +683,25 @@ impl Recognizer {
     /// `sentences` are byte ranges into `text` (sentence 0 is the headline); boilerplate
     /// sentences are skipped. With no sentences the whole text is one sentence.
     pub fn recognize(&self, text: &str, sentences: &[SentenceSpan]) -> Recognized {
-        let p = self.prepare(text, sentences);
+        thread_local! {
+            /// Per-thread buffers of the last article, reused so an article allocates little.
+            static SCRATCH: std::cell::RefCell<Prep> = std::cell::RefCell::new(Prep::default());
+        }
+        SCRATCH.with(|cell| {
+            let mut p = cell.borrow_mut();
+            self.prepare_into(text, sentences, &mut p);
+            self.recognize_prepared(text, &p)
+        })
+    }
+
+    fn recognize_prepared(&self, text: &str, p: &Prep) -> Recognized {
         let mut cands: Vec<Cand> = Vec::new();
         let mut tags = Vec::new();
         for (si, s) in p.sents.iter().enumerate() {
             if !s.toks.clone().any(|i| p.cand[i]) {
                 continue;
             }
-            self.tag(&p, s, &mut tags);
+            self.tag(p, s, &mut tags);
             let mut k = 0;
             while k < tags.len() {
                 let t = tags[k].0 as usize;
@@ -701,7 +732,7 @@ impl Recognizer {
                 }
                 let kind = [Kind::Person, Kind::Place, Kind::Org][label];
                 self.push_clean(
-                    &p,
+                    p,
                     Cand {
                         s: base + k,
                         e: base + e,
@@ -716,12 +747,12 @@ impl Recognizer {
                 k = e;
             }
         }
-        self.add_gazetteer(&p, &mut cands);
-        org_suffix(&p, &mut cands);
-        person_after_title(&p, &mut cands);
-        merge_of(&p, &mut cands);
-        self.consistency(&p, &mut cands);
-        defined_acronyms(&p, &mut cands);
+        self.add_gazetteer(p, &mut cands);
+        org_suffix(p, &mut cands);
+        person_after_title(p, &mut cands);
+        merge_of(p, &mut cands);
+        self.consistency(p, &mut cands);
+        defined_acronyms(p, &mut cands);
         // in a sports report a country named as a name is mostly a national team
         let sport = p.class.iter().filter(|&&c| c & class::SPORT != 0).count();
         let words = p.toks.iter().filter(|t| t.is(ALPHA)).count();
@@ -781,7 +812,7 @@ impl Recognizer {
         }
         kept.extend(nested);
         kept.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
-        self.link(text, &p, kept)
+        self.link(text, p, kept)
     }
 
     /// Cleans a tagged span (determiners, titles, possessives, hyphenated places) and keeps it.
