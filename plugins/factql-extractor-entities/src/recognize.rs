@@ -267,6 +267,22 @@ fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
             prev.conf = prev.conf.min(c.conf);
             continue;
         }
+        // "U.S." + "Department of Agriculture": a place name right before an organisation's
+        // name is part of it
+        if let Some(prev) = out.last_mut()
+            && prev.kind == Kind::Place
+            && prev.level == Level::Name
+            && c.kind == Kind::Org
+            && c.level == Level::Name
+            && c.sent == prev.sent
+            && c.s == prev.e
+        {
+            prev.e = c.e;
+            prev.kind = Kind::Org;
+            prev.rec = None;
+            prev.conf = prev.conf.min(c.conf);
+            continue;
+        }
         out.push(c);
     }
     // "University" + "of" + "Texas": a capitalised organisation word before of/for and a name
