@@ -916,12 +916,14 @@ impl Recognizer {
         let sent = &p.sents[c.sent];
         let first = c.s == sent.toks.start
             || (c.s > sent.toks.start && p.toks[c.s - 1].is(PUNCT) && !p.toks[c.s - 1].is(HYPHEN));
+        // (or, for an ordinary word, written lower case elsewhere at all: "Police arrested ..."
+        // beside "the Irving Police Department")
+        let ordinary = p.class[c.s] & (class::COMMON | class::FUNCTION) != 0;
         if c.e - c.s == 1
             && (first || sent.mode != MODE_NORMAL)
-            && p.doc[c.s] & DOC_CAP == 0
             && p.gaz[c.s] == 0
-            && (p.doc[c.s] & DOC_LOWER != 0
-                || p.class[c.s] & (class::COMMON | class::FUNCTION) != 0)
+            && ((p.doc[c.s] & DOC_CAP == 0 && (p.doc[c.s] & DOC_LOWER != 0 || ordinary))
+                || (ordinary && p.doc[c.s] & DOC_LOWER != 0))
         {
             return;
         }
