@@ -76,8 +76,13 @@ pub struct GazMatch {
 /// Slots of the small word table (a power of two, at least four times the words in it).
 const SMALL_SLOTS: usize = 512;
 
-/// Size of the first-word bitset (128 KB).
+/// Size of the bitset of first words and first word pairs of the forms (128 KB).
 const FIRST_WORD_BITS: usize = 1 << 20;
+
+#[inline]
+fn pair_hash(a: u64, b: u64) -> u64 {
+    (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
 
 #[inline]
 fn first_word_bit(h: u64) -> usize {
@@ -438,10 +443,16 @@ impl Gazetteer {
             mb.insert(key.as_bytes(), (offset << 16) | n.min(0xffff))?;
         }
         let map = fst::Map::new(mb.into_inner()?)?;
+        // one bit per one-word form, one per (first, second) word pair of longer forms
         let mut first_words = vec![0u64; FIRST_WORD_BITS / 64];
         for (key, _) in &entries {
-            let first = key.split(' ').next().unwrap_or_default();
-            let b = first_word_bit(word_hash(first));
+            let mut words = key.split(' ');
+            let first = word_hash(words.next().unwrap_or_default());
+            let h = match words.next() {
+                Some(second) => pair_hash(first, word_hash(second)),
+                None => first,
+            };
+            let b = first_word_bit(h);
             first_words[b / 64] |= 1 << (b % 64);
         }
         Ok(Gazetteer { records, forms, map, surnames, words, small_words, first_words })
@@ -475,11 +486,15 @@ impl Gazetteer {
         }
     }
 
-    /// Whether some form starts with the word of this [`word_hash`] (false positives possible).
+    /// Whether some form may start at a word (by its [`word_hash`]) followed by `next` (false
+    /// positives possible): a one-word form equal to it, or a longer form starting with the pair.
     #[inline]
-    pub fn may_start(&self, h: u64) -> bool {
-        let b = first_word_bit(h);
-        self.first_words[b / 64] & (1 << (b % 64)) != 0
+    pub fn may_start(&self, h: u64, next: Option<u64>) -> bool {
+        let bit = |x: u64| {
+            let b = first_word_bit(x);
+            self.first_words[b / 64] & (1 << (b % 64)) != 0
+        };
+        bit(h) || next.is_some_and(|n| bit(pair_hash(h, n)))
     }
 
     /// The forms stored under an exact key, if any.

@@ -646,7 +646,9 @@ impl Recognizer {
                 toks,
                 &p.folded,
                 |i| {
-                    cand[i] && (toks[i].is(ALPHA) || toks[i].is(DIGIT)) && self.gaz.may_start(wh[i])
+                    cand[i]
+                        && (toks[i].is(ALPHA) || toks[i].is(DIGIT))
+                        && self.gaz.may_start(wh[i], wh.get(i + 1).copied())
                 },
                 &mut p.matches,
             );
