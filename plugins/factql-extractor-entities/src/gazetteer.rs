@@ -73,6 +73,50 @@ pub struct GazMatch {
     pub forms: (u32, u32),
 }
 
+/// Word classes by word hash in one flat open-addressing table: each 8-byte slot holds a
+/// 32-bit fingerprint of the hash and the class bits, so a lookup usually touches one cache
+/// line (a general hash map touches its control bytes and its buckets).
+struct WordTable {
+    slots: Vec<u64>,
+    mask: usize,
+}
+
+impl WordTable {
+    fn new(words: &IdMap<u16>) -> WordTable {
+        let n = (words.len() * 2).next_power_of_two().max(64);
+        let mut slots = vec![0u64; n];
+        for (&h, &c) in words {
+            let mut i = (h as usize) & (n - 1);
+            while slots[i] != 0 {
+                i = (i + 1) & (n - 1);
+            }
+            slots[i] = (u64::from(Self::fingerprint(h)) << 32) | u64::from(c);
+        }
+        WordTable { slots, mask: n - 1 }
+    }
+
+    #[inline]
+    fn fingerprint(h: u64) -> u32 {
+        ((h >> 32) as u32) | 1
+    }
+
+    #[inline]
+    fn get(&self, h: u64) -> u16 {
+        let fp = u64::from(Self::fingerprint(h));
+        let mut i = (h as usize) & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return 0;
+            }
+            if slot >> 32 == fp {
+                return slot as u16;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
 /// Slots of the small word table (a power of two, at least four times the words in it).
 const SMALL_SLOTS: usize = 512;
 
@@ -125,7 +169,7 @@ pub struct Gazetteer {
     /// Folded surname -> person records having it as the last token of a form.
     pub surnames: HashMap<String, Vec<u32>>,
     /// Folded-word hash ([`crate::tagger::word_hash`]) -> [`class`] bits.
-    words: IdMap<u16>,
+    words: WordTable,
     /// Function, connector and sports words only: a direct-mapped table of (hash, classes)
     /// small enough to stay in L1, probed linearly.
     small_words: Vec<(u64, u16)>,
@@ -455,6 +499,7 @@ impl Gazetteer {
             let b = first_word_bit(h);
             first_words[b / 64] |= 1 << (b % 64);
         }
+        let words = WordTable::new(&words);
         Ok(Gazetteer { records, forms, map, surnames, words, small_words, first_words })
     }
 
@@ -467,7 +512,7 @@ impl Gazetteer {
     /// The word classes of a folded word, by its [`word_hash`].
     #[inline]
     pub fn class_of_hash(&self, h: u64) -> u16 {
-        self.words.get(&h).copied().unwrap_or(0)
+        self.words.get(h)
     }
 
     /// The function/connector classes of a folded word, by its [`word_hash`].
