@@ -791,7 +791,17 @@ impl Recognizer {
             }
         }
         for c in &mut cands {
-            if p.sents[c.sent].table && c.kind == Kind::Place && c.level == Level::Name {
+            // a place in a results table is a team, except a player's country in parentheses
+            // ("Pete Sampras (U.S.) beat ...")
+            let bracketed = c.s > 0
+                && c.e < p.toks.len()
+                && p.toks[c.s - 1].folded(&p.folded) == "("
+                && p.toks[c.e].folded(&p.folded) == ")";
+            if p.sents[c.sent].table
+                && c.kind == Kind::Place
+                && c.level == Level::Name
+                && !bracketed
+            {
                 c.kind = Kind::Org;
                 c.rec = None;
             }
@@ -988,6 +998,18 @@ impl Recognizer {
                                 self.gaz.records[f.record as usize].kind,
                                 RecKind::City | RecKind::Country
                             )
+                    })
+            })
+        {
+            c.kind = Kind::Place;
+        }
+        // a span that is exactly a country's name is the place (a results table or a sports
+        // report turns it into the team later)
+        if c.kind == Kind::Org
+            && p.matches_at(c.s).iter().any(|m| {
+                m.end as usize == c.e
+                    && self.gaz.forms_of(m).iter().any(|f| {
+                        !f.demonym && self.gaz.records[f.record as usize].kind == RecKind::Country
                     })
             })
         {
@@ -1655,6 +1677,17 @@ mod tests {
         }
         // the club, not the city, and the famous club of that name
         assert_eq!(find(&r, t, "Liverpool").expect("Liverpool").1.name, "Liverpool FC");
+    }
+
+    #[test]
+    fn a_players_country_in_a_results_line_stays_a_place() {
+        let t = "Tennis results\nPete Sampras (U.S.) beat Goran Ivanisevic (Croatia) 6-4 6-3 7-5";
+        let r = lines(t);
+        for place in ["U.S.", "Croatia"] {
+            let (m, e) =
+                find(&r, t, place).unwrap_or_else(|| panic!("{place} in {:?}", surfaces(&r, t)));
+            assert_eq!((m.kind, e.kind), (Kind::Place, Kind::Place), "{place}");
+        }
     }
 
     #[test]
