@@ -439,6 +439,11 @@ def names(data, common):
         m = re.match(r"([A-Z][A-Z_]*[A-Z])\s*\[~", line)
         if m and "_" not in m.group(1):
             rows.append((m.group(1).lower(), "role"))
+    # language names are nationality-like adjectives (English, Spanish), not names
+    for c in json.load(open(data / "countries" / "countries.json", encoding="utf-8")):
+        for lang in (c.get("languages") or {}).values():
+            if " " not in lang and latin(lang):
+                rows.append((fold(lang), "demonym"))
     rows += [(w, "common") for w in common]
     write_tsv("words.tsv", ["word", "class"], rows)
 

@@ -503,6 +503,10 @@ fn sentence_mode(toks: &[Token], class: &[u16]) -> u8 {
 fn is_table(toks: &[Token]) -> bool {
     let digits = toks.iter().filter(|t| t.is(ALLDIGIT)).count();
     let words = toks.iter().filter(|t| t.is(ALPHA)).count();
+    // a dateline ("LONDON 1996-08-24") is no table line
+    if words == 1 && toks[0].is(ALLCAP) && toks[1..].iter().all(|t| t.is(ALLDIGIT) || t.is(PUNCT)) {
+        return false;
+    }
     digits >= 2 && words >= 1 && digits * 3 >= words && toks.iter().any(|t| t.is(CAP))
 }
 
@@ -920,7 +924,10 @@ impl Recognizer {
             return;
         }
         // a lone demonym word ("English") that no country claims is no name either
-        if c.e - c.s == 1 && p.class[c.s] & class::DEMONYM != 0 && p.gaz[c.s] == 0 {
+        if c.e - c.s == 1
+            && p.class[c.s] & class::DEMONYM != 0
+            && p.gaz[c.s] & (1 << (2 * gz::DEMONYM)) == 0
+        {
             return;
         }
         // a lone ordinary word at a sentence start or in a headline ("During", "Iodine",
