@@ -1672,6 +1672,10 @@ mod tests {
         let (m, e) = find(&r, t, "BRUSSELS").expect("dateline city");
         assert_eq!((m.kind, e.kind), (Kind::Place, Kind::Place), "{e:?}");
         assert!(e.id.starts_with("gn:"), "{e:?}");
+        // a dateline line with a numeric date is not a results table
+        let t = "Leeds beat Southampton\nLONDON 1996-08-24\nLeeds United beat Southampton 2-0 on Saturday.";
+        let r = lines(t);
+        assert_eq!(find(&r, t, "LONDON").expect("dateline").1.id, "gn:2643743");
     }
 
     #[test]
