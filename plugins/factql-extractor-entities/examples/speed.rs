@@ -56,7 +56,9 @@ fn main() {
     }
     let words: usize = arts.iter().map(|(t, _)| t.split_whitespace().count()).sum();
     let total: usize = arts.iter().map(|(t, _)| t.len()).sum();
+    let t0 = Instant::now();
     let rec = Recognizer::load().expect("recognizer loads");
+    println!("load: {:.3} s", t0.elapsed().as_secs_f64());
     println!("input: {} articles, {total} bytes, {words} words", arts.len());
     for r in 0..rounds {
         let c0 = cpu_ns();

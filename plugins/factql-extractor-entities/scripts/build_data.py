@@ -22,8 +22,13 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "data"
 
 
+SPECIAL = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ß": "ss", "đ": "d", "Đ": "d",
+                         "ı": "i", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th"})
+
+
 def fold(s):
-    s = unicodedata.normalize("NFD", s)
+    """As the Rust loader folds: special letters, then NFD without combining marks, lower case."""
+    s = unicodedata.normalize("NFD", s.translate(SPECIAL))
     s = "".join(c for c in s if not unicodedata.combining(c))
     return s.lower()
 
@@ -79,9 +84,10 @@ def common_words(data):
             first = False
     words = {w for w, n in low.items() if n >= 2 and n >= cap[w]}
     for line in open(data / "vader" / "vader_lexicon.txt", encoding="utf-8"):
-        w = line.split("\t")[0]
-        if w.isalpha() and w.islower() and len(w) > 2:
-            words.add(w)
+        cells = line.split("\t")
+        # clearly valenced words only: the lexicon also lists slang and a few place names
+        if cells[0].isalpha() and cells[0].islower() and len(cells[0]) > 2 and abs(float(cells[1])) >= 1.0:
+            words.add(cells[0])
     return words
 
 
@@ -334,7 +340,10 @@ def orgs(data, common):
             if not ws:
                 continue
             forms = [title_case(w) for w in ws]
-            canonical = max(forms, key=lambda s: (len(s.split()) <= 6, len(s)))
+            # the entry's head names it; an acronym head gives way to its longest spelled form
+            canonical = forms[0]
+            if len(canonical) <= 5 and canonical.isupper():
+                canonical = max(forms, key=lambda s: (len(s.split()) <= 6, len(s)))
             forms = [x for x in forms if x != canonical and not (" " not in x and fold(x) in common)]
             if " " not in canonical and fold(canonical) in common:
                 continue
@@ -363,6 +372,22 @@ def orgs(data, common):
             vs.update(g[1])
         vs.discard(canonical)
         rows.append((canonical, "|".join(sorted(vs)), kind))
+    # Acronyms of organisations named by three or more capitalised words ("World Health
+    # Organization" -> "WHO"), kept when no other organisation has the same initials.
+    acr = defaultdict(list)
+    for k, (canonical, aliases, kind) in enumerate(rows):
+        if kind != "org":
+            continue
+        words = [w for w in re.split(r"[\s-]+", canonical) if w]
+        caps = [w for w in words if w[:1].isupper()]
+        if len(caps) >= 3 and len(caps) == len([w for w in words if w.lower() not in
+                                                ("of", "the", "and", "for", "on", "in", "de")]):
+            acr["".join(w[0] for w in caps).upper()].append(k)
+    for a, ks in acr.items():
+        if len(ks) == 1 and len(a) >= 3:
+            canonical, aliases, kind = rows[ks[0]]
+            if a not in aliases.split("|"):
+                rows[ks[0]] = (canonical, "|".join(filter(None, aliases.split("|") + [a])), kind)
     clubs = defaultdict(set)
     for r in tsv_rows(data / "orgs" / "football_clubs.tsv"):
         if not latin(r["name"]):
@@ -371,7 +396,20 @@ def orgs(data, common):
     for club, names in clubs.items():
         names = {n for n in names if n != club and len(n) >= 3}
         rows.append((club, "|".join(sorted(names)), "club"))
-    write_tsv("orgs.tsv", ["name", "aliases", "kind"], rows)
+    # rank: how many names the data knows for it (a rough fame measure: Arsenal FC has more
+    # aliases than Arsenal de Sarandi)
+    # and a club whose name is its short form plus an affix (Liverpool FC for "Liverpool")
+    # before one that only shares the word (Liverpool Montevideo)
+    affix = {"fc", "cf", "afc", "sc", "ac", "ssc", "sv", "fk", "cd", "ca", "sk", "bk", "if", "club",
+             "football", "calcio", "1", "04", "09"}
+
+    def rank(c, a):
+        names = [x for x in a.split("|") if x]
+        core = " ".join(w for w in c.split() if fold(w) not in affix)
+        return 100 * (core != c and core in names) + len(names)
+
+    rows = [(c, a, k, str(rank(c, a))) for c, a, k in rows]
+    write_tsv("orgs.tsv", ["name", "aliases", "kind", "rank"], rows)
 
 
 # ---------------------------------------------------------------- names and words
@@ -401,6 +439,11 @@ def names(data, common):
         m = re.match(r"([A-Z][A-Z_]*[A-Z])\s*\[~", line)
         if m and "_" not in m.group(1):
             rows.append((m.group(1).lower(), "role"))
+    # language names are nationality-like adjectives (English, Spanish), not names
+    for c in json.load(open(data / "countries" / "countries.json", encoding="utf-8")):
+        for lang in (c.get("languages") or {}).values():
+            if " " not in lang and latin(lang):
+                rows.append((fold(lang), "demonym"))
     rows += [(w, "common") for w in common]
     write_tsv("words.tsv", ["word", "class"], rows)
 

@@ -73,8 +73,60 @@ pub struct GazMatch {
     pub forms: (u32, u32),
 }
 
-/// Size of the first-word bitset (128 KB).
+/// Word classes by word hash in one flat open-addressing table: each 8-byte slot holds a
+/// 32-bit fingerprint of the hash and the class bits, so a lookup usually touches one cache
+/// line (a general hash map touches its control bytes and its buckets).
+struct WordTable {
+    slots: Vec<u64>,
+    mask: usize,
+}
+
+impl WordTable {
+    fn new(words: &IdMap<u16>) -> WordTable {
+        let n = (words.len() * 2).next_power_of_two().max(64);
+        let mut slots = vec![0u64; n];
+        for (&h, &c) in words {
+            let mut i = (h as usize) & (n - 1);
+            while slots[i] != 0 {
+                i = (i + 1) & (n - 1);
+            }
+            slots[i] = (u64::from(Self::fingerprint(h)) << 32) | u64::from(c);
+        }
+        WordTable { slots, mask: n - 1 }
+    }
+
+    #[inline]
+    fn fingerprint(h: u64) -> u32 {
+        ((h >> 32) as u32) | 1
+    }
+
+    #[inline]
+    fn get(&self, h: u64) -> u16 {
+        let fp = u64::from(Self::fingerprint(h));
+        let mut i = (h as usize) & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return 0;
+            }
+            if slot >> 32 == fp {
+                return slot as u16;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+/// Slots of the small word table (a power of two, at least four times the words in it).
+const SMALL_SLOTS: usize = 512;
+
+/// Size of the bitset of first words and first word pairs of the forms (128 KB).
 const FIRST_WORD_BITS: usize = 1 << 20;
+
+#[inline]
+fn pair_hash(a: u64, b: u64) -> u64 {
+    (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
 
 #[inline]
 fn first_word_bit(h: u64) -> usize {
@@ -103,6 +155,8 @@ pub mod class {
     pub const DEMONYM: u16 = 1 << 8;
     /// A sports word (match, goal, coach): many of them make an article a sports report.
     pub const SPORT: u16 = 1 << 9;
+    /// The last word of a known person's name (gazetteer people).
+    pub const KNOWN_SURNAME: u16 = 1 << 10;
 }
 
 /// The loaded gazetteers.
@@ -115,11 +169,10 @@ pub struct Gazetteer {
     /// Folded surname -> person records having it as the last token of a form.
     pub surnames: HashMap<String, Vec<u32>>,
     /// Folded-word hash ([`crate::tagger::word_hash`]) -> [`class`] bits.
-    words: IdMap<u16>,
-    /// Hashes of the folded surnames.
-    surname_hashes: IdMap<()>,
-    /// Function and connector words only (a table small enough to stay in L1).
-    small_words: IdMap<u16>,
+    words: WordTable,
+    /// Function, connector and sports words only: a direct-mapped table of (hash, classes)
+    /// small enough to stay in L1, probed linearly.
+    small_words: Vec<(u64, u16)>,
     /// Bit per hash of a folded word that starts some form: a token whose bit is clear starts
     /// no match, so the automaton is not walked from it.
     first_words: Vec<u64>,
@@ -365,7 +418,8 @@ impl Gazetteer {
             let f = "orgs.tsv";
             let name = cell(f, line, &c, 0)?;
             let kind = if cell(f, line, &c, 2)? == "club" { RecKind::Club } else { RecKind::Org };
-            let r = b.record(kind, format!("local:org:{}", name_key(name)), name, 0);
+            let rank = c.get(3).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let r = b.record(kind, format!("local:org:{}", name_key(name)), name, rank);
             b.form(r, name, false);
             for a in multi(cell(f, line, &c, 1)?) {
                 b.form(r, a, false);
@@ -402,12 +456,18 @@ impl Gazetteer {
                 *words.entry(word_hash(w)).or_default() |= bit;
             }
         }
-        let surname_hashes = surnames.keys().map(|k| (word_hash(k), ())).collect();
-        let small_words = words
-            .iter()
-            .filter(|(_, c)| **c & (class::FUNCTION | class::CONNECTOR | class::SPORT) != 0)
-            .map(|(h, c)| (*h, *c & (class::FUNCTION | class::CONNECTOR | class::SPORT)))
-            .collect();
+        for k in surnames.keys() {
+            *words.entry(word_hash(k)).or_default() |= class::KNOWN_SURNAME;
+        }
+        let small = class::FUNCTION | class::CONNECTOR | class::SPORT;
+        let mut small_words = vec![(0u64, 0u16); SMALL_SLOTS];
+        for (h, c) in words.iter().filter(|(_, c)| **c & small != 0) {
+            let mut slot = (*h as usize) & (SMALL_SLOTS - 1);
+            while small_words[slot].1 != 0 {
+                slot = (slot + 1) & (SMALL_SLOTS - 1);
+            }
+            small_words[slot] = (*h, *c & small);
+        }
 
         let Builder { records, mut entries } = b;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -427,22 +487,20 @@ impl Gazetteer {
             mb.insert(key.as_bytes(), (offset << 16) | n.min(0xffff))?;
         }
         let map = fst::Map::new(mb.into_inner()?)?;
+        // one bit per one-word form, one per (first, second) word pair of longer forms
         let mut first_words = vec![0u64; FIRST_WORD_BITS / 64];
         for (key, _) in &entries {
-            let first = key.split(' ').next().unwrap_or_default();
-            let b = first_word_bit(word_hash(first));
+            let mut words = key.split(' ');
+            let first = word_hash(words.next().unwrap_or_default());
+            let h = match words.next() {
+                Some(second) => pair_hash(first, word_hash(second)),
+                None => first,
+            };
+            let b = first_word_bit(h);
             first_words[b / 64] |= 1 << (b % 64);
         }
-        Ok(Gazetteer {
-            records,
-            forms,
-            map,
-            surnames,
-            words,
-            surname_hashes,
-            small_words,
-            first_words,
-        })
+        let words = WordTable::new(&words);
+        Ok(Gazetteer { records, forms, map, surnames, words, small_words, first_words })
     }
 
     /// The word classes of a folded word.
@@ -454,26 +512,34 @@ impl Gazetteer {
     /// The word classes of a folded word, by its [`word_hash`].
     #[inline]
     pub fn class_of_hash(&self, h: u64) -> u16 {
-        self.words.get(&h).copied().unwrap_or(0)
+        self.words.get(h)
     }
 
     /// The function/connector classes of a folded word, by its [`word_hash`].
     #[inline]
     pub fn small_class_of_hash(&self, h: u64) -> u16 {
-        self.small_words.get(&h).copied().unwrap_or(0)
+        let mut slot = (h as usize) & (SMALL_SLOTS - 1);
+        loop {
+            let (k, c) = self.small_words[slot];
+            if c == 0 {
+                return 0;
+            }
+            if k == h {
+                return c;
+            }
+            slot = (slot + 1) & (SMALL_SLOTS - 1);
+        }
     }
 
-    /// Whether some form starts with the word of this [`word_hash`] (false positives possible).
+    /// Whether some form may start at a word (by its [`word_hash`]) followed by `next` (false
+    /// positives possible): a one-word form equal to it, or a longer form starting with the pair.
     #[inline]
-    pub fn may_start(&self, h: u64) -> bool {
-        let b = first_word_bit(h);
-        self.first_words[b / 64] & (1 << (b % 64)) != 0
-    }
-
-    /// Whether a folded word (by its [`word_hash`]) is the surname of a known person.
-    #[inline]
-    pub fn is_surname_hash(&self, h: u64) -> bool {
-        self.surname_hashes.contains_key(&h)
+    pub fn may_start(&self, h: u64, next: Option<u64>) -> bool {
+        let bit = |x: u64| {
+            let b = first_word_bit(x);
+            self.first_words[b / 64] & (1 << (b % 64)) != 0
+        };
+        bit(h) || next.is_some_and(|n| bit(pair_hash(h, n)))
     }
 
     /// The forms stored under an exact key, if any.

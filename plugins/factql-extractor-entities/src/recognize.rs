@@ -77,6 +77,177 @@ pub struct Prep {
     pub matches: Vec<GazMatch>,
 }
 
+/// "Home Office", "Refugee Council": a run of two or more capitalised words in ordinary text
+/// that ends with an organisation word (Office, Council, Department, University, Times) and
+/// that nothing else claimed is an organisation.
+fn org_suffix(p: &Prep, cands: &mut Vec<Cand>) {
+    let mut covered = vec![false; p.toks.len()];
+    for c in cands.iter() {
+        covered[c.s..c.e].fill(true);
+    }
+    for (si, s) in p.sents.iter().enumerate() {
+        if s.mode != MODE_NORMAL {
+            continue;
+        }
+        let mut i = s.toks.start;
+        while i < s.toks.end {
+            let a = i;
+            while i < s.toks.end
+                && !covered[i]
+                && p.toks[i].is(CAP)
+                && p.toks[i].is(ALPHA)
+                && p.class[i] & class::FUNCTION == 0
+            {
+                i += 1;
+            }
+            if i == a {
+                i += 1;
+                continue;
+            }
+            if p.class[i - 1] & class::ORGWORD == 0 {
+                continue;
+            }
+            // right after a name: that name is the start of the organisation's name
+            if let Some(c) =
+                cands.iter_mut().find(|c| c.e == a && c.sent == si && c.level == Level::Name)
+            {
+                c.e = i;
+                c.kind = Kind::Org;
+                c.rec = None;
+            } else if i - a >= 2 {
+                cands.push(Cand {
+                    s: a,
+                    e: i,
+                    kind: Kind::Org,
+                    level: Level::Name,
+                    conf: 0.6,
+                    rec: None,
+                    sent: si,
+                });
+            }
+        }
+    }
+}
+
+/// "the Council on American-Islamic Relations (CAIR)": capitalised words whose initials spell
+/// the all-caps word in the parentheses after them are an organisation, and so is the acronym.
+fn defined_acronyms(p: &Prep, cands: &mut Vec<Cand>) {
+    for (si, s) in p.sents.iter().enumerate() {
+        for x in s.toks.start + 2..s.toks.end.saturating_sub(1) {
+            let acro = &p.toks[x];
+            if !(acro.is(ALLCAP) && acro.is(ALPHA))
+                || p.toks[x - 1].folded(&p.folded) != "("
+                || p.toks[x + 1].folded(&p.folded) != ")"
+            {
+                continue;
+            }
+            let letters = acro.folded(&p.folded).as_bytes();
+            if !(2..=8).contains(&letters.len()) {
+                continue;
+            }
+            // walk back over the name: capitalised words give the letters, connectors and
+            // hyphens are skipped
+            let mut want = letters.len();
+            let mut a = x - 1;
+            while a > s.toks.start && want > 0 {
+                let t = &p.toks[a - 1];
+                if t.is(CAP) && t.is(ALPHA) {
+                    if t.folded(&p.folded).as_bytes()[0] != letters[want - 1] {
+                        break;
+                    }
+                    want -= 1;
+                } else if !(t.is(HYPHEN) || p.class[a - 1] & class::CONNECTOR != 0) {
+                    break;
+                }
+                a -= 1;
+            }
+            if want != 0 || !p.toks[a].is(CAP) {
+                continue;
+            }
+            let (long, short) = (a..x - 1, x..x + 1);
+            let kind_of_long = cands
+                .iter()
+                .find(|c| c.s == long.start && c.e == long.end)
+                .map(|c| c.kind)
+                .unwrap_or(Kind::Org);
+            let kind = if kind_of_long == Kind::Person { continue } else { kind_of_long };
+            cands.retain(|c| {
+                let overlaps = |r: &Range<usize>| c.s < r.end && r.start < c.e;
+                !overlaps(&long) && !overlaps(&short)
+            });
+            for r in [long, short] {
+                cands.push(Cand {
+                    s: r.start,
+                    e: r.end,
+                    kind,
+                    level: Level::Name,
+                    conf: 0.8,
+                    rec: None,
+                    sent: si,
+                });
+            }
+            // the acronym means the same everywhere in the article
+            for c in cands.iter_mut() {
+                if c.e - c.s == 1 && p.whash[c.s] == p.whash[x] && c.level == Level::Name {
+                    c.kind = kind;
+                    c.rec = None;
+                }
+            }
+        }
+    }
+}
+
+/// "Ambassador Hamdullah Mohib": two or three capitalised words nothing claimed, right after a
+/// title or role word in ordinary text, are a person's name.
+fn person_after_title(p: &Prep, cands: &mut Vec<Cand>) {
+    let mut covered = vec![false; p.toks.len()];
+    for c in cands.iter() {
+        covered[c.s..c.e].fill(true);
+    }
+    for (si, s) in p.sents.iter().enumerate() {
+        if s.mode != MODE_NORMAL {
+            continue;
+        }
+        for a in s.toks.start + 1..s.toks.end {
+            let title = p.class[a - 1];
+            if title & (class::ROLE | class::TITLE) == 0 || title & class::FIRST != 0 || covered[a]
+            {
+                continue;
+            }
+            let mut e = a;
+            while e < s.toks.end
+                && e - a < 3
+                && !covered[e]
+                && p.toks[e].is(CAP)
+                && p.toks[e].is(LOWER)
+                && p.gaz[e] == 0
+                && p.class[e]
+                    & (class::FUNCTION
+                        | class::ROLE
+                        | class::TITLE
+                        | class::ORGWORD
+                        | class::COMMON)
+                    == 0
+            {
+                e += 1;
+            }
+            // a whole name: two or three words, not followed by more capitalised words
+            if e - a >= 2 && !(e < s.toks.end && p.toks[e].is(CAP)) {
+                cands.push(Cand {
+                    s: a,
+                    e,
+                    kind: Kind::Person,
+                    level: Level::Name,
+                    conf: 0.6,
+                    rec: None,
+                    sent: si,
+                });
+                covered[a..e].fill(true);
+            }
+        }
+    }
+}
+
 /// "Church" + "of" + "Scientology": an organisation name followed by `of`/`for`/`on` and
 /// another name is one organisation ("Bank of England", "Council on Foreign Relations").
 fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
@@ -96,7 +267,50 @@ fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
             prev.conf = prev.conf.min(c.conf);
             continue;
         }
+        // "U.S." + "Department of Agriculture": a place name right before an organisation's
+        // name is part of it
+        if let Some(prev) = out.last_mut()
+            && prev.kind == Kind::Place
+            && prev.level == Level::Name
+            && c.kind == Kind::Org
+            && c.level == Level::Name
+            && c.sent == prev.sent
+            && c.s == prev.e
+        {
+            prev.e = c.e;
+            prev.kind = Kind::Org;
+            prev.rec = None;
+            prev.conf = prev.conf.min(c.conf);
+            continue;
+        }
         out.push(c);
+    }
+    // "University" + "of" + "Texas": a capitalised organisation word before of/for and a name
+    // makes one organisation, with the capitalised words before it ("Medical Journal of ...")
+    for k in 0..out.len() {
+        let c = &out[k];
+        if c.level != Level::Name || c.kind == Kind::Person || c.s < 2 {
+            continue;
+        }
+        let start = p.sents[c.sent].toks.start;
+        let w = c.s - 2;
+        if w < start
+            || !matches!(p.toks[c.s - 1].folded(&p.folded), "of" | "for")
+            || !p.toks[w].is(CAP)
+            || p.class[w] & class::ORGWORD == 0
+            || (k > 0 && out[k - 1].e > w)
+        {
+            continue;
+        }
+        let floor = if k > 0 { out[k - 1].e.max(start) } else { start };
+        let mut s = w;
+        while s > floor && p.toks[s - 1].is(CAP) && p.class[s - 1] & class::FUNCTION == 0 {
+            s -= 1;
+        }
+        let c = &mut out[k];
+        c.s = s;
+        c.kind = Kind::Org;
+        c.rec = None;
     }
     *cands = out;
 }
@@ -110,6 +324,20 @@ fn span_step(h: u64, w: u64) -> u64 {
 }
 
 impl Prep {
+    /// Empties every buffer, keeping its capacity.
+    pub fn clear(&mut self) {
+        self.toks.clear();
+        self.folded.clear();
+        self.sents.clear();
+        self.whash.clear();
+        self.suffix.clear();
+        self.gaz.clear();
+        self.class.clear();
+        self.doc.clear();
+        self.cand.clear();
+        self.matches.clear();
+    }
+
     /// The gazetteer matches starting at token `i` (matches are sorted by start).
     pub fn matches_at(&self, i: usize) -> &[GazMatch] {
         let a = self.matches.partition_point(|m| (m.start as usize) < i);
@@ -207,7 +435,7 @@ pub const FUNCTION: &[&str] = &[
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "and", "or",
     "but", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those",
     "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "not", "no",
-    "after", "before", "over", "into", "about", "than", "up", "out", "new", "says", "said", "will",
+    "after", "before", "over", "into", "about", "than", "up", "out", "says", "said", "will",
     "would", "could", "can", "has", "have", "had",
 ];
 
@@ -243,8 +471,8 @@ fn gz_code(g: &Gazetteer, f: &Form) -> u32 {
 fn sentence_mode(toks: &[Token], class: &[u16]) -> u8 {
     let mut alpha = 0;
     let mut caps = 0;
-    let mut long = 0;
     let mut long_cap = 0;
+    let mut lower = 0;
     for (k, t) in toks.iter().enumerate() {
         if !t.is(ALPHA) {
             continue;
@@ -254,15 +482,18 @@ fn sentence_mode(toks: &[Token], class: &[u16]) -> u8 {
             caps += 1;
         }
         if k > 0 && class[k] & class::FUNCTION == 0 {
-            long += 1;
             if t.is(CAP) {
                 long_cap += 1;
+            } else if t.is(LOWER) {
+                lower += 1;
             }
         }
     }
+    // Title Case: every word but the function words capitalised (a sentence full of names
+    // still has a lower-case verb)
     if alpha >= 3 && caps == alpha {
         MODE_CAPS
-    } else if long >= 3 && long_cap * 10 >= long * 8 {
+    } else if long_cap >= 3 && lower == 0 {
         MODE_TITLE
     } else {
         MODE_NORMAL
@@ -272,6 +503,10 @@ fn sentence_mode(toks: &[Token], class: &[u16]) -> u8 {
 fn is_table(toks: &[Token]) -> bool {
     let digits = toks.iter().filter(|t| t.is(ALLDIGIT)).count();
     let words = toks.iter().filter(|t| t.is(ALPHA)).count();
+    // a dateline ("LONDON 1996-08-24") is no table line
+    if words == 1 && toks[0].is(ALLCAP) && toks[1..].iter().all(|t| t.is(ALLDIGIT) || t.is(PUNCT)) {
+        return false;
+    }
     digits >= 2 && words >= 1 && digits * 3 >= words && toks.iter().any(|t| t.is(CAP))
 }
 
@@ -294,6 +529,13 @@ impl Recognizer {
     /// Tokenises the article and computes every per-token input of the tagger.
     pub fn prepare(&self, text: &str, sentences: &[SentenceSpan]) -> Prep {
         let mut p = Prep::default();
+        self.prepare_into(text, sentences, &mut p);
+        p
+    }
+
+    /// [`Recognizer::prepare`] into a `Prep` whose buffers are reused.
+    pub fn prepare_into(&self, text: &str, sentences: &[SentenceSpan], p: &mut Prep) {
+        p.clear();
         let est = text.len() / 5 + 16;
         p.toks.reserve(est);
         p.whash.reserve(est);
@@ -302,7 +544,13 @@ impl Recognizer {
         let whole = [SentenceSpan { span: 0..text.len(), boilerplate: false }];
         let sentences = if sentences.is_empty() { &whole[..] } else { sentences };
         for s in sentences {
-            if s.boilerplate || s.span.start >= s.span.end || s.span.end > text.len() {
+            // boilerplate, empty spans and spans that are not valid byte ranges of the text
+            if s.boilerplate
+                || s.span.start >= s.span.end
+                || s.span.end > text.len()
+                || !text.is_char_boundary(s.span.start)
+                || !text.is_char_boundary(s.span.end)
+            {
                 continue;
             }
             let a = p.toks.len();
@@ -324,12 +572,13 @@ impl Recognizer {
         }
         let n = p.toks.len();
         // candidates
-        p.cand = vec![false; n];
+        p.cand.resize(n, false);
         for s in &p.sents {
             for i in s.toks.clone() {
                 let t = &p.toks[i];
                 let c = if s.mode == MODE_NORMAL {
-                    t.is(CAP) || (t.is(DIGIT) && t.is(ALPHA) && !t.is(LOWER))
+                    (t.is(CAP) && p.class[i] & class::FUNCTION == 0)
+                        || (t.is(DIGIT) && t.is(ALPHA) && !t.is(LOWER))
                 } else {
                     (t.is(ALPHA) || t.is(DIGIT)) && p.class[i] & class::FUNCTION == 0
                 };
@@ -346,7 +595,7 @@ impl Recognizer {
             }
         }
         // full classes and suffixes where features are computed: candidates and neighbours
-        p.suffix = vec![0; n];
+        p.suffix.resize(n, 0);
         let mut near: IdMap<u8> = IdMap::default();
         for i in 0..n {
             let c = p.cand[i];
@@ -384,14 +633,14 @@ impl Recognizer {
                 }
             }
         }
-        p.doc = p
+        let doc = p
             .whash
             .iter()
             .zip(&p.cand)
-            .map(|(h, &c)| if c { near.get(h).copied().unwrap_or(0) } else { 0 })
-            .collect();
+            .map(|(h, &c)| if c { near.get(h).copied().unwrap_or(0) } else { 0 });
+        p.doc.extend(doc);
         // gazetteer
-        p.gaz = vec![0; n];
+        p.gaz.resize(n, 0);
         for s in &p.sents {
             let toks = &p.toks[s.toks.clone()];
             let cand = &p.cand[s.toks.clone()];
@@ -401,7 +650,9 @@ impl Recognizer {
                 toks,
                 &p.folded,
                 |i| {
-                    cand[i] && (toks[i].is(ALPHA) || toks[i].is(DIGIT)) && self.gaz.may_start(wh[i])
+                    cand[i]
+                        && (toks[i].is(ALPHA) || toks[i].is(DIGIT))
+                        && self.gaz.may_start(wh[i], wh.get(i + 1).copied())
                 },
                 &mut p.matches,
             );
@@ -427,7 +678,6 @@ impl Recognizer {
                 p.gaz[i] |= 1 << (2 * gz::SURNAME);
             }
         }
-        p
     }
 
     /// Tags one sentence; returns the tag and confidence of each token.
@@ -455,14 +705,25 @@ impl Recognizer {
     /// `sentences` are byte ranges into `text` (sentence 0 is the headline); boilerplate
     /// sentences are skipped. With no sentences the whole text is one sentence.
     pub fn recognize(&self, text: &str, sentences: &[SentenceSpan]) -> Recognized {
-        let p = self.prepare(text, sentences);
+        thread_local! {
+            /// Per-thread buffers of the last article, reused so an article allocates little.
+            static SCRATCH: std::cell::RefCell<Prep> = std::cell::RefCell::new(Prep::default());
+        }
+        SCRATCH.with(|cell| {
+            let mut p = cell.borrow_mut();
+            self.prepare_into(text, sentences, &mut p);
+            self.recognize_prepared(text, &p)
+        })
+    }
+
+    fn recognize_prepared(&self, text: &str, p: &Prep) -> Recognized {
         let mut cands: Vec<Cand> = Vec::new();
         let mut tags = Vec::new();
         for (si, s) in p.sents.iter().enumerate() {
             if !s.toks.clone().any(|i| p.cand[i]) {
                 continue;
             }
-            self.tag(&p, s, &mut tags);
+            self.tag(p, s, &mut tags);
             let mut k = 0;
             while k < tags.len() {
                 let t = tags[k].0 as usize;
@@ -493,7 +754,7 @@ impl Recognizer {
                 }
                 let kind = [Kind::Person, Kind::Place, Kind::Org][label];
                 self.push_clean(
-                    &p,
+                    p,
                     Cand {
                         s: base + k,
                         e: base + e,
@@ -508,29 +769,43 @@ impl Recognizer {
                 k = e;
             }
         }
-        self.add_gazetteer(&p, &mut cands);
-        merge_of(&p, &mut cands);
-        self.consistency(&p, &mut cands);
+        self.add_gazetteer(p, &mut cands);
+        org_suffix(p, &mut cands);
+        person_after_title(p, &mut cands);
+        merge_of(p, &mut cands);
+        self.consistency(p, &mut cands);
+        defined_acronyms(p, &mut cands);
         // in a sports report a country named as a name is mostly a national team
         let sport = p.class.iter().filter(|&&c| c & class::SPORT != 0).count();
         let words = p.toks.iter().filter(|t| t.is(ALPHA)).count();
         if sport >= 8 && sport * 40 >= words {
             for c in &mut cands {
-                let country = p.matches_at(c.s).iter().any(|m| {
+                // a country, region or unlisted place; a city stays a place (the venue)
+                let city = p.matches_at(c.s).iter().any(|m| {
                     m.end as usize == c.e
-                        && self.gaz.forms_of(m).iter().any(|f| {
-                            !f.demonym
-                                && self.gaz.records[f.record as usize].kind == RecKind::Country
+                        && self.gaz.forms_of(m).iter().all(|f| {
+                            !f.demonym && self.gaz.records[f.record as usize].kind == RecKind::City
                         })
                 });
-                let located = c.s > 0 && matches!(p.toks[c.s - 1].folded(&p.folded), "in" | "at");
-                if c.level == Level::Name && c.kind == Kind::Place && country && !located {
+                let located =
+                    c.s > 0 && matches!(p.toks[c.s - 1].folded(&p.folded), "in" | "at" | "near");
+                if c.level == Level::Name && c.kind == Kind::Place && !city && !located {
                     c.kind = Kind::Org;
                 }
             }
         }
         for c in &mut cands {
-            if p.sents[c.sent].table && c.kind == Kind::Place && c.level == Level::Name {
+            // a place in a results table is a team, except a player's country in parentheses
+            // ("Pete Sampras (U.S.) beat ...")
+            let bracketed = c.s > 0
+                && c.e < p.toks.len()
+                && p.toks[c.s - 1].folded(&p.folded) == "("
+                && p.toks[c.e].folded(&p.folded) == ")";
+            if p.sents[c.sent].table
+                && c.kind == Kind::Place
+                && c.level == Level::Name
+                && !bracketed
+            {
                 c.kind = Kind::Org;
                 c.rec = None;
             }
@@ -569,14 +844,15 @@ impl Recognizer {
         }
         kept.extend(nested);
         kept.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
-        self.link(text, &p, kept)
+        self.link(text, p, kept)
     }
 
     /// Cleans a tagged span (determiners, titles, possessives, hyphenated places) and keeps it.
     fn push_clean(&self, p: &Prep, mut c: Cand, out: &mut Vec<Cand>) {
         let strip_front = |c: &Cand, t: &Token| -> bool {
             let f = t.folded(&p.folded);
-            if matches!(f, "the" | "a" | "an") || t.is(PUNCT) {
+            // determiners, punctuation, and lower-case words (a name never starts with "of")
+            if matches!(f, "the" | "a" | "an") || t.is(PUNCT) || (t.is(LOWER) && !t.is(CAP)) {
                 return true;
             }
             if c.kind == Kind::Person {
@@ -600,6 +876,39 @@ impl Recognizer {
         if c.s >= c.e {
             return;
         }
+        // a capitalised first name right before a person's name belongs to it ("Yevgeny" +
+        // "Prigozhin" when the tagger only took the surname)
+        if c.kind == Kind::Person {
+            let start = p.sents[c.sent].toks.start;
+            while c.s > start
+                && p.toks[c.s - 1].is(CAP)
+                && p.class[c.s - 1] & class::FIRST != 0
+                && p.class[c.s - 1] & (class::COMMON | class::FUNCTION | class::ROLE | class::TITLE)
+                    == 0
+                && p.gaz[c.s - 1] == 0
+            {
+                c.s -= 1;
+            }
+        }
+        // a person's name holds particles (de, van, bin) but never "on", "of", "and", "for"
+        if c.kind == Kind::Person
+            && let Some(cut) = (c.s + 1..c.e).find(|&i| {
+                matches!(
+                    p.toks[i].folded(&p.folded),
+                    "on" | "of" | "and" | "for" | "the" | "upon" | "&"
+                )
+            })
+        {
+            c.e = cut;
+        }
+        // in a headline or an all-caps line capitals say little: keep a tagged span only when
+        // each of its words has a gazetteer match or is written capitalised in the body
+        // (document consistency adds the names the body knows)
+        if p.sents[c.sent].mode != MODE_NORMAL
+            && (c.s..c.e).any(|i| p.toks[i].is(ALPHA) && p.doc[i] & DOC_CAP == 0 && p.gaz[i] == 0)
+        {
+            return;
+        }
         let role = |i: usize| {
             let cl = p.class[i];
             cl & (class::ROLE | class::TITLE) != 0 && cl & class::FIRST == 0
@@ -615,7 +924,10 @@ impl Recognizer {
             return;
         }
         // a lone demonym word ("English") that no country claims is no name either
-        if c.e - c.s == 1 && p.class[c.s] & class::DEMONYM != 0 && p.gaz[c.s] == 0 {
+        if c.e - c.s == 1
+            && p.class[c.s] & class::DEMONYM != 0
+            && p.gaz[c.s] & (1 << (2 * gz::DEMONYM)) == 0
+        {
             return;
         }
         // a lone ordinary word at a sentence start or in a headline ("During", "Iodine",
@@ -623,12 +935,14 @@ impl Recognizer {
         let sent = &p.sents[c.sent];
         let first = c.s == sent.toks.start
             || (c.s > sent.toks.start && p.toks[c.s - 1].is(PUNCT) && !p.toks[c.s - 1].is(HYPHEN));
+        // (or, for an ordinary word, written lower case elsewhere at all: "Police arrested ..."
+        // beside "the Irving Police Department")
+        let ordinary = p.class[c.s] & (class::COMMON | class::FUNCTION) != 0;
         if c.e - c.s == 1
             && (first || sent.mode != MODE_NORMAL)
-            && p.doc[c.s] & DOC_CAP == 0
             && p.gaz[c.s] == 0
-            && (p.doc[c.s] & DOC_LOWER != 0
-                || p.class[c.s] & (class::COMMON | class::FUNCTION) != 0)
+            && ((p.doc[c.s] & DOC_CAP == 0 && (p.doc[c.s] & DOC_LOWER != 0 || ordinary))
+                || (ordinary && p.doc[c.s] & DOC_LOWER != 0))
         {
             return;
         }
@@ -636,8 +950,11 @@ impl Recognizer {
         if c.kind == Kind::Place
             && let Some(m) =
                 p.matches_at(c.s).iter().filter(|m| (m.end as usize) < c.e).max_by_key(|m| m.end)
-            && p.class[m.end as usize] & class::FIRST != 0
             && p.toks[m.end as usize].is(CAP)
+            && (p.class[m.end as usize] & class::FIRST != 0
+                || (c.e - m.end as usize >= 2
+                    && (m.end as usize..c.e).all(|i| p.toks[i].is(CAP) && p.gaz[i] == 0)
+                    && p.class[c.e - 1] & class::ORGWORD == 0))
         {
             let split = m.end as usize;
             out.push(Cand { e: split, ..c.clone() });
@@ -673,6 +990,61 @@ impl Recognizer {
                 }
                 return;
             }
+        }
+        // a lone all-caps word that names a city or country is the place (a dateline such as
+        // "BRUSSELS, Dec 14 (Reuters)"), whatever the tagger said
+        if c.e - c.s == 1
+            && p.toks[c.s].is(ALLCAP)
+            && p.toks[c.s].end - p.toks[c.s].start > 3
+            && !p.sents[c.sent].table
+            && p.matches_at(c.s).iter().any(|m| {
+                m.end as usize == c.e
+                    && self.gaz.forms_of(m).iter().any(|f| {
+                        !f.demonym
+                            && matches!(
+                                self.gaz.records[f.record as usize].kind,
+                                RecKind::City | RecKind::Country
+                            )
+                    })
+            })
+        {
+            c.kind = Kind::Place;
+        }
+        // a span that is exactly a country's name is the place (a results table or a sports
+        // report turns it into the team later)
+        if c.kind == Kind::Org
+            && p.matches_at(c.s).iter().any(|m| {
+                m.end as usize == c.e
+                    && self.gaz.forms_of(m).iter().any(|f| {
+                        !f.demonym && self.gaz.records[f.record as usize].kind == RecKind::Country
+                    })
+            })
+        {
+            c.kind = Kind::Place;
+        }
+        // "Federico Chiesa" tagged as a place or organisation: a known first name followed by
+        // more name, where no gazetteer knows the whole, is a person
+        if c.kind != Kind::Person
+            && c.e - c.s >= 2
+            && p.class[c.s] & class::FIRST != 0
+            && p.class[c.s] & class::COMMON == 0
+            && p.class[c.e - 1] & class::ORGWORD == 0
+            && p.gaz[c.s] == 0
+        {
+            c.kind = Kind::Person;
+        }
+        // "the West": a span that is exactly a group's name after "the" is that group
+        if c.s > 0
+            && p.toks[c.s - 1].folded(&p.folded) == "the"
+            && let Some(f) =
+                p.matches_at(c.s).iter().filter(|m| m.end as usize == c.e).find_map(|m| {
+                    self.gaz.forms_of(m).iter().find(|f| {
+                        !f.demonym && self.gaz.records[f.record as usize].kind == RecKind::Group
+                    })
+                })
+        {
+            c.kind = Kind::Group;
+            c.rec = Some(f.record);
         }
         // a span that is exactly a demonym is a demonym mention, not a name
         if let Some(m) = p.matches_at(c.s).iter().find(|m| m.end as usize == c.e)
@@ -716,8 +1088,28 @@ impl Recognizer {
             };
             let (s, e) = (m.start as usize, m.end as usize);
             if (s..e).any(|k| covered[k]) {
-                i += 1;
-                continue;
+                // a known full name (person, multi-word country) wins over tagger spans that
+                // cut across it; a tagger span that holds it whole is kept ("Bank of England")
+                let strong = e - s >= 2
+                    && self.gaz.forms_of(m).iter().any(|f| {
+                        !f.demonym
+                            && matches!(
+                                self.gaz.records[f.record as usize].kind,
+                                RecKind::Person | RecKind::Country | RecKind::Org | RecKind::Club
+                            )
+                    });
+                let inside = cands.iter().any(|c| c.s <= s && e <= c.e);
+                if !strong || inside {
+                    i += 1;
+                    continue;
+                }
+                cands.retain(|c| {
+                    let overlap = c.s < e && s < c.e;
+                    if overlap {
+                        covered[c.s..c.e].fill(false);
+                    }
+                    !overlap
+                });
             }
             let si = sent_of(s);
             let sent = &p.sents[si];
@@ -833,9 +1225,27 @@ impl Recognizer {
                 if found.is_none() && surnames.contains_key(&p.whash[i]) {
                     found = Some((i + 1, Kind::Person));
                 }
+                // a one-word name is not spread to a word the article also writes lower case
+                if found.is_some_and(|(e, _)| e == i + 1) && p.doc[i] & DOC_LOWER != 0 {
+                    found = None;
+                }
                 if let Some((e, kind)) = found {
+                    // with the first name written before it ("Yevgeny" + "Prigozhin")
+                    let mut a = i;
+                    while kind == Kind::Person
+                        && a > s.toks.start
+                        && !covered[a - 1]
+                        && p.toks[a - 1].is(CAP)
+                        && p.class[a - 1] & class::FIRST != 0
+                        && p.class[a - 1]
+                            & (class::COMMON | class::FUNCTION | class::ROLE | class::TITLE)
+                            == 0
+                        && p.gaz[a - 1] == 0
+                    {
+                        a -= 1;
+                    }
                     cands.push(Cand {
-                        s: i,
+                        s: a,
                         e,
                         kind,
                         level: Level::Name,
@@ -843,7 +1253,7 @@ impl Recognizer {
                         rec: None,
                         sent: si,
                     });
-                    covered[i..e].fill(true);
+                    covered[a..e].fill(true);
                     i = e;
                 } else {
                     i += 1;
@@ -899,7 +1309,17 @@ impl Recognizer {
             };
             rec[k] = match c.kind {
                 Kind::Place => pick(&[RecKind::Country, RecKind::Region, RecKind::City]),
-                Kind::Org => pick(&[RecKind::Org, RecKind::Club]),
+                // a club only in a results table or when no place has that name (Brussels is
+                // a city before it is the alias of a club)
+                Kind::Org => pick(&[RecKind::Org]).or_else(|| {
+                    let place = forms.iter().any(|f| {
+                        matches!(
+                            g.records[f.record as usize].kind,
+                            RecKind::City | RecKind::Country
+                        )
+                    });
+                    if place && !p.sents[c.sent].table { None } else { pick(&[RecKind::Club]) }
+                }),
                 Kind::Group => pick(&[RecKind::Group]),
                 Kind::Person => pick(&[RecKind::Person]).or_else(|| {
                     if c.e - c.s < 2 {
@@ -951,24 +1371,28 @@ impl Recognizer {
             }
         }
         // acronyms: an all-caps one-word organisation links to a longer one with those initials
+        // (the initials of each multi-word organisation computed once)
+        let mut initials: Vec<(u64, usize)> = Vec::new();
+        for (j, d) in cands.iter().enumerate() {
+            if d.kind == Kind::Org && d.e - d.s >= 2 {
+                let mut ini = [0u8; 16];
+                let mut len = 0;
+                for i in (d.s..d.e).filter(|&i| p.toks[i].is(CAP)) {
+                    if len < ini.len() {
+                        ini[len] = p.toks[i].folded(&p.folded).as_bytes()[0];
+                        len += 1;
+                    }
+                }
+                initials.push((crate::tagger::word_hash_bytes(&ini[..len]), j));
+            }
+        }
         for k in 0..n {
             let c = &cands[k];
             if c.kind != Kind::Org || c.e - c.s != 1 || !p.toks[c.s].is(ALLCAP) || rec[k].is_some()
             {
                 continue;
             }
-            let w = p.toks[c.s].folded(&p.folded);
-            let hit = (0..n).find(|&j| {
-                let d = &cands[j];
-                d.kind == Kind::Org && d.e - d.s >= 2 && {
-                    let ini: String = (d.s..d.e)
-                        .filter(|&i| p.toks[i].is(CAP))
-                        .filter_map(|i| p.toks[i].folded(&p.folded).chars().next())
-                        .collect();
-                    ini == w
-                }
-            });
-            if let Some(j) = hit {
+            if let Some(&(_, j)) = initials.iter().find(|(h, _)| *h == p.whash[c.s]) {
                 group[k] = j;
                 rec[k] = rec[j];
             }
@@ -976,13 +1400,18 @@ impl Recognizer {
         // local canonical names: the longest form of the group
         let mut canon: Vec<usize> = (0..n).collect();
         for (k, &root) in group.iter().enumerate() {
-            let len = |j: usize| (cands[j].e - cands[j].s, span_of(&cands[j]).len());
+            // the longest form, from ordinary text before a headline or an all-caps line
+            let len = |j: usize| {
+                let normal = p.sents[cands[j].sent].mode == MODE_NORMAL;
+                (normal, cands[j].e - cands[j].s, span_of(&cands[j]).len())
+            };
             if len(k) > len(canon[root]) {
                 canon[root] = k;
             }
         }
         let mut out = Recognized::default();
         let mut by_key: IdMap<usize> = IdMap::default();
+        let mut name_quality: Vec<(bool, usize)> = Vec::new();
         for k in 0..n {
             let c = &cands[k];
             let surface = &text[span_of(c)];
@@ -1010,13 +1439,18 @@ impl Recognizer {
                             } else {
                                 r.id.clone()
                             };
-                            let aliases = r
-                                .aliases
-                                .iter()
-                                .take(12)
-                                .filter(|a| **a != r.name)
-                                .cloned()
-                                .collect();
+                            // the data's variant forms (Lukashenka / Lukashenko); a city's
+                            // alternate names in other languages are left out
+                            let aliases = if matches!(r.kind, RecKind::City | RecKind::Region) {
+                                Vec::new()
+                            } else {
+                                r.aliases
+                                    .iter()
+                                    .take(6)
+                                    .filter(|a| **a != r.name)
+                                    .cloned()
+                                    .collect()
+                            };
                             Entity { id, kind, name: r.name.clone(), aliases, wikidata: None }
                         }
                         None => {
@@ -1031,12 +1465,23 @@ impl Recognizer {
                         }
                     };
                     out.entities.push(entity);
+                    let cc = &cands[root];
+                    name_quality.push((p.sents[cc.sent].mode == MODE_NORMAL, cc.e - cc.s));
                     by_key.insert(ekey, out.entities.len() - 1);
                     out.entities.len() - 1
                 }
             };
             let ent = &mut out.entities[idx];
-            if surface != ent.name && !ent.aliases.iter().any(|a| a == surface) {
+            // a local entity named from a headline takes the longest form of ordinary text
+            let quality = (p.sents[c.sent].mode == MODE_NORMAL, c.e - c.s);
+            if rec[k].is_none() && quality > name_quality[idx] {
+                let old = std::mem::replace(&mut ent.name, surface.to_string());
+                name_quality[idx] = quality;
+                if !ent.aliases.contains(&old) {
+                    ent.aliases.push(old);
+                }
+                ent.aliases.retain(|a| a != surface);
+            } else if surface != ent.name && !ent.aliases.iter().any(|a| a == surface) {
                 ent.aliases.push(surface.to_string());
             }
             out.mentions.push(Mention {
@@ -1078,6 +1523,245 @@ mod tests {
         assert_eq!(m.level, Level::Demonym);
         assert_eq!(e.id, "iso:HUN");
         assert_eq!(e.name, "Hungary");
+    }
+
+    /// One sentence per line, line 0 the headline.
+    fn lines(text: &str) -> Recognized {
+        let mut sents = Vec::new();
+        let mut start = 0;
+        for l in text.split_inclusive('\n') {
+            sents
+                .push(SentenceSpan { span: start..start + l.trim_end().len(), boilerplate: false });
+            start += l.len();
+        }
+        rec().recognize(text, &sents)
+    }
+
+    fn surfaces(r: &Recognized, text: &str) -> Vec<String> {
+        r.mentions.iter().map(|m| text[m.span.clone()].to_string()).collect()
+    }
+
+    #[test]
+    fn diacritic_variants_are_one_entity() {
+        let t = "Viktor Orbán spoke on Monday. Later Viktor Orban left.";
+        let r = one(t);
+        let a = find(&r, t, "Viktor Orbán").expect("accented form found").0.entity;
+        let b = find(&r, t, "Viktor Orban").expect("plain form found").0.entity;
+        assert_eq!(a, b, "{r:?}");
+        assert_eq!(r.entities[a].id, "local:person:viktor orban");
+    }
+
+    #[test]
+    fn short_forms_link_to_the_full_name() {
+        let t = "Belarus leader Alexander Lukashenko spoke. Lukashenko said he would stay.\n\
+                 The plan was backed by Maria Wierzbickowska on Monday. Wierzbickowska said so.";
+        let r = one(t);
+        let full = find(&r, t, "Alexander Lukashenko").expect("full name").0.entity;
+        let short = find(&r, t, "Lukashenko").expect("short form").0.entity;
+        assert_eq!(full, short);
+        // a transliteration variant from the leaders list stays an alias of the same person
+        assert!(
+            r.entities[full]
+                .aliases
+                .iter()
+                .chain([&r.entities[full].name])
+                .any(|a| a.contains("Lukashenka"))
+        );
+        let full = find(&r, t, "Maria Wierzbickowska").expect("unknown full name").0.entity;
+        let short = find(&r, t, "Wierzbickowska").expect("unknown short form").0.entity;
+        assert_eq!(full, short, "{r:?}");
+        assert_eq!(r.entities[full].id, "local:person:maria wierzbickowska");
+        assert_eq!(r.entities[full].name, "Maria Wierzbickowska");
+    }
+
+    #[test]
+    fn title_case_headline_keeps_names_only() {
+        let t = "Belarus Leader Lukashenko Extends Invitation To Hungarian Prime Minister\n\
+                 Belarus leader Alexander Lukashenko extended an invitation to Hungarian Prime Minister Viktor Orban.";
+        let r = lines(t);
+        let s = surfaces(&r, t);
+        assert!(s.iter().any(|x| x == "Lukashenko"), "{s:?}");
+        for bad in [
+            "Leader Lukashenko",
+            "Extends Invitation",
+            "Invitation",
+            "Extends",
+            "Prime Minister",
+            "Leader",
+        ] {
+            assert!(!s.iter().any(|x| x == bad), "{bad:?} in {s:?}");
+        }
+        let m = find(&r, t, "Lukashenko").expect("headline name").0;
+        assert_eq!(r.entities[m.entity].kind, Kind::Person);
+    }
+
+    #[test]
+    fn all_caps_lines_find_places() {
+        let t = "HUNGARY AND POLAND SIGN DEAL IN WARSAW\nThe deal was signed on Monday.";
+        let r = lines(t);
+        let ids: Vec<&str> = r.mentions.iter().map(|m| r.entities[m.entity].id.as_str()).collect();
+        assert!(ids.contains(&"iso:HUN") && ids.contains(&"iso:POL"), "{ids:?}");
+        let w = find(&r, t, "WARSAW").expect("capital city").1;
+        assert!(w.id.starts_with("gn:"), "{w:?}");
+    }
+
+    #[test]
+    fn all_caps_headline_names_come_from_the_body() {
+        let t = "WAGNER CHIEF PRIGOZHIN DIES IN PLANE CRASH\n\
+                 Yevgeny Prigozhin, the head of the Wagner group, died on Wednesday. Russian officials said \
+                 Prigozhin was on board.";
+        let r = lines(t);
+        let s = surfaces(&r, t);
+        let (m, e) = find(&r, t, "PRIGOZHIN").unwrap_or_else(|| panic!("{s:?}"));
+        assert_eq!(m.kind, Kind::Person);
+        assert_eq!(e.name, "Yevgeny Prigozhin", "{s:?}");
+        for bad in ["CHIEF", "DIES", "PLANE CRASH", "CRASH", "WAGNER CHIEF"] {
+            assert!(!s.iter().any(|x| x == bad), "{bad:?} in {s:?}");
+        }
+    }
+
+    #[test]
+    fn recognizer_is_shared_by_threads_and_survives_bad_spans() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Recognizer>();
+        let t = "Orbán met Putin in Moscow.";
+        let bad = [
+            SentenceSpan { span: 0..4, boilerplate: false }, // ends inside "á"
+            SentenceSpan { span: 20..500, boilerplate: false }, // past the end
+            SentenceSpan { span: 9..9, boilerplate: false },
+        ];
+        assert!(rec().recognize(t, &bad).mentions.is_empty());
+        assert!(
+            !rec().recognize(t, &[]).mentions.is_empty(),
+            "no spans: the whole text is one sentence"
+        );
+    }
+
+    #[test]
+    fn unknown_names_after_a_title_are_people() {
+        let t =
+            "The visas were granted, but Afghan Ambassador Hamdullah Mohib says there were delays.";
+        let r = one(t);
+        let (m, e) =
+            find(&r, t, "Hamdullah Mohib").unwrap_or_else(|| panic!("{:?}", surfaces(&r, t)));
+        assert_eq!((m.kind, e.id.as_str()), (Kind::Person, "local:person:hamdullah mohib"));
+    }
+
+    #[test]
+    fn acronyms_link_to_the_organisation_they_abbreviate() {
+        let t = "The Council on American-Islamic Relations (CAIR) said on Monday that CAIR would sue. \
+                 The World Health Organisation (WHO) agreed.";
+        let r = one(t);
+        let long =
+            find(&r, t, "Council on American-Islamic Relations").expect("defined organisation");
+        assert_eq!(long.0.kind, Kind::Org);
+        for m in r.mentions.iter().filter(|m| &t[m.span.clone()] == "CAIR") {
+            assert_eq!((m.kind, m.entity), (Kind::Org, long.0.entity));
+        }
+        // British spelling, acronym from the data
+        let who = find(&r, t, "World Health Organisation").expect("WHO spelled out");
+        assert_eq!(who.1.name, "World Health Organization");
+        assert_eq!(find(&r, t, "WHO").expect("acronym").0.entity, who.0.entity);
+    }
+
+    #[test]
+    fn dateline_city_is_a_place_not_a_club() {
+        let t =
+            "BRUSSELS, Dec 14 (Reuters) - European Union leaders agreed on Thursday to open talks.";
+        let r = one(t);
+        let (m, e) = find(&r, t, "BRUSSELS").expect("dateline city");
+        assert_eq!((m.kind, e.kind), (Kind::Place, Kind::Place), "{e:?}");
+        assert!(e.id.starts_with("gn:"), "{e:?}");
+        // a dateline line with a numeric date is not a results table
+        let t = "Leeds beat Southampton\nLONDON 1996-08-24\nLeeds United beat Southampton 2-0 on Saturday.";
+        let r = lines(t);
+        assert_eq!(find(&r, t, "LONDON").expect("dateline").1.id, "gn:2643743");
+    }
+
+    #[test]
+    fn results_table_clubs_are_organisations() {
+        let t = "Premier League results\nManchester United 2 Liverpool 1\nArsenal 3 Chelsea 3";
+        let r = lines(t);
+        for club in ["Manchester United", "Liverpool", "Arsenal", "Chelsea"] {
+            let (m, e) = find(&r, t, club).unwrap_or_else(|| panic!("{club} found in {r:?}"));
+            assert_eq!((m.kind, e.kind), (Kind::Org, Kind::Org), "{club}");
+        }
+        // the club, not the city, and the famous club of that name
+        assert_eq!(find(&r, t, "Liverpool").expect("Liverpool").1.name, "Liverpool FC");
+    }
+
+    #[test]
+    fn a_players_country_in_a_results_line_stays_a_place() {
+        let t = "Tennis results\nPete Sampras (U.S.) beat Goran Ivanisevic (Croatia) 6-4 6-3 7-5";
+        let r = lines(t);
+        for place in ["U.S.", "Croatia"] {
+            let (m, e) =
+                find(&r, t, place).unwrap_or_else(|| panic!("{place} in {:?}", surfaces(&r, t)));
+            assert_eq!((m.kind, e.kind), (Kind::Place, Kind::Place), "{place}");
+        }
+    }
+
+    #[test]
+    fn sports_report_countries_are_teams() {
+        let t = "Sweden beat South Korea in the World Cup\n\
+                 Sweden defeated South Korea 1 - 0 in the match in Nizhny Novgorod. The goal came from a penalty \
+                 in the 65th minute after the referee checked the video. The coach praised the defender and the \
+                 goalkeeper, and the win gives Sweden three points before the next game of the tournament.";
+        let r = lines(t);
+        let (m, _) = find(&r, t, "Sweden").expect("Sweden");
+        assert_eq!(m.kind, Kind::Org);
+        let (m, _) = find(&r, t, "Nizhny Novgorod").expect("venue");
+        assert_eq!(m.kind, Kind::Place);
+    }
+
+    #[test]
+    fn titles_are_not_part_of_person_names() {
+        let t = "Hungarian Prime Minister Viktor Orban met French President Emmanuel Macron.";
+        let r = one(t);
+        let s = surfaces(&r, t);
+        assert!(
+            s.contains(&"Viktor Orban".to_string()) && s.contains(&"Emmanuel Macron".to_string()),
+            "{s:?}"
+        );
+        assert!(!s.iter().any(|x| x.contains("Minister") || x.contains("President")), "{s:?}");
+        let (m, e) = find(&r, t, "French").expect("demonym");
+        assert_eq!((m.level, e.id.as_str()), (Level::Demonym, "iso:FRA"));
+    }
+
+    #[test]
+    fn possessives_and_determiners_are_not_in_spans() {
+        let t = "Putin’s war worries the West. Ukraine's allies met in Kyiv.";
+        let r = one(t);
+        let s = surfaces(&r, t);
+        assert!(s.contains(&"Putin".to_string()), "{s:?}");
+        assert!(s.contains(&"Ukraine".to_string()), "{s:?}");
+        assert!(s.contains(&"West".to_string()), "{s:?}");
+        assert!(
+            !s.iter().any(|x| x.contains('’') || x.contains('\'') || x.starts_with("the ")),
+            "{s:?}"
+        );
+        assert_eq!(find(&r, t, "West").expect("West").1.kind, Kind::Group);
+    }
+
+    #[test]
+    fn boilerplate_sentences_are_skipped() {
+        let t = "Hungary signed. Source: Reuters Hungary";
+        let sents = [
+            SentenceSpan { span: 0..15, boilerplate: false },
+            SentenceSpan { span: 16..t.len(), boilerplate: true },
+        ];
+        let r = rec().recognize(t, &sents);
+        assert!(r.mentions.iter().all(|m| m.span.end <= 15), "{r:?}");
+        assert_eq!(r.mentions.len(), 1);
+    }
+
+    #[test]
+    fn organisation_of_place_is_one_organisation() {
+        let t = "She studied at the University of Warsaw. The Bank of England raised rates.";
+        let r = one(t);
+        let s = surfaces(&r, t);
+        assert_eq!(find(&r, t, "University of Warsaw").map(|x| x.0.kind), Some(Kind::Org), "{s:?}");
+        assert!(s.contains(&"Bank of England".to_string()), "{s:?}");
     }
 
     #[test]

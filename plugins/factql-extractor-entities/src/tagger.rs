@@ -169,6 +169,15 @@ pub fn features(ctx: &SentCtx<'_>, i: usize, prev: usize, out: &mut [u64; MAX_FE
     if i + 1 < n && ctx.toks[i + 1].shape & POSS != 0 {
         put(28);
     }
+    put(mix(29, mix(w(ii + 1), w(ii + 2))));
+    // how the next and previous words are written elsewhere ("Yevgeny" + "Prigozhin")
+    let dn = if i + 1 < n { ctx.doc[i + 1] } else { 0x80 };
+    put(mix(
+        31,
+        u64::from(dn) | (u64::from(d) << 8) | (u64::from(i == 0) << 16) | (u64::from(c & 1) << 17),
+    ));
+
+    put(mix(30, u64::from(c) | (u64::from(cn) << 16) | (u64::from(i == 0) << 40)));
     k
 }
 
@@ -346,7 +355,13 @@ impl Trainer {
 /// Stable hash of a folded word.
 #[inline]
 pub fn word_hash(folded: &str) -> u64 {
-    hash_bytes(0x5eed, folded.as_bytes())
+    word_hash_bytes(folded.as_bytes())
+}
+
+/// [`word_hash`] of raw bytes.
+#[inline]
+pub fn word_hash_bytes(folded: &[u8]) -> u64 {
+    hash_bytes(0x5eed, folded)
 }
 
 /// Hash of the last three bytes of a folded word (its suffix feature).

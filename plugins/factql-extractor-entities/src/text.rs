@@ -98,7 +98,13 @@ pub fn tokenize(text: &str, range: Range<usize>, out: &mut Vec<Token>, folded: &
         if is_word_char(c) {
             let mut j = i + c.len_utf8();
             let mut n_chars = 1;
-            while let Some(d) = char_at(j) {
+            loop {
+                // ASCII letters and digits without decoding
+                while j < end && bytes[j].is_ascii_alphanumeric() {
+                    j += 1;
+                    n_chars += 1;
+                }
+                let Some(d) = char_at(j) else { break };
                 if is_word_char(d) {
                     j += d.len_utf8();
                     n_chars += 1;
@@ -151,7 +157,64 @@ pub fn tokenize(text: &str, range: Range<usize>, out: &mut Vec<Token>, folded: &
 fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) {
     let s = &text[r.clone()];
     let fstart = folded.len();
+    if s.is_ascii() {
+        // the common case: bytes only
+        let mut shape = 0u16;
+        let (mut letters, mut upper, mut digits) = (0, 0, 0);
+        for (k, &b) in s.as_bytes().iter().enumerate() {
+            if b.is_ascii_alphabetic() {
+                letters += 1;
+                if b.is_ascii_uppercase() {
+                    upper += 1;
+                    if k == 0 {
+                        shape |= CAP;
+                    }
+                } else {
+                    shape |= LOWER;
+                }
+            } else if b.is_ascii_digit() {
+                digits += 1;
+            }
+        }
+        folded.push_str(s);
+        folded[fstart..].make_ascii_lowercase();
+        british_z(folded, fstart);
+        let n = s.len();
+        if letters > 0 {
+            shape |= ALPHA;
+            if upper == letters {
+                shape |= ALLCAP;
+            }
+        }
+        if digits > 0 {
+            shape |= DIGIT;
+            if digits == n {
+                shape |= ALLDIGIT;
+            }
+        }
+        if letters == 0 && digits == 0 {
+            shape |= PUNCT;
+            if s == "-" {
+                shape |= HYPHEN;
+            }
+        }
+        if n > 1 && s.ends_with('.') {
+            shape |= DOT;
+        }
+        if n == 2 && s.starts_with('\'') && (s.ends_with('s') || s.ends_with('S')) {
+            shape |= POSS;
+        }
+        out.push(Token {
+            start: r.start as u32,
+            end: r.end as u32,
+            fstart: fstart as u32,
+            fend: folded.len() as u32,
+            shape,
+        });
+        return;
+    }
     fold_into(s, folded);
+    british_z(folded, fstart);
     let mut shape = 0u16;
     let mut letters = 0;
     let mut upper = 0;
@@ -207,6 +270,19 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
         fend: folded.len() as u32,
         shape,
     });
+}
+
+/// British "-isation(s)" folds to "-ization(s)" (Organisation = Organization), so the
+/// spellings share gazetteer forms.
+fn british_z(folded: &mut String, fstart: usize) {
+    let tok = &folded[fstart..];
+    if tok.len() > 7 {
+        let stem = tok.strip_suffix('s').unwrap_or(tok);
+        if stem.ends_with("isation") {
+            let at = fstart + stem.len() - "isation".len() + 1;
+            folded.replace_range(at..at + 1, "z");
+        }
+    }
 }
 
 /// Appends `s` folded (lower case, no diacritics, typographic quotes and dashes made ASCII).
@@ -324,5 +400,7 @@ mod tests {
         assert_eq!(fold("Orbán Szijjártó"), "orban szijjarto");
         assert_eq!(fold("Łódź"), "lodz");
         assert_eq!(name_key("Viktor  Orbán"), "viktor orban");
+        assert_eq!(name_key("World Health Organisation"), "world health organization");
+        assert_eq!(name_key("organisations"), "organizations");
     }
 }

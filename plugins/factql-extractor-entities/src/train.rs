@@ -242,6 +242,8 @@ pub struct Options {
     pub epochs: usize,
     /// log2 of the weight-table rows.
     pub bits: u32,
+    /// Corpora read twice per pass (edited text, closer to news than tweets).
+    pub twice: Vec<String>,
 }
 
 /// What training read and learned.
@@ -266,6 +268,7 @@ pub fn train(
     let rec = Recognizer::with_tagger(Trainer::new(8).finish())?;
     let mut stats = Stats::default();
     let mut data: Vec<(Prep, Vec<u8>)> = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
     let mut counter = 0u64;
     for c in corpora {
         let path = shared.join(&c.file);
@@ -285,12 +288,15 @@ pub fn train(
                     }
                 }
             }
+            order.push(data.len());
+            if opts.twice.contains(&c.name) {
+                order.push(data.len());
+            }
             data.push((p, g));
         }
         stats.corpora.push((c.name.clone(), docs.len(), sents, toks));
     }
     let mut tr = Trainer::new(opts.bits);
-    let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let mut feats = [0u64; MAX_FEATS];
     for _epoch in 0..opts.epochs {
