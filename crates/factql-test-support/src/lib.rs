@@ -8,6 +8,7 @@
 //!
 //! [`synthetic_store`] generates a store of any size for benchmarks.
 
+mod corpus;
 mod synthetic;
 
 use std::collections::BTreeMap;
@@ -48,6 +49,8 @@ impl From<factql_store::StoreError> for FixtureError {
 fn bad(message: impl Into<String>) -> FixtureError {
     FixtureError(message.into())
 }
+
+pub use corpus::{corpus_dir, corpus_files};
 
 /// Creates `path` and stores the fixture in it.
 pub fn fixture_store(path: &Path) -> Result<Store, FixtureError> {

@@ -6,7 +6,6 @@
 //! words, as in the other extractor benchmarks.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -16,26 +15,9 @@ use factql_plugin_sdk::{Config, Document, Extractor, Output, text};
 
 const TARGET_BYTES: usize = 10 * 1024 * 1024;
 
-fn txt_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).expect("corpus folder").map(|e| e.expect("entry").path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            txt_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "txt") {
-            out.push(path);
-        }
-    }
-}
-
 /// The corpus texts with their sentences, repeated to about [`TARGET_BYTES`].
 fn corpus() -> Vec<(String, Inputs)> {
-    let mut files = Vec::new();
-    txt_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/factql/corpus"),
-        &mut files,
-    );
+    let files = factql_test_support::corpus_files();
     let texts: Vec<String> =
         files.iter().map(|f| std::fs::read_to_string(f).expect("corpus file")).collect();
     assert!(!texts.is_empty(), "no corpus articles");

@@ -1,34 +1,17 @@
 //! Throughput of [`Recognizer::recognize`] on the bundled news corpus, one thread.
 //!
-//! Every `*.txt` file under [`CORPUS_DIR`] is one article (one line per paragraph; each line is
+//! Every `*.txt` file of the bundled corpus is one article (one line per paragraph; each line is
 //! passed as a sentence, line 0 as the headline); the articles are repeated until the input is
 //! at least [`TARGET_BYTES`]. Criterion reports elements per second, where an element is a
 //! whitespace-separated word, so the figure reads as words/s.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use factql_extractor_entities::{Recognizer, SentenceSpan};
 
-/// The corpus folder (searched recursively for `*.txt`).
-const CORPUS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../crates/factql/corpus");
 /// Minimum size of the benchmark input.
 const TARGET_BYTES: usize = 10 << 20;
-
-fn txt_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            txt_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "txt") {
-            out.push(path);
-        }
-    }
-}
 
 fn lines(text: &str) -> Vec<SentenceSpan> {
     let mut out = Vec::new();
@@ -42,15 +25,13 @@ fn lines(text: &str) -> Vec<SentenceSpan> {
 
 /// The corpus articles with their line spans, repeated to at least `TARGET_BYTES`.
 fn articles() -> Vec<(String, Vec<SentenceSpan>)> {
-    let mut files = Vec::new();
-    txt_files(Path::new(CORPUS_DIR), &mut files);
-    files.sort();
+    let files = factql_test_support::corpus_files();
     let once: Vec<String> = files
         .iter()
         .map(|f| std::fs::read_to_string(f).expect("corpus file is UTF-8"))
         .filter(|t| !t.trim().is_empty())
         .collect();
-    assert!(!once.is_empty(), "no corpus under {CORPUS_DIR}");
+    assert!(!once.is_empty(), "no corpus articles");
     let bytes: usize = once.iter().map(String::len).sum();
     let copies = TARGET_BYTES.div_ceil(bytes);
     let mut all = Vec::with_capacity(once.len() * copies);

@@ -8,7 +8,6 @@
 //! of the article texts, as in `crates/factql/benches/extractors.rs`.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -25,24 +24,9 @@ const TONE: StaticPlugin = StaticPlugin {
     entry: factql_extractor_tone::factql_plugin_entry,
 };
 
-fn txt_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).expect("corpus folder").map(|e| e.expect("entry").path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            txt_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "txt") {
-            out.push(path);
-        }
-    }
-}
-
 /// The corpus articles as factql reads them, repeated to about [`TARGET_BYTES`].
 fn articles() -> Vec<Article> {
-    let mut files = Vec::new();
-    let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/factql/corpus");
-    txt_files(&corpus_dir, &mut files);
+    let files = factql_test_support::corpus_files();
     let mut corpus = Vec::new();
     for file in &files {
         factql_ingest::read_input(

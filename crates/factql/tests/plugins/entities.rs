@@ -26,20 +26,7 @@ fn the_docs_entity_example_gives_people_found_by_any_name() {
     assert!(out.status.success(), "{}", both(&out));
     std::fs::write(crate_dir.join("src/lib.rs"), example_from_docs()).expect("write lib.rs");
 
-    // Built offline in this workspace's target folder, as the scaffold test does.
-    let profile = crate::support::profile_dir();
-    let target = profile.parent().expect("target");
-    let build = std::process::Command::new(env!("CARGO"))
-        .args(["build", "-q", "--offline"])
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(&crate_dir)
-        .output()
-        .expect("cargo runs");
-    assert!(build.status.success(), "the docs example does not build:\n{}", both(&build));
-    let built = target.join("debug").join("libfactql_extractor_leaders.so");
-    let lib = scratch.plugins().join("libfactql_extractor_leaders.so");
-    std::fs::copy(&built, &lib).expect("copy the built plugin");
-    std::fs::remove_file(&built).expect("remove the built plugin");
+    let lib = scratch.build_plugin(&crate_dir, "libfactql_extractor_leaders.so");
     scratch.trust(&lib);
 
     let article = scratch.path("talks.txt");

@@ -16,22 +16,7 @@ fn a_scaffolded_plugin_builds_loads_and_stores_facts() {
     assert!(out.status.success(), "{}", both(&out));
     assert!(text(&out.stdout).contains("factql plugins trust"), "{}", both(&out));
 
-    // Build it offline, sharing this workspace's target folder so the SDK and its
-    // dependencies are not compiled again. Its library lands in that folder.
-    let profile = crate::support::profile_dir();
-    let target = profile.parent().expect("target");
-    let build = std::process::Command::new(env!("CARGO"))
-        .args(["build", "-q", "--offline"])
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(&crate_dir)
-        .output()
-        .expect("cargo runs");
-    assert!(build.status.success(), "the scaffold does not build:\n{}", both(&build));
-    let built = target.join("debug").join("libfactql_extractor_demo.so");
-    let lib = scratch.plugins().join("libfactql_extractor_demo.so");
-    std::fs::copy(&built, &lib).expect("copy the built plugin");
-    // Leave no untrusted library next to the factql binary (`factql plugins` would list it).
-    std::fs::remove_file(&built).expect("remove the built plugin");
+    let lib = scratch.build_plugin(&crate_dir, "libfactql_extractor_demo.so");
 
     // As in docs/plugins.md: trust it (the lock goes to the user's configuration folder),
     // then point FACTQL_PLUGIN_PATH at its folder and ingest the bundled corpus.

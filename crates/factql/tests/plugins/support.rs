@@ -128,3 +128,31 @@ pub fn text(bytes: &[u8]) -> String {
 pub fn both(out: &Output) -> String {
     format!("{}{}", text(&out.stdout), text(&out.stderr))
 }
+
+impl Scratch {
+    /// Builds the plugin crate in `crate_dir` offline, in this workspace's target folder (so
+    /// the SDK and its dependencies are not compiled again), moves its library `lib` into the
+    /// plugin folder (no untrusted library stays next to the factql binary, where `factql
+    /// plugins` would list it); returns the library's new path, not yet trusted.
+    pub fn build_plugin(&self, crate_dir: &Path, lib: &str) -> PathBuf {
+        let profile = profile_dir();
+        let target = profile.parent().expect("target");
+        let build = Command::new(env!("CARGO"))
+            .args(["build", "-q", "--offline"])
+            .env("CARGO_TARGET_DIR", target)
+            .current_dir(crate_dir)
+            .output()
+            .expect("cargo runs");
+        assert!(
+            build.status.success(),
+            "{} does not build:\n{}",
+            crate_dir.display(),
+            both(&build)
+        );
+        let built = target.join("debug").join(lib);
+        let placed = self.plugins().join(lib);
+        std::fs::copy(&built, &placed).expect("copy the built plugin");
+        std::fs::remove_file(&built).expect("remove the built plugin");
+        placed
+    }
+}
