@@ -104,8 +104,8 @@ enum Command {
         #[command(subcommand)]
         action: PluginAction,
     },
-    /// Re-run one plugin (and those that require its kinds) over the whole store, replacing
-    /// only their facts.
+    /// Re-run one plugin (and those that require its kinds or read its mentions) over the
+    /// whole store, replacing only their mentions, entities and facts.
     Reextract {
         /// The plugin's name.
         #[arg(long, value_name = "NAME")]
