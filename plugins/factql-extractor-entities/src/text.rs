@@ -179,29 +179,8 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
         folded.push_str(s);
         folded[fstart..].make_ascii_lowercase();
         british_z(folded, fstart);
-        let n = s.len();
-        if letters > 0 {
-            shape |= ALPHA;
-            if upper == letters {
-                shape |= ALLCAP;
-            }
-        }
-        if digits > 0 {
-            shape |= DIGIT;
-            if digits == n {
-                shape |= ALLDIGIT;
-            }
-        }
-        if letters == 0 && digits == 0 {
-            shape |= PUNCT;
-            if s == "-" {
-                shape |= HYPHEN;
-            }
-        }
-        if n > 1 && s.ends_with('.') {
-            shape |= DOT;
-        }
-        if n == 2 && s.starts_with('\'') && (s.ends_with('s') || s.ends_with('S')) {
+        shape |= counted_shape(s, letters, upper, digits, s.len());
+        if s.len() == 2 && s.starts_with('\'') && (s.ends_with('s') || s.ends_with('S')) {
             shape |= POSS;
         }
         out.push(Token {
@@ -236,6 +215,27 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
             digits += 1;
         }
     }
+    shape |= counted_shape(s, letters, upper, digits, n);
+    if s.len() > 1
+        && (s.ends_with('s') || s.ends_with('S'))
+        && s.chars().next().is_some_and(is_apostrophe)
+    {
+        shape |= POSS;
+    }
+    out.push(Token {
+        start: r.start as u32,
+        end: r.end as u32,
+        fstart: fstart as u32,
+        fend: folded.len() as u32,
+        shape,
+    });
+}
+
+/// The shape bits that follow from a token's counts of letters, upper-case letters and
+/// digits among its `n` characters, shared by the byte and the character paths of [`push`].
+#[inline]
+fn counted_shape(s: &str, letters: usize, upper: usize, digits: usize, n: usize) -> u16 {
+    let mut shape = 0u16;
     if letters > 0 {
         shape |= ALPHA;
         if upper == letters {
@@ -257,19 +257,7 @@ fn push(text: &str, r: Range<usize>, out: &mut Vec<Token>, folded: &mut String) 
     if s.len() > 1 && s.ends_with('.') {
         shape |= DOT;
     }
-    if s.len() > 1
-        && (s.ends_with('s') || s.ends_with('S'))
-        && s.chars().next().is_some_and(is_apostrophe)
-    {
-        shape |= POSS;
-    }
-    out.push(Token {
-        start: r.start as u32,
-        end: r.end as u32,
-        fstart: fstart as u32,
-        fend: folded.len() as u32,
-        shape,
-    });
+    shape
 }
 
 /// British "-isation(s)" folds to "-ization(s)" (Organisation = Organization), so the
