@@ -33,6 +33,36 @@ pub fn corpus_files() -> Vec<PathBuf> {
     out
 }
 
+/// The bundled corpus as factql reads it, repeated until the texts hold at least `bytes`
+/// bytes: the input of the extractor benchmarks.
+///
+/// # Panics
+///
+/// When no corpus article can be read.
+pub fn corpus_articles(bytes: usize) -> Vec<factql_model::Article> {
+    let mut corpus = Vec::new();
+    for file in corpus_files() {
+        factql_ingest::read_input(
+            &factql_ingest::Input::File(file),
+            &factql_ingest::Options::default(),
+            &mut |result| {
+                corpus.extend(result.ok());
+                std::ops::ControlFlow::Continue(())
+            },
+        );
+    }
+    assert!(!corpus.is_empty(), "no corpus articles");
+    let mut out = Vec::new();
+    let mut total = 0;
+    while total < bytes {
+        for article in &corpus {
+            total += article.text.len();
+            out.push(article.clone());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -40,5 +70,12 @@ mod tests {
         let files = super::corpus_files();
         assert_eq!(files.len(), 13, "{files:?}");
         assert!(files[0].ends_with("000_dcc1d3f2ccee5e65.txt"));
+    }
+
+    #[test]
+    fn the_articles_are_repeated_to_the_size_asked() {
+        let once: usize = super::corpus_articles(1).iter().map(|a| a.text.len()).sum();
+        let articles = super::corpus_articles(3 * once);
+        assert_eq!(articles.len(), 3 * 13);
     }
 }

@@ -50,7 +50,7 @@ fn bad(message: impl Into<String>) -> FixtureError {
     FixtureError(message.into())
 }
 
-pub use corpus::{corpus_dir, corpus_files};
+pub use corpus::{corpus_articles, corpus_dir, corpus_files};
 
 /// Creates `path` and stores the fixture in it.
 pub fn fixture_store(path: &Path) -> Result<Store, FixtureError> {

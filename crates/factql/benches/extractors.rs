@@ -37,32 +37,6 @@ const MONEY: StaticPlugin = StaticPlugin {
     entry: factql_extractor_money::factql_plugin_entry,
 };
 
-/// The corpus articles as factql reads them, repeated to about [`TARGET_BYTES`].
-fn articles() -> Vec<Article> {
-    let files = factql_test_support::corpus_files();
-    let mut corpus = Vec::new();
-    for file in &files {
-        factql_ingest::read_input(
-            &factql_ingest::Input::File(file.clone()),
-            &factql_ingest::Options::default(),
-            &mut |result| {
-                corpus.extend(result.ok());
-                std::ops::ControlFlow::Continue(())
-            },
-        );
-    }
-    assert!(!corpus.is_empty(), "no corpus articles");
-    let mut out = Vec::new();
-    let mut bytes = 0;
-    while bytes < TARGET_BYTES {
-        for article in &corpus {
-            bytes += article.text.len();
-            out.push(article.clone());
-        }
-    }
-    out
-}
-
 fn host(plugins: &[StaticPlugin]) -> Host {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = HostConfig { lock: dir.path().join("plugins.lock"), ..HostConfig::default() };
@@ -82,7 +56,7 @@ fn run(host: &Host, articles: &[Article]) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    let articles = articles();
+    let articles = factql_test_support::corpus_articles(TARGET_BYTES);
     let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
     let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
     let setups: [(&str, Vec<StaticPlugin>); 6] = [

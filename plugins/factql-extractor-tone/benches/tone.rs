@@ -24,32 +24,6 @@ const TONE: StaticPlugin = StaticPlugin {
     entry: factql_extractor_tone::factql_plugin_entry,
 };
 
-/// The corpus articles as factql reads them, repeated to about [`TARGET_BYTES`].
-fn articles() -> Vec<Article> {
-    let files = factql_test_support::corpus_files();
-    let mut corpus = Vec::new();
-    for file in &files {
-        factql_ingest::read_input(
-            &factql_ingest::Input::File(file.clone()),
-            &factql_ingest::Options::default(),
-            &mut |result| {
-                corpus.extend(result.ok());
-                std::ops::ControlFlow::Continue(())
-            },
-        );
-    }
-    assert!(!corpus.is_empty(), "no corpus articles");
-    let mut out = Vec::new();
-    let mut bytes = 0;
-    while bytes < TARGET_BYTES {
-        for article in &corpus {
-            bytes += article.text.len();
-            out.push(article.clone());
-        }
-    }
-    out
-}
-
 /// What the host would pass: the sentences and which are boilerplate.
 fn inputs(article: &Article) -> Inputs {
     Inputs {
@@ -88,7 +62,7 @@ fn direct(tone: &Tone, articles: &[(Article, Inputs)]) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    let articles = articles();
+    let articles = factql_test_support::corpus_articles(TARGET_BYTES);
     let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
     let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
     let dir = tempfile::tempdir().expect("tempdir");
