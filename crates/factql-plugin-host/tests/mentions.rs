@@ -4,9 +4,11 @@
 
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::sync::OnceLock;
 
-use factql_model::{ArgTarget, Article};
+use factql_model::ArgTarget;
 use factql_plugin_host::{Host, HostConfig, PluginError, StaticPlugin};
 use factql_plugin_sdk::abi::{HostV1, PluginV1};
 use factql_plugin_sdk::wire::{KindDecl, Manifest, MentionLevel, Target};
@@ -90,19 +92,6 @@ entry!(people_entry, People);
 entry!(reader_entry, Reader);
 entry!(misc_entry, Misc);
 
-fn article(text: &str) -> Article {
-    let input = factql_ingest::Input::Memory {
-        name: "a.md".into(),
-        bytes: Box::leak(text.as_bytes().to_vec().into_boxed_slice()),
-    };
-    let mut out = None;
-    factql_ingest::read_input(&input, &factql_ingest::Options::default(), &mut |result| {
-        out = result.ok();
-        std::ops::ControlFlow::Break(())
-    });
-    out.expect("reads")
-}
-
 fn host(statics: &[StaticPlugin]) -> Result<Host, PluginError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = HostConfig { lock: dir.path().join("plugins.lock"), ..HostConfig::default() };
@@ -119,8 +108,10 @@ fn a_reader_of_mentions_sees_them_and_points_at_their_entities() {
     let host = host(&PLUGINS).expect("host");
     let order: Vec<&str> = host.plugins().iter().map(|p| p.name()).collect();
     assert_eq!(order, ["people", "reader"]);
-    let outcomes =
-        host.extract(&article("---\ntitle: talks\ndate: 2023-10-30\n---\n\nthen Alice met Bob.\n"));
+    let outcomes = host.extract(&common::article(
+        "a.md",
+        "---\ntitle: talks\ndate: 2023-10-30\n---\n\nthen Alice met Bob.\n",
+    ));
     let people = outcomes[0].result.as_ref().expect("people ran");
     let kinds: Vec<(&str, &str)> =
         people.entities.iter().map(|e| (e.name.as_str(), e.kind.as_str())).collect();
@@ -139,7 +130,8 @@ fn a_reader_of_mentions_sees_them_and_points_at_their_entities() {
 #[test]
 fn an_argument_pointing_at_an_entity_nobody_named_is_refused() {
     let host = host(&PLUGINS).expect("host");
-    let outcomes = host.extract(&article("---\ndate: 2023-10-30\n---\n\nthe ghost of Alice.\n"));
+    let outcomes = host
+        .extract(&common::article("a.md", "---\ndate: 2023-10-30\n---\n\nthe ghost of Alice.\n"));
     let err = outcomes[1].result.as_ref().expect_err("refused").to_string();
     assert!(
         err.contains("plugin reader")

@@ -3,9 +3,10 @@
 
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::sync::OnceLock;
 
-use factql_model::Article;
 use factql_plugin_host::{Host, HostConfig, StaticPlugin};
 use factql_plugin_sdk::abi::{HostV1, PluginV1};
 use factql_plugin_sdk::wire::{FieldType, KindDecl, Manifest, Value};
@@ -73,19 +74,6 @@ unsafe extern "C" fn greeter_entry(host: *const HostV1) -> *const PluginV1 {
     unsafe { factql_plugin_sdk::__private::entry::<Greeter>(host, &TABLE) }
 }
 
-fn article(text: &str) -> Article {
-    let input = factql_ingest::Input::Memory {
-        name: "a.txt".into(),
-        bytes: Box::leak(text.as_bytes().to_vec().into_boxed_slice()),
-    };
-    let mut out = None;
-    factql_ingest::read_input(&input, &factql_ingest::Options::default(), &mut |result| {
-        out = result.ok();
-        std::ops::ControlFlow::Break(())
-    });
-    out.expect("reads")
-}
-
 #[test]
 fn required_facts_reach_the_plugin_that_requires_them() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -98,7 +86,7 @@ fn required_facts_reach_the_plugin_that_requires_them() {
     let host = Host::load(&config, &statics).expect("host");
     let order: Vec<&str> = host.plugins().iter().map(|p| p.name()).collect();
     assert_eq!(order, ["names", "greeter"]);
-    let outcomes = host.extract(&article("Title\n\nYesterday Alice met Bob.\n"));
+    let outcomes = host.extract(&common::article("a.txt", "Title\n\nYesterday Alice met Bob.\n"));
     let greetings = outcomes[1].result.as_ref().expect("greeter ran");
     let who: Vec<String> = greetings.facts.iter().map(|f| f.fields["who"].to_string()).collect();
     assert_eq!(who, ["\"hello Alice\"", "\"hello Bob\""]);
