@@ -311,9 +311,14 @@ def people(data, common):
                     country = c[:3]
                     break
             add(canonical, vs, country, last * 10 - 1)
+    # Rows from different sources are the same person only when they share a whole name form
+    # ("Gerhard Schroeder" as a PETRARCH alias of the Factbook's "Gerhard Schroder"). A weaker key
+    # such as first initial + surname chains different people together through union-find
+    # (every "A. ... Ali" became one person), and a stranger sharing a leader's surname and
+    # initial would then be linked to that leader.
     def person_keys(form):
         w = fold(form).replace(".", "").split()
-        return [f"{w[0][0]}|{w[-1]}"] if len(w) >= 2 else []
+        return [" ".join(w)] if len(w) >= 2 else []
 
     roles = {r.lower() for r in ROLE_TOKENS}
     items = sorted(by_key.values(), key=lambda e: -e[3])

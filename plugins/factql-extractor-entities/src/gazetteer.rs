@@ -47,8 +47,9 @@ pub struct Record {
     pub aliases: Vec<String>,
     /// Larger is more prominent (population, last year in office).
     pub rank: u32,
-    /// First letter of the folded first name (persons), for surname linking.
-    pub initial: u8,
+    /// The first two bytes of the folded first name (persons; a space pads a one-letter name),
+    /// for linking a spelling variant by its surname ("Alexander" and "Alyaksandr" share "al").
+    pub initial: [u8; 2],
 }
 
 /// One form of a record: the record and how the form names it.
@@ -307,7 +308,11 @@ struct Builder {
 
 impl Builder {
     fn record(&mut self, kind: RecKind, id: String, name: &str, rank: u32) -> u32 {
-        let initial = fold(name).bytes().next().unwrap_or(b' ');
+        let folded = fold(name);
+        let mut initial = [b' '; 2];
+        for (slot, b) in initial.iter_mut().zip(folded.bytes().take_while(|b| *b != b' ')) {
+            *slot = b;
+        }
         self.records.push(Record {
             kind,
             id,

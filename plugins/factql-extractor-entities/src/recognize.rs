@@ -1325,12 +1325,29 @@ impl Recognizer {
                     if c.e - c.s < 2 {
                         return None;
                     }
+                    // a spelling variant of a known person ("Alexander Lukashenko" for
+                    // "Alyaksandr Lukashenka", whose data know "Aleksandr Lukashenko"): the same
+                    // surname and a first name that begins the same way (one letter for an
+                    // initial); a common surname only for a leader in office lately, so that a
+                    // stranger named "Ahmed Mohamed" is not taken for a prime minister
                     let last = p.toks[c.e - 1].folded(&p.folded);
-                    let initial = p.toks[c.s].folded(&p.folded).bytes().next();
+                    let first = p.toks[c.s].folded(&p.folded).as_bytes();
+                    let same_start = |have: [u8; 2]| match first {
+                        [a] => have[0] == *a,
+                        [a, b, ..] => have == [*a, *b],
+                        [] => false,
+                    };
+                    let cl = g.word_class(last);
+                    if cl & (class::FIRST | class::COMMON) != 0 {
+                        return None;
+                    }
                     g.surnames.get(last).and_then(|v| {
                         v.iter()
                             .copied()
-                            .filter(|&r| Some(g.records[r as usize].initial) == initial)
+                            .filter(|&r| same_start(g.records[r as usize].initial))
+                            .filter(|&r| {
+                                cl & class::LAST == 0 || g.records[r as usize].rank >= RECENT_LEADER
+                            })
                             .max_by_key(|&r| g.records[r as usize].rank)
                     })
                 }),
@@ -1572,6 +1589,22 @@ mod tests {
         assert_eq!(full, short, "{r:?}");
         assert_eq!(r.entities[full].id, "local:person:maria wierzbickowska");
         assert_eq!(r.entities[full].name, "Maria Wierzbickowska");
+    }
+
+    #[test]
+    fn a_stranger_is_not_linked_to_a_leader_by_surname_and_initial() {
+        // "Mohamed" is a common surname, and the leaders' data hold several "A... Mohamed"
+        let t = "Texas student Ahmed Mohamed was arrested. Mohamed said he built a clock.";
+        let r = one(t);
+        let (_, e) = find(&r, t, "Ahmed Mohamed").expect("the student found");
+        assert_eq!(e.id, "local:person:ahmed mohamed", "{e:?}");
+        assert_eq!(e.name, "Ahmed Mohamed");
+        assert!(e.aliases.iter().all(|a| a.ends_with("Mohamed") || a == "Ahmed"), "{e:?}");
+        // while a spelling variant of a leader's first name still finds the leader
+        let t = "Belarusian President Alexander Lukashenko met the envoy.";
+        let r = one(t);
+        let (_, e) = find(&r, t, "Alexander Lukashenko").expect("the leader found");
+        assert_eq!(e.name, "Alyaksandr Lukashenka", "{e:?}");
     }
 
     #[test]
