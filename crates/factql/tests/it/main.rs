@@ -4,6 +4,7 @@
 mod bad_input;
 mod entities;
 mod extract;
+mod facts_doc;
 mod ingest;
 mod kill;
 mod pty;
