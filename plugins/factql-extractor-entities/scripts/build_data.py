@@ -241,10 +241,27 @@ def petrarch_name(n):
     return words
 
 
+# Words that make a name an organisation, a state or a place, never a person: PETRARCH's person
+# blocks include some armed groups, parties and states (with their leaders as the aliases), and a
+# Factbook row or two carries a whole title ("Chair ... of the Sudanese Armed Forces ...").
+NOT_PERSON_WORDS = {"state", "states", "brigade", "brigades", "army", "front", "coalition", "party",
+                    "movement", "council", "forces", "group", "organization", "organisation",
+                    "union", "committee", "republic", "government", "ministry", "league", "jaish",
+                    "jaysh", "liwa", "ansar", "timor", "leste", "islamic", "national", "battalion",
+                    "chair", "commander", "commander-in-chief", "krajina", "soviet"}
+
+
+def person_like(name):
+    return not NOT_PERSON_WORDS & set(fold(name).replace("_", " ").split())
+
+
 def people(data, common):
     by_key = {}  # canonical -> [variants, country, rank]
 
     def add(canonical, variants, country, rank):
+        if not person_like(canonical):
+            return
+        variants = [v for v in variants if person_like(v)]
         key = fold(canonical)
         e = by_key.setdefault(key, [canonical, set(), country, rank])
         e[1].update(v for v in variants if v and v != e[0])
@@ -335,13 +352,35 @@ def people(data, common):
 
 
 # ---------------------------------------------------------------- organisations
+def country_key(name):
+    return " ".join(fold(name).replace("-", " ").replace("_", " ").split())
+
+
 def orgs(data, common):
     rows = []
-    for f in ["Phoenix.International.actors.txt", "Phoenix.MilNonState.actors.txt"]:
+    # countries.tsv, written before this: a PETRARCH block naming a state is not an organisation
+    country_names = set()
+    for r in tsv_rows(OUT / "countries.tsv"):
+        for n in [r["name"], *r["aliases"].split("|")]:
+            if n:
+                country_names.add(country_key(n))
+    files = ["Phoenix.International.actors.txt", "Phoenix.MilNonState.actors.txt",
+             "Phoenix.Countries.actors.txt"]
+    for f in files:
         for names, codes in petrarch_blocks(data / "petrarch2" / f):
-            if any(re.search(r"\d{6}", c) for c in codes):
-                continue  # a person
             ws = [w for w in (petrarch_name(n) for n in names) if w]
+            dated = any(re.search(r"\d{6}", c) for c in codes)
+            if dated:
+                # a person, a state, or an armed group or party listed with its leaders: keep
+                # the group's own names (its head's first word, an organisation word, an acronym)
+                if not ws or person_like(" ".join(ws[0])):
+                    continue
+                if any(country_key(" ".join(w)) in country_names for w in ws):
+                    continue
+                ws = [w for w in ws if w[0] == ws[0][0] or not person_like(" ".join(w))
+                      or (len(w) == 1 and len(w[0]) <= 5)]
+            elif f == "Phoenix.Countries.actors.txt":
+                continue  # countries and their government phrases: not organisations
             if not ws:
                 continue
             forms = [title_case(w) for w in ws]

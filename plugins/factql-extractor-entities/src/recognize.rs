@@ -1608,6 +1608,15 @@ mod tests {
     }
 
     #[test]
+    fn armed_groups_and_states_are_not_people() {
+        let t = "Fighters of the Islamic State of Iraq and the Levant attacked the town.";
+        let r = one(t);
+        let kinds: Vec<(String, Kind)> =
+            r.mentions.iter().map(|m| (t[m.span.clone()].to_string(), m.kind)).collect();
+        assert!(kinds.iter().all(|(_, k)| *k != Kind::Person), "{kinds:?}");
+    }
+
+    #[test]
     fn title_case_headline_keeps_names_only() {
         let t = "Belarus Leader Lukashenko Extends Invitation To Hungarian Prime Minister\n\
                  Belarus leader Alexander Lukashenko extended an invitation to Hungarian Prime Minister Viktor Orban.";
