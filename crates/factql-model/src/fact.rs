@@ -135,3 +135,15 @@ pub struct Fact {
     /// Role-labelled arguments.
     pub args: Vec<Arg>,
 }
+
+/// What one extractor found in one article: the unit the plugin host validates and the store
+/// writes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extraction {
+    /// Entities the mentions or facts refer to; stored once, merged by id.
+    pub entities: Vec<Entity>,
+    /// Mentions; [`ArgTarget::Mention`] indexes this list.
+    pub mentions: Vec<Mention>,
+    /// Facts; [`ArgTarget::Fact`] indexes this list (earlier facts only).
+    pub facts: Vec<Fact>,
+}

@@ -44,7 +44,9 @@ mod span;
 mod value;
 
 pub use article::{Article, ArticleId, Format, Paragraph, Sentence};
-pub use fact::{Arg, ArgTarget, Entity, ExtractorRef, Fact, Mention, MentionLevel, Provenance};
+pub use fact::{
+    Arg, ArgTarget, Entity, Extraction, ExtractorRef, Fact, Mention, MentionLevel, Provenance,
+};
 pub use fold::fold;
 pub use kind::{
     ENTITY_KINDS, builtin_entity_kind, declared_entity_kind, entity_kind, stored_mention_kind,

@@ -12,12 +12,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use factql_model::Extraction;
 use factql_model::{
     Arg, ArgTarget, Article, Entity, ExtractorRef, Fact, KindSchema, Mention, MentionLevel,
     Provenance, Span, Value,
 };
 use factql_plugin_abi::WIRE_SCHEMA;
-use factql_store::Extraction;
 
 use crate::entities::{Kinds, Merge};
 

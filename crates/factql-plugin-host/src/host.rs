@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use factql_model::Extraction;
 use factql_model::{Article, ExtractorRef, KindSchema, Schema};
 use factql_plugin_abi::{EntryFn, PluginV1, Status, WIRE_SCHEMA};
 use factql_plugin_sdk::wire::{self, Batch, Config, Manifest, decode, encode};
-use factql_store::Extraction;
 
 use crate::batch::{self, Checker, Read};
 use crate::call::{self, InstancePtr, Limits};

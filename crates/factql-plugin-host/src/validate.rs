@@ -9,9 +9,9 @@ use factql_model::{
 };
 
 use crate::entities::{Kinds, Merge};
+use factql_model::Extraction;
 use factql_plugin_abi::WIRE_SCHEMA;
 use factql_plugin_sdk::wire::{self, Batch, Manifest};
-use factql_store::Extraction;
 
 use crate::batch::sentence_of;
 

@@ -42,7 +42,7 @@ fn corpus() -> Vec<Article> {
     articles
 }
 
-fn run(host: &Host, articles: &[Article]) -> Vec<factql_store::Extraction> {
+fn run(host: &Host, articles: &[Article]) -> Vec<factql_model::Extraction> {
     articles
         .iter()
         .flat_map(|article| host.extract(article))

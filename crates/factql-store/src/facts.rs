@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use factql_model::{
-    ArgTarget, ArticleId, Entity, ExtractorRef, Fact, KindSchema, Mention, Schema, fold,
-};
+use factql_model::{ArgTarget, ArticleId, Extraction, ExtractorRef, KindSchema, Schema, fold};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Store, StoreError};
@@ -12,17 +10,6 @@ use crate::{Store, StoreError};
 /// The id of a plugin run, as recorded in the `run` table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RunId(pub i64);
-
-/// What one extractor found in one article, ready to store.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Extraction {
-    /// Entities the mentions or facts refer to; stored once, merged by id.
-    pub entities: Vec<Entity>,
-    /// Mentions; [`ArgTarget::Mention`] indexes this list.
-    pub mentions: Vec<Mention>,
-    /// Facts; [`ArgTarget::Fact`] indexes this list (earlier facts only).
-    pub facts: Vec<Fact>,
-}
 
 impl Store {
     /// Records kind declarations from `declared_by`; a kind declared again identically is kept,

@@ -25,7 +25,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use error::StoreError;
-pub use facts::{Extraction, RunId};
+/// Re-exported: the store writes what the model calls an [`Extraction`].
+pub use factql_model::Extraction;
+pub use facts::RunId;
 pub use load::{ArgValue, ArticleRow, EntityRow, FactRow, MentionRow, SentenceRow};
 pub use read::{Stats, TableCounts};
 pub use schema::SCHEMA_VERSION;

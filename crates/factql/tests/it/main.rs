@@ -1,6 +1,7 @@
 //! End-to-end tests of the `factql` binary, run as a child process the way users run it.
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should fail loudly")]
 
+mod architecture;
 mod bad_input;
 mod entities;
 mod extract;
