@@ -248,6 +248,57 @@ fn person_after_title(p: &Prep, cands: &mut Vec<Cand>) {
     }
 }
 
+/// Particles inside personal names: "Kevin De Bruyne", "Charles de Gaulle", "Rafael van der
+/// Vaart", "Mohammed bin Salman".
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "di", "del", "della", "dos", "das", "du", "van", "von", "der", "den", "ter", "ten",
+    "le", "la", "bin", "ibn", "bint",
+];
+
+/// A first name (or a person's name) and one or two name particles before a capitalised word
+/// are one person, whatever the tagger made of the parts ("Kevin" person + "Bruyne"
+/// organisation, "Claudio" organisation + "De Vincenti" nothing).
+fn name_particles(p: &Prep, cands: &mut Vec<Cand>) {
+    cands.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
+    let mut k = 0;
+    while k < cands.len() {
+        let c = &cands[k];
+        let sent = p.sents[c.sent].toks.clone();
+        let personal = c.kind == Kind::Person
+            || (c.e - c.s == 1 && p.class[c.s] & class::FIRST != 0 && p.gaz[c.s] == 0);
+        if c.level != Level::Name || !personal {
+            k += 1;
+            continue;
+        }
+        let mut e = c.e;
+        while e < sent.end && e - c.e < 2 && NAME_PARTICLES.contains(&p.toks[e].folded(&p.folded)) {
+            e += 1;
+        }
+        let last = e;
+        let joins = e > c.e
+            && last < sent.end
+            && p.toks[last].is(CAP)
+            && p.toks[last].is(LOWER)
+            && p.class[last] & (class::FUNCTION | class::ROLE | class::TITLE | class::ORGWORD) == 0;
+        if !joins {
+            k += 1;
+            continue;
+        }
+        // the candidates the name now covers give way to it
+        let end = last + 1;
+        let (s, si, conf) = (c.s, c.sent, c.conf);
+        cands.retain(|d| d.s == s || d.e <= s || d.s >= end);
+        let k2 = cands.iter().position(|d| d.s == s).unwrap_or(k);
+        let c = &mut cands[k2];
+        debug_assert_eq!(c.sent, si);
+        c.e = end;
+        c.kind = Kind::Person;
+        c.rec = None;
+        c.conf = conf.min(0.8);
+        k = k2 + 1;
+    }
+}
+
 /// "Church" + "of" + "Scientology": an organisation name followed by `of`/`for`/`on` and
 /// another name is one organisation ("Bank of England", "Council on Foreign Relations").
 fn merge_of(p: &Prep, cands: &mut Vec<Cand>) {
@@ -772,6 +823,7 @@ impl Recognizer {
         self.add_gazetteer(p, &mut cands);
         org_suffix(p, &mut cands);
         person_after_title(p, &mut cands);
+        name_particles(p, &mut cands);
         merge_of(p, &mut cands);
         self.consistency(p, &mut cands);
         defined_acronyms(p, &mut cands);
@@ -1614,6 +1666,28 @@ mod tests {
         let kinds: Vec<(String, Kind)> =
             r.mentions.iter().map(|m| (t[m.span.clone()].to_string(), m.kind)).collect();
         assert!(kinds.iter().all(|(_, k)| *k != Kind::Person), "{kinds:?}");
+    }
+
+    #[test]
+    fn name_particles_join_a_persons_name() {
+        let t = "Romelu Lukaku scored from Kevin De Bruyne's assist. Later Claudio De Vincenti \
+                 spoke, and Rafael van der Vaart came on.";
+        let r = one(t);
+        for name in ["Kevin De Bruyne", "Claudio De Vincenti", "Rafael van der Vaart"] {
+            let (m, _) =
+                find(&r, t, name).unwrap_or_else(|| panic!("{name}: {:?}", surfaces(&r, t)));
+            assert_eq!(m.kind, Kind::Person, "{name}");
+        }
+        // a particle before an ordinary word joins nothing
+        let t = "Maria went to the Musee de Louvre. John de facto ran it.";
+        let r = one(t);
+        let people: Vec<&str> = r
+            .mentions
+            .iter()
+            .filter(|m| m.kind == Kind::Person)
+            .map(|m| &t[m.span.clone()])
+            .collect();
+        assert!(people.iter().all(|x| !x.contains(" de ")), "{people:?}");
     }
 
     #[test]
