@@ -248,6 +248,41 @@ fn person_after_title(p: &Prep, cands: &mut Vec<Cand>) {
     }
 }
 
+/// Months and weekdays: never a name's last word ("on July" after an organisation).
+const CALENDAR_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Particles inside personal names: "Kevin De Bruyne", "Charles de Gaulle", "Rafael van der
 /// Vaart", "Mohammed bin Salman".
 const NAME_PARTICLES: &[&str] = &[
@@ -922,7 +957,32 @@ impl Recognizer {
         while c.s < c.e && (strip_front(&c, &p.toks[c.s]) || demonym_first(&c)) {
             c.s += 1;
         }
-        while c.e > c.s && (p.toks[c.e - 1].is(POSS) || p.toks[c.e - 1].is(PUNCT)) {
+        // the rest of a title: "Minister of Education Stefania Giannini", "Undersecretary for
+        // Education Mr. Toccafondi" -> the words up to the first name belong to the title
+        let honorific_last = c.e > c.s && p.class[c.e - 1] & class::TITLE != 0;
+        if (c.kind == Kind::Person || honorific_last)
+            && c.s >= 2
+            && p.sents[c.sent].toks.contains(&(c.s - 2))
+            && matches!(p.toks[c.s - 1].folded(&p.folded), "of" | "for")
+            && p.class[c.s - 2] & (class::ROLE | class::TITLE) != 0
+        {
+            while c.s < c.e
+                && p.class[c.s] & class::FIRST == 0
+                && (p.class[c.s] & (class::ROLE | class::TITLE) != 0 || c.e - c.s > 1)
+            {
+                c.s += 1;
+            }
+        }
+        // nor possessives, punctuation, dates or a dangling function word at the end: "Supreme
+        // Court of Cassation on July" -> "Supreme Court of Cassation"
+        while c.e > c.s && {
+            let t = &p.toks[c.e - 1];
+            let f = t.folded(&p.folded);
+            t.is(POSS)
+                || t.is(PUNCT)
+                || CALENDAR_WORDS.contains(&f)
+                || (!t.is(CAP) && matches!(f, "on" | "of" | "and" | "for" | "the" | "in" | "at"))
+        } {
             c.e -= 1;
         }
         if c.s >= c.e {
@@ -1688,6 +1748,24 @@ mod tests {
             .map(|m| &t[m.span.clone()])
             .collect();
         assert!(people.iter().all(|x| !x.contains(" de ")), "{people:?}");
+    }
+
+    #[test]
+    fn dates_and_titles_around_a_name_are_not_part_of_it() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../crates/factql/corpus/wikinews/2015-08-02_taxes.txt"
+        );
+        let t = &std::fs::read_to_string(path).expect("the bundled corpus");
+        let s = surfaces(&one(t), t);
+        assert!(
+            s.iter().all(|x| !x.ends_with("July") && !x.ends_with("Monday") && !x.ends_with(" on")),
+            "{s:?}"
+        );
+        assert!(s.iter().any(|x| x.ends_with("Supreme Court of Cassation")), "{s:?}");
+        // and the rest of a title is not part of the name after it
+        assert!(s.iter().any(|x| x == "Stefania Giannini"), "{s:?}");
+        assert!(!s.iter().any(|x| x.starts_with("Education")), "{s:?}");
     }
 
     #[test]
