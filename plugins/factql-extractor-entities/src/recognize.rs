@@ -1058,6 +1058,16 @@ impl Recognizer {
         {
             return;
         }
+        // a lone organisation word is nobody's name ("Muslim Student Association president
+        // Sehar Memon" tagged "Association" a person)
+        if c.kind == Kind::Person
+            && c.e - c.s == 1
+            && p.gaz[c.s] == 0
+            && p.class[c.s] & class::ORGWORD != 0
+            && p.class[c.s] & (class::FIRST | class::LAST) == 0
+        {
+            return;
+        }
         // the same at a sentence start when the word is written lower case in the article and
         // capitalised only inside longer names ("Iodine deficiency can ..." beside "the
         // National Iodine Nutrition Study")
@@ -1789,6 +1799,21 @@ mod tests {
             "{s:?}"
         );
         assert!(s.iter().any(|x| x.ends_with("Supreme Court of Cassation")), "{s:?}");
+        // nor a lone organisation word
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../crates/factql/corpus/wikinews/2015-09-22_clock.txt"
+        );
+        let clock = &std::fs::read_to_string(path).expect("the bundled corpus");
+        let r = one(clock);
+        let people: Vec<&str> = r
+            .mentions
+            .iter()
+            .filter(|m| m.kind == Kind::Person)
+            .map(|m| &clock[m.span.clone()])
+            .collect();
+        assert!(!people.contains(&"Association"), "{people:?}");
+        assert!(people.contains(&"Sehar Memon"), "{people:?}");
         // nor a common noun at a sentence start, capitalised elsewhere only inside names
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
