@@ -14,7 +14,7 @@ use crate::access::CodeTest;
 
 use crate::catalog::FieldKey;
 use crate::dataset::{NO_ENTITY, NULL_CLASS};
-use crate::exec::{Exec, Row};
+use crate::exec::{Exec, GROUP_EVIDENCE, Prov, Row};
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, PExpr};
 use crate::value::{Ref, Val};
@@ -121,16 +121,119 @@ impl MentionKernel {
             (0..tallies.slots.len()).filter(|&slot| tallies.slots[slot].rows > 0).collect();
         used.sort_by_key(|&slot| tallies.slots[slot].first);
         let mut grouper = Grouper::new(keys, aggs, true);
-        for slot in used {
+        for &slot in &used {
             let tally = &tallies.slots[slot];
             let key = if slot == unlinked { Val::Null } else { Val::Ref(Ref::Entity(slot as u32)) };
             let states = self.counts.iter().map(|count| match count {
                 Count::Rows => AggState::Count(i64::from(tally.rows)),
                 Count::Articles => AggState::DcountSorted(i64::from(tally.articles), Val::Null),
             });
-            grouper.push_filled(&[key], states, exec.dataset().prov(Ref::Mention(tally.first)));
+            let first = exec.dataset().prov(Ref::Mention(tally.first));
+            grouper.push_filled(&[key], states, first, u64::from(tally.rows), []);
         }
-        grouper.finish(exec, shortlist)
+        // The evidence lists are found only for the groups that are kept: the first mentions
+        // of each, in table order, as the generic path lists them.
+        let members = self.members(exec, &used, unlinked);
+        let evidence = |group: usize| -> Vec<Prov> {
+            let slot = used[group];
+            if slot == unlinked {
+                self.unlinked_evidence(exec, tallies.slots[slot].first)
+            } else {
+                self.linked_evidence(exec, members.get(&slot).map_or(&[][..], Vec::as_slice))
+            }
+        };
+        grouper.finish_with(exec, shortlist, Some(&evidence))
+    }
+
+    /// The slot of each entity: its class for the grouped field, or itself; the unlinked slot
+    /// for a null class.
+    fn slot_of(&self, exec: &Exec<'_>, unlinked: usize) -> Vec<usize> {
+        let ds = exec.dataset();
+        (0..ds.entities.len() as u32)
+            .map(|e| match self.class.and_then(|field| ds.class_of(field, e)) {
+                Some(NULL_CLASS) => unlinked,
+                Some(class) => class as usize,
+                None => e as usize,
+            })
+            .collect()
+    }
+
+    /// The entities of each used linked slot.
+    fn members(
+        &self,
+        exec: &Exec<'_>,
+        used: &[usize],
+        unlinked: usize,
+    ) -> std::collections::HashMap<usize, Vec<u32>> {
+        let mut wanted = vec![false; unlinked + 1];
+        for &slot in used {
+            wanted[slot] = true;
+        }
+        let mut members: std::collections::HashMap<usize, Vec<u32>> =
+            std::collections::HashMap::new();
+        for (e, slot) in self.slot_of(exec, unlinked).into_iter().enumerate() {
+            if slot != unlinked && wanted[slot] {
+                members.entry(slot).or_default().push(e as u32);
+            }
+        }
+        members
+    }
+
+    /// The first distinct evidence of the passing mentions of `entities`, in table order
+    /// (their mention lists are each in table order: merged).
+    fn linked_evidence(&self, exec: &Exec<'_>, entities: &[u32]) -> Vec<Prov> {
+        let ds = exec.dataset();
+        let lists: Vec<&[u32]> =
+            entities.iter().map(|&e| ds.entities[e as usize].mentions.as_slice()).collect();
+        let mut cursors = vec![0usize; lists.len()];
+        let pass = |m: u32| self.conds.iter().all(|cond| cond.pass(ds, m as usize));
+        let mut out: Vec<Prov> = Vec::new();
+        while out.len() < GROUP_EVIDENCE {
+            let mut best: Option<(u32, usize)> = None;
+            for (idx, list) in lists.iter().enumerate() {
+                while cursors[idx] < list.len() && !pass(list[cursors[idx]]) {
+                    cursors[idx] += 1;
+                }
+                if let Some(&m) = list.get(cursors[idx])
+                    && best.is_none_or(|(b, _)| m < b)
+                {
+                    best = Some((m, idx));
+                }
+            }
+            let Some((m, idx)) = best else { break };
+            cursors[idx] += 1;
+            if let Some(prov) = ds.prov(Ref::Mention(m))
+                && !out.contains(&prov)
+            {
+                out.push(prov);
+            }
+        }
+        out
+    }
+
+    /// The first distinct evidence of the passing mentions of the unlinked slot (no entity, or
+    /// an entity whose grouped field is null), from the slot's first mention on.
+    fn unlinked_evidence(&self, exec: &Exec<'_>, first: u32) -> Vec<Prov> {
+        let ds = exec.dataset();
+        let unlinked = ds.entities.len();
+        let slot_of = (self.class.is_some()).then(|| self.slot_of(exec, unlinked));
+        let mut out: Vec<Prov> = Vec::new();
+        for idx in first as usize..ds.mentions.len() {
+            if out.len() == GROUP_EVIDENCE {
+                break;
+            }
+            let entity = ds.mention_cols.entity[idx];
+            let in_slot = entity == NO_ENTITY
+                || slot_of.as_ref().is_some_and(|slots| slots[entity as usize] == unlinked);
+            if in_slot
+                && self.conds.iter().all(|cond| cond.pass(ds, idx))
+                && let Some(prov) = ds.prov(Ref::Mention(idx as u32))
+                && !out.contains(&prov)
+            {
+                out.push(prov);
+            }
+        }
+        out
     }
 }
 

@@ -364,6 +364,23 @@ fn row_object(ds: &Dataset, relation: &Relation, row: &factql_engine::Row) -> se
         });
         object.insert("_evidence".into(), value);
     }
+    if let Some(group) = &row.group {
+        let evidence: Vec<serde_json::Value> = group
+            .provs
+            .iter()
+            .map(|prov| {
+                let evidence = ds.evidence(prov);
+                serde_json::json!({
+                    "article": evidence.article,
+                    "sentence": evidence.sentence,
+                    "start": evidence.start,
+                    "end": evidence.end,
+                })
+            })
+            .collect();
+        object
+            .insert("_group".into(), serde_json::json!({"rows": group.rows, "evidence": evidence}));
+    }
     serde_json::Value::Object(object)
 }
 

@@ -220,3 +220,26 @@ fn warnings_go_to_stderr_and_leave_csv_and_json_clean() {
     let warning: serde_json::Value = serde_json::from_str(err.lines().next().unwrap()).unwrap();
     assert_eq!(warning["severity"], "warning", "stderr has the warning as a JSON line: {err}");
 }
+
+#[test]
+fn json_rows_of_summarize_carry_their_groups_evidence() {
+    let (dir, db) = fixture();
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--format", "json", "--db"])
+        .arg(&db)
+        .arg("events | summarize n = count() by type | sort by n desc"));
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let meet = &json["rows"][0];
+    assert_eq!(meet["type"], "meet");
+    assert_eq!(meet["_group"]["rows"], 5, "{meet}");
+    let evidence = meet["_group"]["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 5, "at most five, here all five: {meet}");
+    assert_eq!(evidence[0], meet["_evidence"], "the first is the row's own evidence");
+    let (out, _, code) = run(factql(dir.path())
+        .args(["query", "--format", "json", "--db"])
+        .arg(&db)
+        .arg("events | where type == \"meet\" | select type"));
+    assert_eq!(code, 0);
+    assert!(!out.contains("_group"), "only summarize rows have a group: {out}");
+}
