@@ -68,6 +68,9 @@ pub(crate) struct Checker<'a> {
     /// The table of each field read checked so far, by the span of its expression, so a
     /// comparison of the field with a literal can be checked against the data.
     field_tables: HashMap<(usize, usize), Table>,
+    /// While a `let` body is checked: where the outermost `let` name was used, and the name.
+    /// Its body's spans point into the text that defined it, which may be another entry.
+    let_site: Option<(Span, String)>,
 }
 
 impl<'a> Checker<'a> {
@@ -80,6 +83,7 @@ impl<'a> Checker<'a> {
             let_depth: 0,
             named: HashMap::new(),
             field_tables: HashMap::new(),
+            let_site: None,
         }
     }
 
@@ -293,7 +297,7 @@ impl<'a> Checker<'a> {
         }
         if let Some(warning) = hints::empty_source(self.ds, &self.ctx.producers, source, name.span)
         {
-            self.diags.push(warning);
+            self.push_hint(warning);
         }
         let table = source.table;
         let estimate = match table {
@@ -375,6 +379,10 @@ impl<'a> Checker<'a> {
         }
         self.bound.push(bound);
         self.let_depth += 1;
+        let outermost = self.let_site.is_none();
+        if outermost {
+            self.let_site = Some((name.span, name.name.clone()));
+        }
         let result = self.plan_source(&def.body).map(|(mut plan, mut scope)| {
             for stage in &def.body.stages {
                 self.plan_stage(stage, &mut plan, &mut scope);
@@ -383,7 +391,20 @@ impl<'a> Checker<'a> {
         });
         self.let_depth -= 1;
         self.bound.pop();
+        if outermost {
+            self.let_site = None;
+        }
         result
+    }
+
+    /// Records a diagnostic of [`hints`]; one found in a `let` body is placed where the
+    /// `let` is used, since the body may come from another entry.
+    fn push_hint(&mut self, mut diagnostic: Diagnostic) {
+        if let Some((site, name)) = &self.let_site {
+            diagnostic.span = *site;
+            diagnostic.message = format!("{} (in `{name}`)", diagnostic.message);
+        }
+        self.diags.push(diagnostic);
     }
 
     /// The value of a constant argument: a literal or a parameter.
@@ -598,7 +619,7 @@ impl<'a> Checker<'a> {
                 && let Some(warning) =
                     hints::unheld_value(self.ds, table, field.key, text, false, prop.value.span)
             {
-                self.diags.push(warning);
+                self.push_hint(warning);
             }
             out.push((field.key, value));
         }
@@ -1202,7 +1223,7 @@ impl<'a> Checker<'a> {
                                 (name, &scope.columns[l].ty),
                                 (name, &right_scope.columns[r].ty),
                             ) {
-                                self.diags.push(error);
+                                self.push_hint(error);
                             }
                             left_keys.push(PExpr::Col(l));
                             right_keys.push(PExpr::Col(r));
@@ -1228,7 +1249,7 @@ impl<'a> Checker<'a> {
                             (&ltext, &lty),
                             (&rtext, &rty),
                         ) {
-                            self.diags.push(error);
+                            self.push_hint(error);
                         }
                         left_keys.push(l);
                         right_keys.push(r);
@@ -1244,7 +1265,7 @@ impl<'a> Checker<'a> {
                             (&ltext, &lty),
                             (&rtext, &rty),
                         ) {
-                            self.diags.push(error);
+                            self.push_hint(error);
                         }
                         left_keys.push(l);
                         right_keys.push(r);
@@ -1753,7 +1774,7 @@ impl<'a> Checker<'a> {
         if let Some(warning) =
             hints::unheld_value(self.ds, table, *key, text, negated, literal.span)
         {
-            self.diags.push(warning);
+            self.push_hint(warning);
         }
     }
 

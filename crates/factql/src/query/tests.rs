@@ -92,6 +92,24 @@ fn a_categorical_value_the_data_never_holds_is_a_warning_with_the_data_values() 
 }
 
 #[test]
+fn a_warning_inside_a_let_body_is_placed_where_the_let_is_used() {
+    let (_dir, engine) = fixture();
+    // The REPL keeps `let`s from earlier entries: their spans are not in this query's text.
+    let mut ctx = context();
+    let script = factql_syntax::parse("let meetings = events | where type == \"meeet\"");
+    let Some(factql_syntax::Statement::Let(def)) = script.script.statements.first() else {
+        panic!("a let")
+    };
+    ctx.lets.insert(def.name.name.clone(), def.clone());
+    let query = "meetings | count()";
+    let checked = engine.check(query, &ctx);
+    assert!(checked.plan.is_some());
+    let warning = &checked.diagnostics[0];
+    assert_eq!((warning.code, warning.span.start, warning.span.end), ("W0240", 0, 8));
+    assert!(warning.message.ends_with("(in `meetings`)"), "{}", warning.message);
+}
+
+#[test]
 fn kql_and_sql_operators_point_to_has_and_the_regex_operator() {
     let (_dir, engine) = fixture();
     let queries = [
