@@ -133,14 +133,19 @@ impl MentionKernel {
         }
         // The evidence lists are found only for the groups that are kept: the first mentions
         // of each, in table order, as the generic path lists them.
-        let members = self.members(exec, &used, unlinked);
+        let slots = self.class.map(|_| self.slot_of(exec, unlinked));
+        let members: std::cell::OnceCell<(Vec<u32>, Vec<u32>)> = std::cell::OnceCell::new();
         let evidence = |group: usize| -> Vec<Prov> {
             let slot = used[group];
             if slot == unlinked {
-                self.unlinked_evidence(exec, tallies.slots[slot].first)
-            } else {
-                self.linked_evidence(exec, members.get(&slot).map_or(&[][..], Vec::as_slice))
+                return self.unlinked_evidence(exec, tallies.slots[slot].first, slots.as_deref());
             }
+            let Some(slots) = &slots else {
+                return self.linked_evidence(exec, &[slot as u32]);
+            };
+            let (order, starts) = members.get_or_init(|| by_slot(slots, unlinked));
+            let range = starts[slot] as usize..starts[slot + 1] as usize;
+            self.linked_evidence(exec, &order[range])
         };
         grouper.finish_with(exec, shortlist, Some(&evidence))
     }
@@ -156,27 +161,6 @@ impl MentionKernel {
                 None => e as usize,
             })
             .collect()
-    }
-
-    /// The entities of each used linked slot.
-    fn members(
-        &self,
-        exec: &Exec<'_>,
-        used: &[usize],
-        unlinked: usize,
-    ) -> std::collections::HashMap<usize, Vec<u32>> {
-        let mut wanted = vec![false; unlinked + 1];
-        for &slot in used {
-            wanted[slot] = true;
-        }
-        let mut members: std::collections::HashMap<usize, Vec<u32>> =
-            std::collections::HashMap::new();
-        for (e, slot) in self.slot_of(exec, unlinked).into_iter().enumerate() {
-            if slot != unlinked && wanted[slot] {
-                members.entry(slot).or_default().push(e as u32);
-            }
-        }
-        members
     }
 
     /// The first distinct evidence of the passing mentions of `entities`, in table order
@@ -212,11 +196,11 @@ impl MentionKernel {
     }
 
     /// The first distinct evidence of the passing mentions of the unlinked slot (no entity, or
-    /// an entity whose grouped field is null), from the slot's first mention on.
-    fn unlinked_evidence(&self, exec: &Exec<'_>, first: u32) -> Vec<Prov> {
+    /// an entity whose grouped field is null: `slots` says which), from the slot's first
+    /// mention on.
+    fn unlinked_evidence(&self, exec: &Exec<'_>, first: u32, slots: Option<&[usize]>) -> Vec<Prov> {
         let ds = exec.dataset();
         let unlinked = ds.entities.len();
-        let slot_of = (self.class.is_some()).then(|| self.slot_of(exec, unlinked));
         let mut out: Vec<Prov> = Vec::new();
         for idx in first as usize..ds.mentions.len() {
             if out.len() == GROUP_EVIDENCE {
@@ -224,7 +208,7 @@ impl MentionKernel {
             }
             let entity = ds.mention_cols.entity[idx];
             let in_slot = entity == NO_ENTITY
-                || slot_of.as_ref().is_some_and(|slots| slots[entity as usize] == unlinked);
+                || slots.is_some_and(|slots| slots[entity as usize] == unlinked);
             if in_slot
                 && self.conds.iter().all(|cond| cond.pass(ds, idx))
                 && let Some(prov) = ds.prov(Ref::Mention(idx as u32))
@@ -235,6 +219,25 @@ impl MentionKernel {
         }
         out
     }
+}
+
+/// The entities of each slot, grouped: `order` lists the entities slot by slot (ascending
+/// within one), and slot `s` owns `order[starts[s]..starts[s + 1]]`. Two passes, no map.
+fn by_slot(slots: &[usize], unlinked: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; unlinked + 2];
+    for &slot in slots {
+        starts[slot + 1] += 1;
+    }
+    for idx in 1..starts.len() {
+        starts[idx] += starts[idx - 1];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0u32; slots.len()];
+    for (e, &slot) in slots.iter().enumerate() {
+        order[next[slot] as usize] = e as u32;
+        next[slot] += 1;
+    }
+    (order, starts)
 }
 
 /// The counts of one slot.

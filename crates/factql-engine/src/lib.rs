@@ -52,7 +52,7 @@ pub use catalog::{Table, Ty};
 pub use check::{AGG_FUNCS, Context, SCALAR_FUNCS};
 pub use dataset::Dataset;
 pub use error::{Diagnostic, EngineError, Severity};
-pub use exec::{Prov, Relation, Row, RunOptions};
+pub use exec::{GROUP_EVIDENCE, GroupEvidence, Prov, Relation, Row, RunOptions};
 pub use hints::Producer;
 pub use introspect::{EntityInfo, EvidenceContext, FieldInfo, SourceInfo, StageScope};
 pub use plan::{Column, Plan};
