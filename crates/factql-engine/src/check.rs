@@ -15,6 +15,7 @@ use crate::catalog::{self, Field, FieldKey, Table, Ty};
 use crate::dataset::Dataset;
 use crate::error::{Diagnostic, Severity};
 use crate::exec::Relation;
+use crate::hints::{self, Producer};
 use crate::plan::{
     Agg, AggFunc, Column, EdgeKindSpec, EdgeSpec, Func, NodeKind, NodeSpec, PExpr, PatternPlan,
     Plan, PlannedStep, SourcePlan, Step,
@@ -42,6 +43,9 @@ pub struct Context {
     pub lets: HashMap<String, LetDef>,
     /// The previous result, for `_`.
     pub last: Option<Arc<Relation>>,
+    /// The plugins that could fill the store's sources, so an empty or unknown source can
+    /// name what would fill it.
+    pub producers: Vec<Producer>,
 }
 
 /// The names in scope at one point of a pipeline.
@@ -61,6 +65,12 @@ pub(crate) struct Checker<'a> {
     let_depth: usize,
     /// Results named with `as` earlier in the query.
     named: HashMap<String, Plan>,
+    /// The table of each field read checked so far, by the span of its expression, so a
+    /// comparison of the field with a literal can be checked against the data.
+    field_tables: HashMap<(usize, usize), Table>,
+    /// While a `let` body is checked: where the outermost `let` name was used, and the name.
+    /// Its body's spans point into the text that defined it, which may be another entry.
+    let_site: Option<(Span, String)>,
 }
 
 impl<'a> Checker<'a> {
@@ -72,6 +82,8 @@ impl<'a> Checker<'a> {
             bound: Vec::new(),
             let_depth: 0,
             named: HashMap::new(),
+            field_tables: HashMap::new(),
+            let_site: None,
         }
     }
 
@@ -258,7 +270,12 @@ impl<'a> Checker<'a> {
         let Some(source) = sources.iter().find(|s| s.name == name.name) else {
             let mut names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
             names.extend(self.ctx.lets.keys().map(String::as_str));
-            let help = suggest(&name.name, &names, "sources", &names);
+            let help = hints::unknown_source_help(&self.ctx.producers, &name.name).or_else(|| {
+                match did_you_mean(&name.name, &names) {
+                    Some(close) => Some(format!("did you mean `{close}`?")),
+                    None => Some(hints::no_such_kind_help(&self.ctx.producers, &name.name, &names)),
+                }
+            });
             self.error(
                 "E0201",
                 name.span,
@@ -277,6 +294,10 @@ impl<'a> Checker<'a> {
                 "unexpected arguments",
                 None,
             );
+        }
+        if let Some(warning) = hints::empty_source(self.ds, &self.ctx.producers, source, name.span)
+        {
+            self.push_hint(warning);
         }
         let table = source.table;
         let estimate = match table {
@@ -358,6 +379,10 @@ impl<'a> Checker<'a> {
         }
         self.bound.push(bound);
         self.let_depth += 1;
+        let outermost = self.let_site.is_none();
+        if outermost {
+            self.let_site = Some((name.span, name.name.clone()));
+        }
         let result = self.plan_source(&def.body).map(|(mut plan, mut scope)| {
             for stage in &def.body.stages {
                 self.plan_stage(stage, &mut plan, &mut scope);
@@ -366,7 +391,20 @@ impl<'a> Checker<'a> {
         });
         self.let_depth -= 1;
         self.bound.pop();
+        if outermost {
+            self.let_site = None;
+        }
         result
+    }
+
+    /// Records a diagnostic of [`hints`]; one found in a `let` body is placed where the
+    /// `let` is used, since the body may come from another entry.
+    fn push_hint(&mut self, mut diagnostic: Diagnostic) {
+        if let Some((site, name)) = &self.let_site {
+            diagnostic.span = *site;
+            diagnostic.message = format!("{} (in `{name}`)", diagnostic.message);
+        }
+        self.diags.push(diagnostic);
     }
 
     /// The value of a constant argument: a literal or a parameter.
@@ -577,6 +615,11 @@ impl<'a> Checker<'a> {
                     &ty,
                     &format!("property `{}`", field.name),
                 );
+            } else if let PExpr::Lit(Val::Str(text)) = &value
+                && let Some(warning) =
+                    hints::unheld_value(self.ds, table, field.key, text, false, prop.value.span)
+            {
+                self.push_hint(warning);
             }
             out.push((field.key, value));
         }
@@ -1175,6 +1218,13 @@ impl<'a> Checker<'a> {
                     let r = right_scope.columns.iter().position(|c| c.name == *name);
                     match (l, r) {
                         (Some(l), Some(r)) => {
+                            if let Some(error) = hints::join_mismatch(
+                                condition.span,
+                                (name, &scope.columns[l].ty),
+                                (name, &right_scope.columns[r].ty),
+                            ) {
+                                self.push_hint(error);
+                            }
                             left_keys.push(PExpr::Col(l));
                             right_keys.push(PExpr::Col(r));
                             shared.push(r);
@@ -1190,17 +1240,33 @@ impl<'a> Checker<'a> {
                 }
                 ExprKind::Binary { op: BinaryOp::Eq, lhs, rhs } => {
                     let mut probe = Checker::new(self.ds, self.ctx);
-                    let (l, _) = probe.expr(lhs, scope, false);
-                    let (r, _) = probe.expr(rhs, &right_scope, false);
+                    let (l, lty) = probe.expr(lhs, scope, false);
+                    let (r, rty) = probe.expr(rhs, &right_scope, false);
                     if !probe.has_errors() {
+                        let (ltext, rtext) = (lhs.to_string(), rhs.to_string());
+                        if let Some(error) = hints::join_mismatch(
+                            condition.span,
+                            (&ltext, &lty),
+                            (&rtext, &rty),
+                        ) {
+                            self.push_hint(error);
+                        }
                         left_keys.push(l);
                         right_keys.push(r);
                         continue;
                     }
                     let mut probe = Checker::new(self.ds, self.ctx);
-                    let (l, _) = probe.expr(rhs, scope, false);
-                    let (r, _) = probe.expr(lhs, &right_scope, false);
+                    let (l, lty) = probe.expr(rhs, scope, false);
+                    let (r, rty) = probe.expr(lhs, &right_scope, false);
                     if !probe.has_errors() {
+                        let (ltext, rtext) = (rhs.to_string(), lhs.to_string());
+                        if let Some(error) = hints::join_mismatch(
+                            condition.span,
+                            (&ltext, &lty),
+                            (&rtext, &rty),
+                        ) {
+                            self.push_hint(error);
+                        }
                         left_keys.push(l);
                         right_keys.push(r);
                         continue;
@@ -1411,6 +1477,9 @@ impl<'a> Checker<'a> {
             ExprKind::Name(name) => self.name(name, span, scope),
             ExprKind::Field { base, field } => {
                 let (base_plan, base_ty) = self.expr(base, scope, in_agg);
+                if let Ty::Ref(Some(table)) = base_ty {
+                    self.field_tables.insert((span.start, span.end), table);
+                }
                 self.field(base_plan, &base_ty, field, &base.to_string())
             }
             ExprKind::Call { func, args } => self.call(func, args, scope, span, in_agg),
@@ -1456,13 +1525,20 @@ impl<'a> Checker<'a> {
                     Ty::Date if !matches!(ty, Ty::Date | Ty::Any) => {
                         self.type_mismatch(inner.span, &Ty::Date, &ty, "`in` a date")
                     }
-                    Ty::List(_) | Ty::Date | Ty::Any => {}
+                    Ty::List(_) => {
+                        if let (ExprKind::List(items), PExpr::List(values)) = (&set.kind, &s) {
+                            for (item, value) in items.iter().zip(values) {
+                                self.check_held(inner, &p, item, value, *negated);
+                            }
+                        }
+                    }
+                    Ty::Date | Ty::Any => {}
                     other => self.error(
                         "E0401",
                         set.span,
                         format!("`in` needs a list or a date interval, got {other}"),
                         "not a list or interval",
-                        None,
+                        if matches!(ty, Ty::Date) { hints::date_hint(set) } else { None },
                     ),
                 }
                 (PExpr::In { expr: Box::new(p), set: Box::new(s), negated: *negated }, Ty::Bool)
@@ -1578,6 +1654,7 @@ impl<'a> Checker<'a> {
         if let Some(table) = scope.implicit {
             let fields = catalog::fields(self.ds, table);
             if let Some(field) = fields.iter().find(|f| f.name == name) {
+                self.field_tables.insert((span.start, span.end), table);
                 return (PExpr::Field(Box::new(PExpr::Col(0)), field.key), field.ty.clone());
             }
             let ident = Ident::new(name, span);
@@ -1678,6 +1755,29 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// Warns when `field` (a categorical field read from a known table) is compared with a
+    /// string `literal` that no row of the loaded data holds.
+    fn check_held(
+        &mut self,
+        field: &Expr,
+        field_plan: &PExpr,
+        literal: &Expr,
+        value: &PExpr,
+        negated: bool,
+    ) {
+        let (PExpr::Field(_, key), PExpr::Lit(Val::Str(text))) = (field_plan, value) else {
+            return;
+        };
+        let Some(&table) = self.field_tables.get(&(field.span.start, field.span.end)) else {
+            return;
+        };
+        if let Some(warning) =
+            hints::unheld_value(self.ds, table, *key, text, negated, literal.span)
+        {
+            self.push_hint(warning);
+        }
+    }
+
     fn binary(
         &mut self,
         op: BinaryOp,
@@ -1743,13 +1843,19 @@ impl<'a> Checker<'a> {
             | BinaryOp::Gt
             | BinaryOp::Ge => {
                 if !lty.compatible(&rty) {
+                    let help = hints::comparison_help(lhs, &lty, rhs, &rty)
+                        .unwrap_or_else(|| format!("the left side `{lhs}` is {lty}"));
                     self.error(
                         "E0401",
                         rhs.span,
                         format!("cannot compare {lty} with {rty}"),
                         &format!("this is {rty}"),
-                        Some(format!("the left side `{lhs}` is {lty}")),
+                        Some(help),
                     );
+                } else if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+                    let negated = op == BinaryOp::Ne;
+                    self.check_held(lhs, &l, rhs, &r, negated);
+                    self.check_held(rhs, &r, lhs, &l, negated);
                 }
                 Ty::Bool
             }

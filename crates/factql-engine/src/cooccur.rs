@@ -15,7 +15,7 @@ use factql_syntax::{BinaryOp, ScopeKind};
 use crate::EngineError;
 use crate::catalog::FieldKey;
 use crate::dataset::{NO_ENTITY, NULL_CLASS};
-use crate::exec::{Exec, Row};
+use crate::exec::{Exec, GROUP_EVIDENCE, Row};
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, EdgeKindSpec, NodeKind, NodeSpec, PExpr, PatternPlan};
 use crate::value::{Ref, Val};
@@ -125,11 +125,13 @@ impl<'p> CoocKernel<'p> {
         anchor: u32,
         part: std::ops::Range<usize>,
         order: u32,
-    ) -> Result<Vec<Tally>, EngineError> {
+    ) -> Result<(Vec<Tally>, Vec<Sentences>), EngineError> {
         let ds = exec.dataset();
         let cols = &ds.mention_cols;
         // One slot per entity class, and the last for a null key (no wikidata id).
         let mut slots = vec![Tally::default(); ds.entities.len() + 1];
+        // The evidence of the slots that have rows, by `Tally::evidence`.
+        let mut evidence: Vec<Sentences> = Vec::new();
         let mentions = &ds.entities[anchor as usize].mentions[part.clone()];
         for (offset, &m) in mentions.iter().enumerate() {
             if offset % 4096 == 0 {
@@ -187,11 +189,14 @@ impl<'p> CoocKernel<'p> {
                 if tally.rows == 0 {
                     tally.first = (order, position, other as u32);
                     tally.sentence = at.sentence;
+                    tally.evidence = evidence.len() as u32;
+                    evidence.push(Sentences::default());
                 }
+                evidence[tally.evidence as usize].add(at.sentence);
                 tally.rows += 1;
             }
         }
-        Ok(slots)
+        Ok((slots, evidence))
     }
 
     /// Runs the loop (on two threads for an anchor with many mentions) and finishes the
@@ -206,11 +211,12 @@ impl<'p> CoocKernel<'p> {
     ) -> Result<Vec<Row>, EngineError> {
         let ds = exec.dataset();
         let mut total = vec![Tally::default(); ds.entities.len() + 1];
+        let mut total_evidence: Vec<Sentences> = Vec::new();
         let enough = (exec.options().parallel_from / 16).max(2) as usize;
         for (order, anchor) in self.anchors(exec).into_iter().enumerate() {
             let order = order as u32;
             let count = ds.entities[anchor as usize].mentions.len();
-            let parts: Vec<Vec<Tally>> = if count >= enough {
+            let parts: Vec<(Vec<Tally>, Vec<Sentences>)> = if count >= enough {
                 let middle = count / 2;
                 let (left, right) = std::thread::scope(|scope| {
                     let left = scope.spawn(|| self.count(exec, anchor, 0..middle, order));
@@ -221,9 +227,24 @@ impl<'p> CoocKernel<'p> {
             } else {
                 vec![self.count(exec, anchor, 0..count, order)?]
             };
-            for part in parts {
+            for (part, part_evidence) in parts {
                 for (mine, theirs) in total.iter_mut().zip(part) {
-                    if theirs.rows > 0 && (mine.rows == 0 || theirs.first < mine.first) {
+                    if theirs.rows == 0 {
+                        continue;
+                    }
+                    let their_list = part_evidence[theirs.evidence as usize];
+                    if mine.rows == 0 {
+                        mine.evidence = total_evidence.len() as u32;
+                        total_evidence.push(Sentences::default());
+                    }
+                    let list = &mut total_evidence[mine.evidence as usize];
+                    // The lists join in the order the generic match finds their rows.
+                    *list = if mine.rows == 0 || theirs.first < mine.first {
+                        their_list.then(list)
+                    } else {
+                        list.then(&their_list)
+                    };
+                    if mine.rows == 0 || theirs.first < mine.first {
                         mine.first = theirs.first;
                         mine.sentence = theirs.sentence;
                     }
@@ -245,7 +266,9 @@ impl<'p> CoocKernel<'p> {
             } else {
                 Val::Ref(Ref::Entity(slot as u32))
             };
-            grouper.push_filled(&[key], states, prov);
+            let evidence = total_evidence[tally.evidence as usize];
+            let provs = evidence.ids().iter().filter_map(|&s| ds.prov(Ref::Sentence(s)));
+            grouper.push_filled(&[key], states, prov, tally.rows, provs);
         }
         Ok(grouper.finish(exec, shortlist))
     }
@@ -260,4 +283,37 @@ struct Tally {
     first: (u32, u32, u32),
     /// The anchor mention's sentence there (the group's evidence).
     sentence: u32,
+    /// Where the slot's evidence list is kept (set with its first row).
+    evidence: u32,
+}
+
+/// The first distinct sentences (the evidence of a co-occurrence row is its anchor mention's
+/// sentence) of a slot's rows, in the order they were found.
+#[derive(Clone, Copy, Default)]
+struct Sentences {
+    len: u8,
+    ids: [u32; GROUP_EVIDENCE],
+}
+
+impl Sentences {
+    fn add(&mut self, sentence: u32) {
+        let len = usize::from(self.len);
+        if len < GROUP_EVIDENCE && !self.ids[..len].contains(&sentence) {
+            self.ids[len] = sentence;
+            self.len += 1;
+        }
+    }
+
+    fn ids(&self) -> &[u32] {
+        &self.ids[..usize::from(self.len)]
+    }
+
+    /// This list followed by `later`'s sentences.
+    fn then(&self, later: &Sentences) -> Sentences {
+        let mut out = *self;
+        for &sentence in later.ids() {
+            out.add(sentence);
+        }
+        out
+    }
 }

@@ -17,7 +17,8 @@ pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
     /// A stable code: `E01xx` syntax, `E02xx` names and fields, `E03xx` entities,
-    /// `E04xx` types and stages, `W03xx` entity choices.
+    /// `E04xx` types and stages, `W02xx` values and sources the data does not hold,
+    /// `W03xx` entity choices.
     pub code: &'static str,
     /// What is wrong, in one line.
     pub message: String,

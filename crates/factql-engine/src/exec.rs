@@ -35,13 +35,29 @@ pub struct Prov {
     pub end: u32,
 }
 
+/// How many pieces of evidence a row of `summarize` lists for its group.
+pub const GROUP_EVIDENCE: usize = 5;
+
+/// The evidence of the rows a `summarize` row stands for: how many rows the group had, and
+/// the evidence of its first rows (at most [`GROUP_EVIDENCE`], distinct, in row order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupEvidence {
+    /// The rows of the group.
+    pub rows: u64,
+    /// The first distinct pieces of evidence of those rows.
+    pub provs: Vec<Prov>,
+}
+
 /// One result row.
 #[derive(Clone, Debug)]
 pub struct Row {
     /// Values, one per column.
     pub vals: Box<[Val]>,
-    /// The evidence the row comes from, if any.
+    /// The evidence the row comes from, if any (for a `summarize` row, its group's first
+    /// row's).
     pub prov: Option<Prov>,
+    /// For a row of `summarize` (and the rows later stages make of it): its group's evidence.
+    pub group: Option<Arc<GroupEvidence>>,
 }
 
 /// A result: columns and rows.
@@ -183,7 +199,11 @@ impl<'a, 'p> Sink<'a, 'p> {
                 match grouper {
                     Some(grouper) => grouper.add(exec, buf, prov),
                     None => {
-                        rows.push(Row { vals: buf.clone().into_boxed_slice(), prov: prov() });
+                        rows.push(Row {
+                            vals: buf.clone().into_boxed_slice(),
+                            prov: prov(),
+                            group: None,
+                        });
                         exec.limit(rows.len(), 0, "match", *span)?;
                     }
                 }
@@ -404,7 +424,7 @@ impl<'a> Exec<'a> {
         match summarize {
             Some(_) => {
                 let mut groupers = parts.into_iter().filter_map(|part| match part {
-                    ChunkOut::Groups(grouper) => Some(grouper),
+                    ChunkOut::Groups(grouper) => Some(*grouper),
                     ChunkOut::Rows(_) => None,
                 });
                 let Some(mut first) = groupers.next() else { return Ok(Vec::new()) };
@@ -505,11 +525,11 @@ impl<'a> Exec<'a> {
             }
             match grouper.as_mut() {
                 Some(grouper) => grouper.add(self, &row, &|| ds.prov(r)),
-                None => out.push(Row { vals: Box::new(row), prov: ds.prov(r) }),
+                None => out.push(Row { vals: Box::new(row), prov: ds.prov(r), group: None }),
             }
         }
         Ok(match grouper {
-            Some(grouper) => ChunkOut::Groups(grouper),
+            Some(grouper) => ChunkOut::Groups(Box::new(grouper)),
             None => ChunkOut::Rows(out),
         })
     }
@@ -544,7 +564,11 @@ impl<'a> Exec<'a> {
                     for expr in exprs {
                         vals.push(self.eval(expr, &row.vals));
                     }
-                    out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                    out.push(Row {
+                        vals: vals.into_boxed_slice(),
+                        prov: row.prov,
+                        group: row.group.clone(),
+                    });
                 }
                 out
             }
@@ -605,7 +629,11 @@ impl<'a> Exec<'a> {
                         exprs.iter().map(|e| self.eval(e, &row.vals)).collect()
                     };
                     if seen.insert(Key(vals.clone())) {
-                        out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                        out.push(Row {
+                            vals: vals.into_boxed_slice(),
+                            prov: row.prov,
+                            group: row.group.clone(),
+                        });
                     }
                 }
                 out
@@ -635,14 +663,22 @@ impl<'a> Exec<'a> {
                             if matches.is_empty() && *flavor == JoinFlavor::Left {
                                 let mut vals = row.vals.to_vec();
                                 vals.extend(right_keep.iter().map(|_| Val::Null));
-                                out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                                out.push(Row {
+                                    vals: vals.into_boxed_slice(),
+                                    prov: row.prov,
+                                    group: row.group.clone(),
+                                });
                             }
                             for &m in matches {
                                 let mut vals = row.vals.to_vec();
                                 vals.extend(
                                     right_keep.iter().map(|&c| right_rows.rows[m].vals[c].clone()),
                                 );
-                                out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                                out.push(Row {
+                                    vals: vals.into_boxed_slice(),
+                                    prov: row.prov,
+                                    group: row.group.clone(),
+                                });
                             }
                             self.limit(out.len(), stage, name, span)?;
                         }
@@ -662,7 +698,11 @@ impl<'a> Exec<'a> {
                     for item in items {
                         let mut vals = row.vals.to_vec();
                         vals[*column] = item;
-                        out.push(Row { vals: vals.into_boxed_slice(), prov: row.prov });
+                        out.push(Row {
+                            vals: vals.into_boxed_slice(),
+                            prov: row.prov,
+                            group: row.group.clone(),
+                        });
                     }
                     self.limit(out.len(), stage, name, span)?;
                 }
@@ -1779,5 +1819,6 @@ impl Rows<'_> {
 /// What one scan thread produced.
 enum ChunkOut<'p> {
     Rows(Vec<Row>),
-    Groups(Grouper<'p>),
+    /// Boxed: a grouper is large, and a scan thread returns one of these once.
+    Groups(Box<Grouper<'p>>),
 }

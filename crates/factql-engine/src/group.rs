@@ -16,7 +16,9 @@ use crate::catalog::FieldKey;
 use factql_syntax::DurationUnit;
 
 use crate::dataset::NULL_CLASS;
-use crate::exec::{Exec, Prov, Row, arithmetic, bin_date};
+use std::sync::Arc;
+
+use crate::exec::{Exec, GROUP_EVIDENCE, GroupEvidence, Prov, Row, arithmetic, bin_date};
 use crate::plan::{Agg, AggFunc, Func, PExpr};
 use crate::value::{DateRange, FxMap, FxSet, One, Ref, Val, hash_val_refs};
 
@@ -69,6 +71,9 @@ pub(crate) struct Grouper<'p> {
     key_vals: Vec<Val>,
     /// The evidence of each group's first row.
     provs: Vec<Option<Prov>>,
+    /// Each group's row count and evidence list (touched per row only to count, and to add
+    /// evidence while the list is not full).
+    evidence: Vec<EvidenceList>,
     /// The aggregate states of all groups, side by side: group `g` owns
     /// `states[g * aggs.len()..(g + 1) * aggs.len()]`. One allocation keeps them close in
     /// memory, which is what a scan over millions of rows waits on.
@@ -118,6 +123,7 @@ impl<'p> Grouper<'p> {
             last: None,
             key_vals: Vec::new(),
             provs: Vec::new(),
+            evidence: Vec::new(),
             states: Vec::new(),
         }
     }
@@ -142,20 +148,29 @@ impl<'p> Grouper<'p> {
         }
         self.key_vals.extend(key.iter().map(|value| (**value).clone()));
         self.provs.push(prov);
+        self.evidence.push(EvidenceList::default());
         self.len() - 1
     }
 
     /// Adds a group whose states were computed elsewhere (a specialised loop); `key` holds
     /// what the keys group on while rows come in (the entity, for a class key).
+    /// `rows` and `evidence` are the group's row count and the evidence of its first rows.
     pub(crate) fn push_filled(
         &mut self,
         key: &[Val],
         states: impl IntoIterator<Item = AggState>,
         prov: Option<Prov>,
+        rows: u64,
+        evidence: impl IntoIterator<Item = Prov>,
     ) {
         self.key_vals.extend(key.iter().cloned());
         self.states.extend(states);
         self.provs.push(prov);
+        let mut list = EvidenceList { rows, ..EvidenceList::default() };
+        for prov in evidence {
+            list.add(prov);
+        }
+        self.evidence.push(list);
     }
 
     /// The group of `key`, created if new.
@@ -251,6 +266,13 @@ impl<'p> Grouper<'p> {
             self.binned = binned;
             group
         };
+        let list = &mut self.evidence[group];
+        list.rows += 1;
+        if list.len < GROUP_EVIDENCE as u8
+            && let Some(prov) = prov()
+        {
+            list.add(prov);
+        }
         let base = group * self.aggs.len();
         for (offset, agg) in self.aggs.iter().enumerate() {
             let value = agg.arg.as_ref().map(|arg| exec.eval_cow(arg, row));
@@ -262,6 +284,7 @@ impl<'p> Grouper<'p> {
     pub(crate) fn absorb(&mut self, other: Grouper<'p>) {
         let width = self.aggs.len();
         let mut states = other.states.into_iter();
+        let mut evidence = other.evidence.into_iter();
         for (group, prov) in other.provs.into_iter().enumerate() {
             let key: Vec<Cow<'_, Val>> = other.key_vals
                 [group * other.early.len()..(group + 1) * other.early.len()]
@@ -269,6 +292,14 @@ impl<'p> Grouper<'p> {
                 .map(Cow::Borrowed)
                 .collect();
             let into = self.group_of(&key, &|| prov);
+            if let Some(theirs) = evidence.next() {
+                // The other thread's rows come after this one's.
+                let mine = &mut self.evidence[into];
+                mine.rows += theirs.rows;
+                for prov in theirs.provs() {
+                    mine.add(*prov);
+                }
+            }
             for offset in 0..width {
                 if let Some(from) = states.next() {
                     self.states[into * width + offset].merge_disjoint(from);
@@ -279,7 +310,19 @@ impl<'p> Grouper<'p> {
 
     /// The result rows, in order of the groups' first rows; with a shortlist only the groups
     /// it keeps.
-    pub(crate) fn finish(mut self, exec: &Exec<'_>, shortlist: Option<Shortlist>) -> Vec<Row> {
+    pub(crate) fn finish(self, exec: &Exec<'_>, shortlist: Option<Shortlist>) -> Vec<Row> {
+        self.finish_with(exec, shortlist, None)
+    }
+
+    /// [`Grouper::finish`], with the evidence lists of the groups that are kept given by
+    /// `evidence` (group number → evidence), for a specialised loop that counted rows without
+    /// listing them: it is asked only for the groups a shortlist keeps.
+    pub(crate) fn finish_with(
+        mut self,
+        exec: &Exec<'_>,
+        shortlist: Option<Shortlist>,
+        evidence: Option<&dyn Fn(usize) -> Vec<Prov>>,
+    ) -> Vec<Row> {
         if self.early.is_empty() && self.len() == 0 {
             self.push_group(&[], None);
         }
@@ -323,9 +366,53 @@ impl<'p> Grouper<'p> {
                     .iter_mut()
                     .map(|value| std::mem::replace(value, Val::Null)),
             );
-            rows.push(Row { vals: vals.into_boxed_slice(), prov: self.provs[group] });
+            if let Some(evidence) = evidence {
+                for prov in evidence(group) {
+                    self.evidence[group].add(prov);
+                }
+            }
+            let list = &self.evidence[group];
+            let group_evidence = (list.rows > 0)
+                .then(|| Arc::new(GroupEvidence { rows: list.rows, provs: list.provs().to_vec() }));
+            rows.push(Row {
+                vals: vals.into_boxed_slice(),
+                prov: self.provs[group],
+                group: group_evidence,
+            });
         }
         rows
+    }
+}
+
+/// A group's row count and the first [`GROUP_EVIDENCE`] distinct pieces of evidence of its
+/// rows, kept inline so a group costs no allocation.
+#[derive(Clone, Copy)]
+pub(crate) struct EvidenceList {
+    rows: u64,
+    len: u8,
+    items: [Prov; GROUP_EVIDENCE],
+}
+
+impl Default for EvidenceList {
+    fn default() -> EvidenceList {
+        let none = Prov { article: 0, sentence: 0, start: 0, end: 0 };
+        EvidenceList { rows: 0, len: 0, items: [none; GROUP_EVIDENCE] }
+    }
+}
+
+impl EvidenceList {
+    /// Adds `prov` if the list has room and does not hold it yet.
+    pub(crate) fn add(&mut self, prov: Prov) {
+        let len = usize::from(self.len);
+        if len < GROUP_EVIDENCE && !self.items[..len].contains(&prov) {
+            self.items[len] = prov;
+            self.len += 1;
+        }
+    }
+
+    /// The evidence listed so far.
+    pub(crate) fn provs(&self) -> &[Prov] {
+        &self.items[..usize::from(self.len)]
     }
 }
 

@@ -14,7 +14,7 @@ use crate::access::CodeTest;
 
 use crate::catalog::FieldKey;
 use crate::dataset::{NO_ENTITY, NULL_CLASS};
-use crate::exec::{Exec, Row};
+use crate::exec::{Exec, GROUP_EVIDENCE, Prov, Row};
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, PExpr};
 use crate::value::{Ref, Val};
@@ -121,17 +121,123 @@ impl MentionKernel {
             (0..tallies.slots.len()).filter(|&slot| tallies.slots[slot].rows > 0).collect();
         used.sort_by_key(|&slot| tallies.slots[slot].first);
         let mut grouper = Grouper::new(keys, aggs, true);
-        for slot in used {
+        for &slot in &used {
             let tally = &tallies.slots[slot];
             let key = if slot == unlinked { Val::Null } else { Val::Ref(Ref::Entity(slot as u32)) };
             let states = self.counts.iter().map(|count| match count {
                 Count::Rows => AggState::Count(i64::from(tally.rows)),
                 Count::Articles => AggState::DcountSorted(i64::from(tally.articles), Val::Null),
             });
-            grouper.push_filled(&[key], states, exec.dataset().prov(Ref::Mention(tally.first)));
+            let first = exec.dataset().prov(Ref::Mention(tally.first));
+            grouper.push_filled(&[key], states, first, u64::from(tally.rows), []);
         }
-        grouper.finish(exec, shortlist)
+        // The evidence lists are found only for the groups that are kept: the first mentions
+        // of each, in table order, as the generic path lists them.
+        let slots = self.class.map(|_| self.slot_of(exec, unlinked));
+        let members: std::cell::OnceCell<(Vec<u32>, Vec<u32>)> = std::cell::OnceCell::new();
+        let evidence = |group: usize| -> Vec<Prov> {
+            let slot = used[group];
+            if slot == unlinked {
+                return self.unlinked_evidence(exec, tallies.slots[slot].first, slots.as_deref());
+            }
+            let Some(slots) = &slots else {
+                return self.linked_evidence(exec, &[slot as u32]);
+            };
+            let (order, starts) = members.get_or_init(|| by_slot(slots, unlinked));
+            let range = starts[slot] as usize..starts[slot + 1] as usize;
+            self.linked_evidence(exec, &order[range])
+        };
+        grouper.finish_with(exec, shortlist, Some(&evidence))
     }
+
+    /// The slot of each entity: its class for the grouped field, or itself; the unlinked slot
+    /// for a null class.
+    fn slot_of(&self, exec: &Exec<'_>, unlinked: usize) -> Vec<usize> {
+        let ds = exec.dataset();
+        (0..ds.entities.len() as u32)
+            .map(|e| match self.class.and_then(|field| ds.class_of(field, e)) {
+                Some(NULL_CLASS) => unlinked,
+                Some(class) => class as usize,
+                None => e as usize,
+            })
+            .collect()
+    }
+
+    /// The first distinct evidence of the passing mentions of `entities`, in table order
+    /// (their mention lists are each in table order: merged).
+    fn linked_evidence(&self, exec: &Exec<'_>, entities: &[u32]) -> Vec<Prov> {
+        let ds = exec.dataset();
+        let lists: Vec<&[u32]> =
+            entities.iter().map(|&e| ds.entities[e as usize].mentions.as_slice()).collect();
+        let mut cursors = vec![0usize; lists.len()];
+        let pass = |m: u32| self.conds.iter().all(|cond| cond.pass(ds, m as usize));
+        let mut out: Vec<Prov> = Vec::new();
+        while out.len() < GROUP_EVIDENCE {
+            let mut best: Option<(u32, usize)> = None;
+            for (idx, list) in lists.iter().enumerate() {
+                while cursors[idx] < list.len() && !pass(list[cursors[idx]]) {
+                    cursors[idx] += 1;
+                }
+                if let Some(&m) = list.get(cursors[idx])
+                    && best.is_none_or(|(b, _)| m < b)
+                {
+                    best = Some((m, idx));
+                }
+            }
+            let Some((m, idx)) = best else { break };
+            cursors[idx] += 1;
+            if let Some(prov) = ds.prov(Ref::Mention(m))
+                && !out.contains(&prov)
+            {
+                out.push(prov);
+            }
+        }
+        out
+    }
+
+    /// The first distinct evidence of the passing mentions of the unlinked slot (no entity, or
+    /// an entity whose grouped field is null: `slots` says which), from the slot's first
+    /// mention on.
+    fn unlinked_evidence(&self, exec: &Exec<'_>, first: u32, slots: Option<&[usize]>) -> Vec<Prov> {
+        let ds = exec.dataset();
+        let unlinked = ds.entities.len();
+        let mut out: Vec<Prov> = Vec::new();
+        for idx in first as usize..ds.mentions.len() {
+            if out.len() == GROUP_EVIDENCE {
+                break;
+            }
+            let entity = ds.mention_cols.entity[idx];
+            let in_slot = entity == NO_ENTITY
+                || slots.is_some_and(|slots| slots[entity as usize] == unlinked);
+            if in_slot
+                && self.conds.iter().all(|cond| cond.pass(ds, idx))
+                && let Some(prov) = ds.prov(Ref::Mention(idx as u32))
+                && !out.contains(&prov)
+            {
+                out.push(prov);
+            }
+        }
+        out
+    }
+}
+
+/// The entities of each slot, grouped: `order` lists the entities slot by slot (ascending
+/// within one), and slot `s` owns `order[starts[s]..starts[s + 1]]`. Two passes, no map.
+fn by_slot(slots: &[usize], unlinked: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; unlinked + 2];
+    for &slot in slots {
+        starts[slot + 1] += 1;
+    }
+    for idx in 1..starts.len() {
+        starts[idx] += starts[idx - 1];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0u32; slots.len()];
+    for (e, &slot) in slots.iter().enumerate() {
+        order[next[slot] as usize] = e as u32;
+        next[slot] += 1;
+    }
+    (order, starts)
 }
 
 /// The counts of one slot.

@@ -20,14 +20,40 @@ fn rows(engine: &Engine, query: &str, options: &RunOptions) -> Vec<Vec<String>> 
         .collect()
 }
 
+/// The rows with their evidence: the row's own, and for a `summarize` row its group's row
+/// count and evidence list.
+fn rows_with_evidence(engine: &Engine, query: &str, options: &RunOptions) -> Vec<Vec<String>> {
+    let relation = engine.query(query, &Context::default(), options).unwrap();
+    let at =
+        |p: &factql_engine::Prov| format!("{}/{}/{}..{}", p.article, p.sentence, p.start, p.end);
+    relation
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells: Vec<String> =
+                row.vals.iter().map(|v| engine.dataset().display(v)).collect();
+            cells.push(row.prov.as_ref().map(at).unwrap_or_default());
+            if let Some(group) = &row.group {
+                let provs: Vec<String> = group.provs.iter().map(at).collect();
+                cells.push(format!("{} rows: {}", group.rows, provs.join(" ")));
+            }
+            cells
+        })
+        .collect()
+}
+
 /// Each query gives, with the specialised paths on (one thread and two), the rows of the
-/// generic path.
+/// generic path, with the same evidence.
 fn assert_same_as_generic(engine: &Engine, queries: &[&str]) {
     let generic = RunOptions { kernels: false, ..RunOptions::default() };
     for options in [RunOptions::default(), RunOptions { parallel_from: 2, ..RunOptions::default() }]
     {
         for query in queries {
-            assert_eq!(rows(engine, query, &options), rows(engine, query, &generic), "{query}");
+            assert_eq!(
+                rows_with_evidence(engine, query, &options),
+                rows_with_evidence(engine, query, &generic),
+                "{query}"
+            );
         }
     }
 }
@@ -166,7 +192,11 @@ fn grouping_by_an_entity_field_groups_by_its_value() {
     {
         for (query, oracle) in cases {
             let got = rows(&engine, query, &options);
-            assert_eq!(got, rows(&engine, oracle, &options), "{query}");
+            assert_eq!(
+                rows_with_evidence(&engine, query, &options),
+                rows_with_evidence(&engine, oracle, &options),
+                "{query}"
+            );
             // One null group at most: linked entities without a wikidata id and unlinked
             // mentions are both null.
             assert!(got.iter().filter(|row| row.last().unwrap().is_empty()).count() <= 1);
@@ -183,6 +213,25 @@ fn grouping_by_an_entity_field_groups_by_its_value() {
             "mentions | where kind == \"person\" | summarize n = count() by w = entity.wikidata";
         assert_eq!(rows(&engine, query, &options), [["", "5"]], "{query}");
     }
+    // The null group lists the evidence of its first five mentions, linked or not, on every
+    // path.
+    assert_same_as_generic(
+        &engine,
+        &[
+            "mentions | summarize n = count(), a = dcount(article) by w = entity.wikidata",
+            "mentions | where kind == \"person\" | summarize n = count() by w = entity.name",
+            "mentions | summarize n = count() by e = entity",
+        ],
+    );
+    let relation = engine
+        .query(
+            "mentions | summarize n = count() by w = entity.wikidata",
+            &Context::default(),
+            &RunOptions::default(),
+        )
+        .unwrap();
+    let group = relation.rows[0].group.as_ref().unwrap();
+    assert_eq!((group.rows, group.provs.len()), (5, 5), "five mentions, each its own evidence");
 }
 
 #[test]
@@ -227,7 +276,11 @@ fn two_threads_give_the_same_rows_as_one() {
         "match (a:article) -[:mentions]-> (:place \"Belarus\"), (a) -[:mentions]-> (p:person) | summarize n = count(), titles = list(a.title) by p.name",
         "match (a:article) -[:mentions]-> (p:person) | select a.title, p.name",
     ] {
-        assert_eq!(rows(&engine, query, &one), rows(&engine, query, &two), "{query}");
+        assert_eq!(
+            rows_with_evidence(&engine, query, &one),
+            rows_with_evidence(&engine, query, &two),
+            "{query}"
+        );
     }
 }
 

@@ -24,6 +24,17 @@ fn every_example_in_the_language_reference_runs() {
             .filter(|d| d.severity == Severity::Error)
             .map(ToString::to_string)
             .collect();
+        // An example shows the language working: no warning either (such as a value the data
+        // never holds).
+        let warnings: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(ToString::to_string)
+            .collect();
+        if !warnings.is_empty() {
+            failures.push(format!("warns on the fixture:\n{query}\n{}", warnings.join("\n")));
+        }
         examples += 1;
         match checked.plan {
             Some(plan) if errors.is_empty() => {

@@ -123,6 +123,24 @@ fn every_good_query_parses_checks_and_runs() {
                     evidence.title, evidence.sentence, evidence.start, evidence.end
                 ));
             }
+            if let Some(group) = &relation.rows[0].group {
+                let listed: Vec<String> = group
+                    .provs
+                    .iter()
+                    .map(|p| {
+                        let e = engine.dataset().evidence(p);
+                        format!(
+                            "\"{}\" sentence {} bytes {}..{}",
+                            e.title, e.sentence, e.start, e.end
+                        )
+                    })
+                    .collect();
+                out.push_str(&format!(
+                    "group of row 1: {} row(s), evidence: {}\n",
+                    group.rows,
+                    listed.join("; ")
+                ));
+            }
             ctx.last = Some(Arc::new(relation));
         }
         insta::with_settings!({ input_file => &path, prepend_module_to_snapshot => false, snapshot_path => "snapshots/queries" }, {

@@ -80,6 +80,13 @@ pub enum ParseErrorKind {
         /// The operator to write.
         instead: &'static str,
     },
+    /// A word operator from another language (`contains`, `like`, `startswith`, `!contains`)
+    /// or a near-miss of `has` (`hsa`); the hint gives the factql form.
+    #[error("unknown operator `{name}`")]
+    UnknownOperator {
+        /// The operator as written.
+        name: String,
+    },
     /// A bracket without its closing partner.
     #[error("unclosed `{open}`")]
     UnclosedDelimiter {

@@ -39,6 +39,38 @@ pub(crate) const BUNDLED: &[StaticPlugin] = &[
     },
 ];
 
+/// What the bundled extractors fill, read from their manifests (plain Rust calls, no plugin is
+/// loaded): the checker names them when a source is empty or missing.
+pub(crate) fn bundled_producers() -> Vec<factql_engine::Producer> {
+    use factql_plugin_sdk::Extractor;
+    let manifests = [
+        factql_extractor_dates::Dates::manifest(),
+        factql_extractor_entities::Entities::manifest(),
+        factql_extractor_money::Money::manifest(),
+        factql_extractor_roles::Roles::manifest(),
+        factql_extractor_tone::Tone::manifest(),
+    ];
+    manifests
+        .into_iter()
+        .map(|manifest| {
+            let mut entity_kinds: Vec<String> = manifest
+                .mention_types
+                .iter()
+                .filter_map(|t| factql_model::entity_kind(t, &manifest.entity_kinds))
+                .map(str::to_owned)
+                .collect();
+            entity_kinds.sort();
+            entity_kinds.dedup();
+            factql_engine::Producer {
+                plugin: manifest.name,
+                bundled: true,
+                kinds: manifest.produces.into_iter().map(|kind| kind.name).collect(),
+                entity_kinds,
+            }
+        })
+        .collect()
+}
+
 /// The user's factql configuration folder (`$XDG_CONFIG_HOME/factql` or `~/.config/factql`).
 pub(crate) fn user_dir() -> Option<PathBuf> {
     factql_plugin_host::user_dir(std::env::var_os("XDG_CONFIG_HOME"), std::env::var_os("HOME"))

@@ -35,13 +35,13 @@ pub(crate) struct QueryArgs {
 }
 
 /// Runs `factql query`.
-pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn query(db: &Path, mut args: QueryArgs) -> anyhow::Result<ExitCode> {
     let text = if args.text == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).context("cannot read the query from stdin")?;
         text
     } else {
-        args.text
+        std::mem::take(&mut args.text)
     };
     let mut ctx = Context::default();
     for param in &args.params {
@@ -52,37 +52,128 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
         ctx.params
             .insert(name.trim().trim_start_matches('$').to_owned(), parse_param(value.trim()));
     }
+    ctx.producers = crate::extract::bundled_producers();
     let store = crate::cli::open_existing(db)?;
     let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
-    let checked = engine.check(&text, &ctx);
     let json = matches!(args.format, Format::Json | Format::Jsonl);
-    let queries = factql_syntax::parse(&text)
+    let parsed = factql_syntax::parse(&text);
+    let queries = parsed
         .script
         .statements
         .iter()
         .filter(|s| matches!(s, factql_syntax::Statement::Query(_)))
         .count();
-    if queries > 1 && checked.plan.is_some() {
+    if queries > 1 && matches!(args.format, Format::Csv | Format::Jsonl) {
         eprintln!(
-            "warning: {queries} queries: only the last runs here (`factql < FILE` runs them all, printing each result)"
+            "error: the script holds {queries} queries, but --format {} holds one table: run one \
+             query per call, or use --format table, markdown or json (a JSON array of the results)",
+            if args.format == Format::Csv { "csv" } else { "jsonl" }
         );
+        return Ok(ExitCode::from(2));
     }
-    let Some(plan) = checked.plan else {
+    if queries <= 1 || !parsed.errors.is_empty() {
+        // One query, or syntax errors (all reported at once; nothing runs).
+        let checked = engine.check(&text, &ctx);
         report(&text, &checked.diagnostics, json);
-        return Ok(ExitCode::from(1));
-    };
-    let warnings: Vec<&Diagnostic> =
-        checked.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
-    if !json {
-        report(&text, &checked.diagnostics, false);
+        let Some(plan) = checked.plan else { return Ok(ExitCode::from(1)) };
+        let warnings: Vec<&Diagnostic> =
+            checked.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
+        if args.explain {
+            print!("{}", plan.explain());
+            return Ok(ExitCode::SUCCESS);
+        }
+        let Some(relation) = run_plan(&engine, &plan, &text, &args, json) else {
+            return Ok(ExitCode::from(1));
+        };
+        let out = render_result(engine.dataset(), &relation, &plan, args.format, &warnings);
+        return write_stdout(&out);
     }
-    if args.explain {
-        print!("{}", plan.explain());
-        return Ok(ExitCode::SUCCESS);
+    run_script(&engine, &parsed.script, &text, ctx, &args)
+}
+
+/// Several queries: each is checked and run in turn (so one may use `_`, the result of the
+/// one before) and each result printed: tables and Markdown one after the other, JSON as an
+/// array. The first query that does not check or run stops the script (exit 1).
+fn run_script(
+    engine: &Engine,
+    script: &factql_syntax::Script,
+    text: &str,
+    mut ctx: Context,
+    args: &QueryArgs,
+) -> anyhow::Result<ExitCode> {
+    let json = matches!(args.format, Format::Json | Format::Jsonl);
+    let mut documents = Vec::new();
+    let mut printed = 0;
+    for statement in &script.statements {
+        let query = match statement {
+            factql_syntax::Statement::Let(def) => {
+                ctx.lets.insert(def.name.name.clone(), def.clone());
+                continue;
+            }
+            factql_syntax::Statement::Query(query) => query,
+            factql_syntax::Statement::Meta(_) => continue,
+        };
+        let offset = query.span.start;
+        let source = text.get(query.span.range()).unwrap_or(text);
+        let checked = engine.check(source, &ctx);
+        // Diagnostics point into the whole script, so their lines are the script's.
+        let diagnostics: Vec<Diagnostic> = checked
+            .diagnostics
+            .into_iter()
+            .map(|mut d| {
+                d.span = factql_syntax::Span::new(d.span.start + offset, d.span.end + offset);
+                d
+            })
+            .collect();
+        report(text, &diagnostics, json);
+        let Some(plan) = checked.plan else { return Ok(ExitCode::from(1)) };
+        let mut out = String::new();
+        if printed > 0 && !json {
+            out.push('\n');
+        }
+        printed += 1;
+        if args.explain {
+            out.push_str(&plan.explain());
+            write_stdout(&out)?;
+            continue;
+        }
+        let Some(relation) = run_plan(engine, &plan, text, args, json) else {
+            return Ok(ExitCode::from(1));
+        };
+        let warnings: Vec<&Diagnostic> =
+            diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
+        if args.format == Format::Json {
+            documents.push(json_value(engine.dataset(), &relation, &warnings));
+        } else {
+            out.push_str(&render_result(
+                engine.dataset(),
+                &relation,
+                &plan,
+                args.format,
+                &warnings,
+            ));
+            write_stdout(&out)?;
+        }
+        ctx.last = Some(std::sync::Arc::new(relation));
     }
+    if args.format == Format::Json && !args.explain {
+        let doc = serde_json::Value::Array(documents);
+        return write_stdout(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a checked plan; on a row-limit error reports it (at its stage) and gives `None`.
+fn run_plan(
+    engine: &Engine,
+    plan: &factql_engine::Plan,
+    text: &str,
+    args: &QueryArgs,
+    json: bool,
+) -> Option<Relation> {
     let options = RunOptions { row_limit: args.row_limit, ..RunOptions::default() };
-    let relation = match engine.run(&plan, &options) {
-        Ok(relation) => relation,
+    match engine.run(plan, &options) {
+        Ok(relation) => Some(relation),
         Err(EngineError::RowLimit { stage, name, limit, span }) => {
             let diagnostic = Diagnostic {
                 severity: Severity::Error,
@@ -92,31 +183,46 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
                 label: "too many rows".into(),
                 help: Some("narrow the query (where, take), or raise --row-limit".into()),
             };
-            report(&text, &[diagnostic], json);
-            return Ok(ExitCode::from(1));
+            report(text, &[diagnostic], json);
+            None
         }
-        Err(err) => return Err(err.into()),
-    };
-    let ds = engine.dataset();
-    let out = match args.format {
+        Err(err) => {
+            eprintln!("error: {err}");
+            None
+        }
+    }
+}
+
+/// One result in the chosen format.
+fn render_result(
+    ds: &Dataset,
+    relation: &Relation,
+    plan: &factql_engine::Plan,
+    format: Format,
+    warnings: &[&Diagnostic],
+) -> String {
+    match format {
         Format::Table => {
-            let mut out = table(ds, &relation);
+            let mut out = table(ds, relation);
             if let Some(kind) = plan.render() {
-                out.push_str(&chart(ds, &relation, kind));
+                out.push_str(&chart(ds, relation, kind));
             }
             out
         }
-        Format::Json => json_document(ds, &relation, &warnings),
-        Format::Jsonl => jsonl(ds, &relation),
-        Format::Csv => csv(ds, &relation),
-        Format::Markdown => markdown(ds, &relation),
-    };
+        Format::Json => json_document(ds, relation, warnings),
+        Format::Jsonl => jsonl(ds, relation),
+        Format::Csv => csv(ds, relation),
+        Format::Markdown => markdown(ds, relation),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn write_stdout(out: &str) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout.write_all(out.as_bytes()) {
-        // A closed pipe (`| head`) is not an error.
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(err.into());
-        }
+    if let Err(err) = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(err.into());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -258,10 +364,33 @@ fn row_object(ds: &Dataset, relation: &Relation, row: &factql_engine::Row) -> se
         });
         object.insert("_evidence".into(), value);
     }
+    if let Some(group) = &row.group {
+        let evidence: Vec<serde_json::Value> = group
+            .provs
+            .iter()
+            .map(|prov| {
+                let evidence = ds.evidence(prov);
+                serde_json::json!({
+                    "article": evidence.article,
+                    "sentence": evidence.sentence,
+                    "start": evidence.start,
+                    "end": evidence.end,
+                })
+            })
+            .collect();
+        object
+            .insert("_group".into(), serde_json::json!({"rows": group.rows, "evidence": evidence}));
+    }
     serde_json::Value::Object(object)
 }
 
 pub(crate) fn json_document(ds: &Dataset, relation: &Relation, warnings: &[&Diagnostic]) -> String {
+    let doc = json_value(ds, relation, warnings);
+    format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+/// A result as one JSON value: columns, rows (each with its evidence) and warnings.
+fn json_value(ds: &Dataset, relation: &Relation, warnings: &[&Diagnostic]) -> serde_json::Value {
     let rows: Vec<serde_json::Value> =
         relation.rows.iter().map(|row| row_object(ds, relation, row)).collect();
     let columns: Vec<serde_json::Value> = relation
@@ -273,8 +402,7 @@ pub(crate) fn json_document(ds: &Dataset, relation: &Relation, warnings: &[&Diag
         .iter()
         .map(|d| serde_json::json!({"code": d.code, "message": d.message, "help": d.help}))
         .collect();
-    let doc = serde_json::json!({"columns": columns, "rows": rows, "warnings": warnings});
-    format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
+    serde_json::json!({"columns": columns, "rows": rows, "warnings": warnings})
 }
 
 pub(crate) fn jsonl(ds: &Dataset, relation: &Relation) -> String {
@@ -346,3 +474,6 @@ fn chart(ds: &Dataset, relation: &Relation, kind: factql_syntax::RenderKind) -> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

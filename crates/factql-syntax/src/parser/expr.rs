@@ -47,9 +47,17 @@ fn require_bp(i: Tokens<'_>, min: u8) -> PResult<'_, Expr> {
 /// The infix operators, with what their right side looks like.
 enum Infix {
     Binary(BinaryOp),
-    In { negated: bool },
+    In {
+        negated: bool,
+    },
     Between,
     Has,
+    /// A word operator from KQL or SQL (`contains`, `like`, `startswith`, ...) or a near-miss
+    /// of `has` (`hsa`), optionally negated (`!contains`, `not like`): reported once, then
+    /// parsed as `has` so the rest of the query is still checked.
+    Foreign {
+        negated: bool,
+    },
 }
 
 impl Infix {
@@ -88,6 +96,17 @@ fn peek_infix(i: Tokens<'_>) -> Option<(Infix, usize)> {
             "||" => BinaryOp::Or,
             "<>" => BinaryOp::Ne,
             "=~" => BinaryOp::Matches,
+            // KQL's negated operators: `!contains`, `!has`, `!startswith`.
+            "!" => match i.peek_at(1) {
+                Some(t)
+                    if t.kind == TokenKind::Ident
+                        && t.span.start == token.span.end
+                        && (foreign_operator(i.text(t)).is_some() || i.text(t) == "has") =>
+                {
+                    return Some((Infix::Foreign { negated: true }, 2));
+                }
+                _ => return None,
+            },
             _ => return None,
         },
         TokenKind::Ident => match i.text(token) {
@@ -98,15 +117,133 @@ fn peek_infix(i: Tokens<'_>) -> Option<(Infix, usize)> {
                 Some(t) if t.kind == TokenKind::Ident && i.text(t) == "in" => {
                     return Some((Infix::In { negated: true }, 2));
                 }
+                Some(t) if t.kind == TokenKind::Ident && foreign_operator(i.text(t)).is_some() => {
+                    return Some((Infix::Foreign { negated: true }, 2));
+                }
                 _ => return None,
             },
             "between" => return Some((Infix::Between, 1)),
             "has" => return Some((Infix::Has, 1)),
+            // KQL writes `matches regex "..."`.
+            "matches" if i.peek_at(1).is_some_and(|t| i.text(t) == "regex") => {
+                return Some((Infix::Foreign { negated: false }, 2));
+            }
+            word if foreign_operator(word).is_some() => {
+                return Some((Infix::Foreign { negated: false }, 1));
+            }
             _ => return None,
         },
         _ => return None,
     };
     Some((Infix::Binary(op), 1))
+}
+
+/// What a word operator from another language does, for the hint that replaces it.
+#[derive(Clone, Copy)]
+enum Foreign {
+    /// `contains`, `like`, `ilike`: a substring.
+    Substring,
+    /// `startswith`, `hasprefix`.
+    Prefix,
+    /// `endswith`, `hassuffix`.
+    Suffix,
+    /// `matches`, `rlike`, `regexp`: a regular expression.
+    Regex,
+    /// KQL spellings of our `has` forms: `has_cs`, `has_any`, `has_all`.
+    HasMode(&'static str),
+    /// A typo of `has` (`hsa`, `hass`).
+    NearMiss,
+}
+
+/// The word operators of KQL and SQL that factql does not have, and near-misses of `has`.
+fn foreign_operator(word: &str) -> Option<Foreign> {
+    let lower = word.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        "contains" | "contains_cs" | "like" | "ilike" | "notlike" | "notcontains" => {
+            Foreign::Substring
+        }
+        "startswith" | "startswith_cs" | "hasprefix" | "hasprefix_cs" | "starts_with" => {
+            Foreign::Prefix
+        }
+        "endswith" | "endswith_cs" | "hassuffix" | "hassuffix_cs" | "ends_with" => Foreign::Suffix,
+        "matches" | "rlike" | "regexp" | "similar" => Foreign::Regex,
+        "has_cs" | "has" => Foreign::HasMode("has"),
+        "has_any" | "hasany" => Foreign::HasMode("has any"),
+        "has_all" | "hasall" => Foreign::HasMode("has all"),
+        _ if (2..=4).contains(&lower.chars().count())
+            && !is_reserved(&lower)
+            && crate::keywords::edit_distance(&lower, "has") == 1 =>
+        {
+            Foreign::NearMiss
+        }
+        _ => return None,
+    })
+}
+
+/// The fix for a word operator: the `has` or `~` form of the same test, written with the
+/// operands of the query when the right side is a string.
+fn foreign_hint(
+    foreign: Foreign,
+    negated: bool,
+    lhs: &str,
+    terms: &Expr,
+    terms_text: &str,
+) -> String {
+    let word = match &terms.kind {
+        ExprKind::Literal(Literal::String { value, .. }) => {
+            value.trim_matches(|c| c == '%' || c == '*' || c == '_').to_owned()
+        }
+        _ => "word".to_owned(),
+    };
+    let lhs = if lhs.is_empty() { "text" } else { lhs };
+    let escaped = regex_escape(&word);
+    let wrap = |test: String| if negated { format!("not ({test})") } else { test };
+    match foreign {
+        Foreign::Substring => format!(
+            "write `{}` to match the whole word (case- and diacritic-insensitive), or `{}` to match it anywhere",
+            wrap(format!("{lhs} has \"{word}\"")),
+            wrap(format!("{lhs} ~ r\"(?i){escaped}\""))
+        ),
+        Foreign::Prefix => format!(
+            "factql has no `startswith`: write `{}`",
+            wrap(format!("{lhs} ~ r\"^{escaped}\""))
+        ),
+        Foreign::Suffix => format!(
+            "factql has no `endswith`: write `{}`",
+            wrap(format!("{lhs} ~ r\"{escaped}$\""))
+        ),
+        Foreign::Regex => format!(
+            "regular expressions use `~`: write `{}`",
+            wrap(format!("{lhs} ~ r\"{}\"", word.replace('"', "")))
+        ),
+        Foreign::HasMode("has") => format!(
+            "write `{}` (always case- and diacritic-insensitive)",
+            wrap(format!("{lhs} has \"{word}\""))
+        ),
+        Foreign::HasMode(form) => {
+            let terms = if terms_text.is_empty() { "[...]" } else { terms_text };
+            format!(
+                "write `{}` (always case- and diacritic-insensitive)",
+                wrap(format!("{lhs} {form} {terms}"))
+            )
+        }
+        Foreign::NearMiss => format!(
+            "did you mean `has`? `{}` matches a whole word; `~` matches a regular expression",
+            wrap(format!("{lhs} has \"{word}\""))
+        ),
+    }
+}
+
+/// `text` with the characters that mean something in a regular expression escaped.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Reports an operator from another language at the next token, if it is one.
@@ -158,7 +295,9 @@ fn expr_bp(i: Tokens<'_>, min: u8) -> PResult<'_, Expr> {
             i.expect_here(Expected::Operator);
             break;
         }
-        report_foreign(i);
+        if !matches!(infix, Infix::Foreign { .. }) {
+            report_foreign(i);
+        }
         let mut rest = i;
         for _ in 0..width {
             rest = rest.bump();
@@ -201,6 +340,47 @@ fn expr_bp(i: Tokens<'_>, min: u8) -> PResult<'_, Expr> {
                     Err(_) => (rest, None),
                 };
                 (rest, ExprKind::Has { expr: boxed(lhs), mode, terms: boxed(terms), scope })
+            }
+            Infix::Foreign { negated } => {
+                let op_start = i.offset();
+                let last = i.peek_at(width - 1);
+                let word = (0..width)
+                    .filter_map(|k| i.peek_at(k))
+                    .map(|t| i.text(t))
+                    .find(|w| foreign_operator(w).is_some())
+                    .unwrap_or_default();
+                let op_span = Span::new(op_start, last.map_or(op_start, |t| t.span.end));
+                let written = i.ctx.text(op_span).to_owned();
+                let foreign = foreign_operator(word).unwrap_or(Foreign::NearMiss);
+                let mode = match foreign {
+                    Foreign::HasMode("has any") => HasMode::Any,
+                    Foreign::HasMode("has all") => HasMode::All,
+                    _ => HasMode::One,
+                };
+                let (rest, terms) = require_bp(rest, right)?;
+                let hint = foreign_hint(
+                    foreign,
+                    negated,
+                    i.ctx.text(lhs.span),
+                    &terms,
+                    rest.ctx.text(terms.span),
+                );
+                i.independent_error(ParseError {
+                    kind: ParseErrorKind::UnknownOperator { name: written.clone() },
+                    span: op_span,
+                    expected: Vec::new(),
+                    found: Found::Token(written),
+                    hint: Some(hint),
+                    note: None,
+                });
+                let has =
+                    ExprKind::Has { expr: boxed(lhs), mode, terms: boxed(terms), scope: None };
+                if negated {
+                    let inner = Expr::new(has, rest.span_from(start));
+                    (rest, ExprKind::Unary { op: UnaryOp::Not, operand: boxed(inner) })
+                } else {
+                    (rest, has)
+                }
             }
         };
         lhs = Expr::new(kind, rest.span_from(start));

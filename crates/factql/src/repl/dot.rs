@@ -230,12 +230,32 @@ impl Session {
                 if last.rows.len() == 1 { "" } else { "s" }
             );
         };
-        let Some(prov) = row.prov else {
-            bail!(
+        // A row of `summarize` stands for its group: show the group's first evidence.
+        let provs: Vec<factql_engine::Prov> = match (&row.group, row.prov) {
+            (Some(group), _) if !group.provs.is_empty() => {
+                let _ = writeln!(
+                    out.out,
+                    "row {n} stands for {} row{}; the evidence of the first {}:",
+                    group.rows,
+                    if group.rows == 1 { "" } else { "s" },
+                    group.provs.len()
+                );
+                group.provs.clone()
+            }
+            (_, Some(prov)) => vec![prov],
+            (_, None) => bail!(
                 "row {n} has no evidence (entity rows stand for many mentions; query `mentions` to see them)"
-            );
+            ),
         };
-        let ctx = self.engine.dataset().evidence_context(&prov);
+        for prov in provs {
+            self.show_evidence(&prov, out);
+        }
+        Ok(())
+    }
+
+    /// The sentence of one piece of evidence, with the evidence marked, under its article.
+    fn show_evidence(&self, prov: &factql_engine::Prov, out: &mut Output) {
+        let ctx = self.engine.dataset().evidence_context(prov);
         let mut meta: Vec<String> = Vec::new();
         meta.extend(ctx.published.clone());
         meta.extend(ctx.source.clone());
@@ -260,7 +280,6 @@ impl Session {
             format!("{before}{open}{span}{close}{after}")
         };
         let _ = writeln!(out.out, "  {}", marked.replace('\n', " "));
-        Ok(())
     }
 
     fn param(&mut self, args: &str, out: &mut Output) -> anyhow::Result<()> {

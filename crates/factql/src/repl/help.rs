@@ -210,7 +210,11 @@ pub(crate) const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".mode", "table|vertical|json|jsonl|csv|markdown", "how results are printed"),
     (".timer", "on|off", "print how long each query ran"),
     (".explain", "QUERY", "the plan: stages, output schema, index, estimated rows"),
-    (".show", "N", "title, date and sentence of row N of the last result"),
+    (
+        ".show",
+        "N",
+        "title, date and sentence of row N of the last result (of each of the first five rows of its group, for a summarize row)",
+    ),
     (".param", "set NAME VALUE | list | clear [NAME]", "the $parameters queries read"),
     (".export", "FILE", "write the last result (.csv .json .jsonl .md .txt) or chart (.svg)"),
     (".read", "FILE", "run the queries and commands of a file"),

@@ -115,7 +115,7 @@ impl Session {
             store,
             engine,
             stamp: Stamp::of(db),
-            ctx: Context::default(),
+            ctx: Context { producers: crate::extract::bundled_producers(), ..Context::default() },
             last_query: None,
             last_chart: None,
             mode: Mode::Table,

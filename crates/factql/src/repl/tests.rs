@@ -116,6 +116,21 @@ fn show_gives_title_date_and_the_sentence_with_the_span_marked() {
 }
 
 #[test]
+fn show_of_a_summarize_row_lists_the_evidence_of_its_group() {
+    let mut f = fixture();
+    f.ok("events | where type == \"meet\" | summarize n = count() by type");
+    let out = f.ok(".show 1");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "row 1 stands for 5 rows; the evidence of the first 5:", "{out}");
+    // Then each piece: title line, article line, the sentence.
+    assert_eq!(lines.len(), 1 + 5 * 3, "{out}");
+    assert!(lines.iter().filter(|l| l.starts_with("article a")).count() == 5, "{out}");
+    // A warning (a value the data never holds) is shown, and the query still runs.
+    let out = f.eval("events | where type == \"meeet\" | count()");
+    assert!(!out.failed && out.err.contains("did you mean \"meet\"?"), "{}", out.err);
+}
+
+#[test]
 fn show_marks_the_span_with_colour_at_a_terminal() {
     let mut f = fixture_with(Settings {
         interactive: true,

@@ -152,13 +152,94 @@ fn render_draws_a_text_chart_under_the_table() {
 }
 
 #[test]
-fn several_queries_warn_that_only_the_last_runs() {
+fn a_script_of_several_queries_prints_each_result_in_turn() {
+    let (dir, db) = fixture();
+    let script = "let e = events | where type == \"meet\"\narticles | summarize a = count()\ne | summarize n = count()\n_ | extend twice = n * 2";
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--format", "markdown", "--db"])
+        .arg(&db)
+        .arg(script));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "| a |\n|---|\n| 7 |\n\n| n |\n|---|\n| 5 |\n\n| n | twice |\n|---|---|\n| 5 | 10 |\n"
+    );
+    let (out, err, code) =
+        run(factql(dir.path()).args(["query", "--format", "json", "--db"]).arg(&db).arg(script));
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(3), "one document per query: {out}");
+    assert_eq!(json[2]["rows"][0]["twice"], 10);
+}
+
+#[test]
+fn a_script_stops_at_its_first_bad_query_with_the_scripts_line() {
     let (dir, db) = fixture();
     let (out, err, code) = run(factql(dir.path())
-        .args(["query", "--format", "csv", "--db"])
+        .args(["query", "--format", "markdown", "--db"])
         .arg(&db)
-        .arg("articles | summarize a = count()\nevents | summarize n = count()"));
+        .arg("articles | summarize a = count()\nevents | summarize n = count(nope)\narticles"));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "| a |\n|---|\n| 7 |\n", "the first result is printed, nothing after");
+    assert!(err.contains("query:2:"), "the error points at line 2 of the script: {err}");
+}
+
+#[test]
+fn csv_and_jsonl_refuse_several_queries() {
+    let (dir, db) = fixture();
+    for format in ["csv", "jsonl"] {
+        let (out, err, code) = run(factql(dir.path())
+            .args(["query", "--format", format, "--db"])
+            .arg(&db)
+            .arg("articles | summarize a = count()\nevents | summarize n = count()"));
+        assert_eq!(code, 2, "{format}: {err}");
+        assert_eq!(out, "", "{format}");
+        assert!(
+            err.contains(&format!(
+                "the script holds 2 queries, but --format {format} holds one table"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn warnings_go_to_stderr_and_leave_csv_and_json_clean() {
+    let (dir, db) = fixture();
+    let query = "events | where type == \"meeet\" | summarize n = count()";
+    let (out, err, code) =
+        run(factql(dir.path()).args(["query", "--format", "csv", "--db"]).arg(&db).arg(query));
+    assert_eq!(code, 0, "a warning does not stop the query: {err}");
+    assert_eq!(out, "n\n0\n");
+    assert!(err.contains("W0240") && err.contains("did you mean \"meet\"?"), "{err}");
+    let (out, err, code) =
+        run(factql(dir.path()).args(["query", "--format", "json", "--db"]).arg(&db).arg(query));
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "n\n9\n");
-    assert!(err.contains("warning: 2 queries: only the last runs here (`factql < FILE`"), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["warnings"][0]["code"], "W0240");
+    let warning: serde_json::Value = serde_json::from_str(err.lines().next().unwrap()).unwrap();
+    assert_eq!(warning["severity"], "warning", "stderr has the warning as a JSON line: {err}");
+}
+
+#[test]
+fn json_rows_of_summarize_carry_their_groups_evidence() {
+    let (dir, db) = fixture();
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--format", "json", "--db"])
+        .arg(&db)
+        .arg("events | summarize n = count() by type | sort by n desc"));
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let meet = &json["rows"][0];
+    assert_eq!(meet["type"], "meet");
+    assert_eq!(meet["_group"]["rows"], 5, "{meet}");
+    let evidence = meet["_group"]["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 5, "at most five, here all five: {meet}");
+    assert_eq!(evidence[0], meet["_evidence"], "the first is the row's own evidence");
+    let (out, _, code) = run(factql(dir.path())
+        .args(["query", "--format", "json", "--db"])
+        .arg(&db)
+        .arg("events | where type == \"meet\" | select type"));
+    assert_eq!(code, 0);
+    assert!(!out.contains("_group"), "only summarize rows have a group: {out}");
 }
