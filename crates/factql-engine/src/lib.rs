@@ -39,6 +39,7 @@ mod dataset;
 mod error;
 mod exec;
 mod group;
+mod history;
 mod introspect;
 mod kernel;
 mod plan;
