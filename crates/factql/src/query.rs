@@ -52,7 +52,7 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
         ctx.params
             .insert(name.trim().trim_start_matches('$').to_owned(), parse_param(value.trim()));
     }
-    let store = crate::cli::open_existing(db)?;
+    let store = crate::cli::open_read_only(db)?;
     let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
     let checked = engine.check(&text, &ctx);
     let json = matches!(args.format, Format::Json | Format::Jsonl);

@@ -43,7 +43,9 @@ pub(crate) fn ingest_bundled_if_empty(
         &mut summary,
         Some(&mut runner),
     );
-    crate::ingest::print_summary(&summary, store.path());
+    if result.is_ok() || summary.stored_anything() {
+        crate::ingest::print_summary(&summary, store.path());
+    }
     result?;
     runner.finish(store)?;
     println!();
