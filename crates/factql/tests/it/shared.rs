@@ -189,4 +189,80 @@ fn a_changed_article_counts_once_and_articles_all_shows_its_history() {
     assert_eq!(query("moneys | summarize total = sum(amount)"), "total\n7000000.0\n");
     assert_eq!(query("articles | count"), "count\n1\n");
     assert_eq!(query("articles(all) | count"), "count\n2\n");
+    let (out, err, code) = run(factql(tmp.path()).args(["stats", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let stats: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (stats["tables"]["articles"].as_u64(), stats["tables"]["superseded"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+/// Turns a store of this build back into one of schema version 2 (before the application id,
+/// `superseded_by`, and plain fact fields): money facts get serde's tagged fields again (the
+/// facts of other kinds go: their dates cannot be told from text in SQL).
+fn make_old(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(
+        "DELETE FROM fact_arg WHERE fact_id IN (SELECT id FROM fact WHERE kind <> 'money');
+         UPDATE fact_arg SET fact_ref = NULL WHERE fact_ref IN (SELECT id FROM fact WHERE kind <> 'money');
+         DELETE FROM fact WHERE kind <> 'money';
+         UPDATE fact SET fields = (
+             SELECT json_group_object(key, CASE type
+                 WHEN 'real' THEN json_object('Float', value)
+                 WHEN 'integer' THEN json_object('Int', value)
+                 WHEN 'text' THEN json_object('Str', value)
+                 ELSE 'Null' END)
+             FROM json_each(fact.fields))
+         WHERE kind = 'money';
+         DROP INDEX article_superseded;
+         ALTER TABLE article DROP COLUMN superseded_by;
+         PRAGMA user_version = 2;
+         PRAGMA application_id = 0;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_store_of_an_earlier_build_answers_the_same_read_only_and_after_its_migration() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("a.txt"),
+        "Aid agreed\n\nThe fund paid $5 million and €3 million.\n",
+    )
+    .unwrap();
+    let (_, err, code) = run(factql(tmp.path()).args(["ingest", "a.txt"]));
+    assert_eq!(code, 0, "{err}");
+    let query = |q: &str| {
+        let (out, err, code) = run(factql(tmp.path()).args(["query", q, "--format", "csv"]));
+        assert_eq!(code, 0, "{q}: {err}");
+        out
+    };
+    let q = "moneys | summarize total = sum(amount) by currency | sort by currency";
+    let answer = query(q);
+    assert!(answer.contains("5000000.0"), "{answer}");
+    let db = tmp.path().join("factql.db");
+    make_old(&db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let fields = |conn: &rusqlite::Connection| -> String {
+        conn.query_row("SELECT fields FROM fact WHERE kind = 'money' LIMIT 1", [], |row| row.get(0))
+            .unwrap()
+    };
+    assert!(fields(&conn).contains(r#"{"Float":"#), "{}", fields(&conn));
+
+    // Read as it is: a query does not write, so it does not migrate either.
+    assert_eq!(query(q), answer);
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+    assert_eq!(version, 2);
+
+    // The next writer migrates and stamps it; the answer stays.
+    let (_, err, code) = run(factql(tmp.path()).args(["ingest", "a.txt"]));
+    assert_eq!(code, 0, "{err}");
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+    assert_eq!(version, factql_store::SCHEMA_VERSION);
+    let app: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0)).unwrap();
+    assert_eq!(app, factql_store::APPLICATION_ID);
+    let plain: serde_json::Value = serde_json::from_str(&fields(&conn)).unwrap();
+    assert!(plain["amount"].is_f64() && plain["currency"].is_string(), "{plain}");
+    assert_eq!(query(q), answer);
 }
