@@ -127,8 +127,9 @@ impl Store {
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { path, found: version, supported: SCHEMA_VERSION });
         }
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| StoreError::sqlite(&path, e))?;
+        // A reader meets a lock only while a checkpoint or recovery runs; it waits as a
+        // writer does.
+        conn.busy_handler(Some(lock::on_busy)).map_err(|e| StoreError::sqlite(&path, e))?;
         Ok(Store { conn, path, version, read_only: true })
     }
 

@@ -65,6 +65,8 @@ fn query_stats_and_the_repl_read_a_store_in_a_read_only_folder_and_ingest_says_w
     let db = shared.join("x.db");
     let (_, err, code) = run(factql(tmp.path()).arg("--db").arg(&db).args(["ingest", "a.txt"]));
     assert_eq!(code, 0, "{err}");
+    let empty = shared.join("empty.db");
+    drop(factql_store::Store::open(&empty).unwrap());
     let Some(_locked) = Unwritable::lock(&shared) else { return };
 
     let (out, err, code) =
@@ -85,6 +87,21 @@ fn query_stats_and_the_repl_read_a_store_in_a_read_only_folder_and_ingest_says_w
     }
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "repl: {}", String::from_utf8_lossy(&output.stderr));
+
+    // An empty store there opens as it is: the sample corpus cannot be added.
+    let mut repl = factql(tmp.path());
+    repl.arg("--db").arg(&empty).arg("repl").stdin(Stdio::piped()).stdout(Stdio::piped());
+    repl.stderr(Stdio::piped());
+    let mut child = repl.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"articles | count\n").unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "repl on an empty store: {err}");
+    assert!(err.contains("is read-only") && err.contains("sample corpus was not added"), "{err}");
 
     let (out, err, code) = run(factql(tmp.path()).arg("--db").arg(&db).args(["ingest", "b.txt"]));
     assert_eq!(code, 1, "{out}{err}");
