@@ -94,20 +94,31 @@ pub(crate) fn read_fields(
         .collect())
 }
 
-/// Migration 4: rewrites every fact's tagged fields as plain JSON.
+/// Migration 4: rewrites every fact's tagged fields as plain JSON, in slices of rows by id so
+/// a large store is never held in memory whole.
 pub(crate) fn migrate_tagged_fields(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, String)> = tx
-        .prepare("SELECT id, fields FROM fact")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    const SLICE: i64 = 10_000;
+    let mut select =
+        tx.prepare("SELECT id, fields FROM fact WHERE id > ?1 ORDER BY id LIMIT ?2")?;
     let mut update = tx.prepare("UPDATE fact SET fields = ?2 WHERE id = ?1")?;
-    for (id, text) in rows {
-        let fields: BTreeMap<String, Value> = serde_json::from_str(&text).map_err(|err| {
-            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(err))
-        })?;
-        update.execute(rusqlite::params![id, fields_json(&fields)])?;
+    let mut after = i64::MIN;
+    loop {
+        let rows: Vec<(i64, String)> = select
+            .query_map(rusqlite::params![after, SLICE], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _)) = rows.last() else { return Ok(()) };
+        for (id, text) in rows {
+            let fields: BTreeMap<String, Value> = serde_json::from_str(&text).map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    1,
+                    rusqlite::types::Type::Text,
+                    format!("fact {id}: {err}").into(),
+                )
+            })?;
+            update.execute(rusqlite::params![id, fields_json(&fields)])?;
+        }
+        after = last;
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -240,13 +240,20 @@ fn an_old_store_with_tagged_fields_is_migrated_to_plain_json_and_reads_the_same(
          INSERT INTO origin VALUES ('/a.txt', 'a1', 'primary');
          INSERT INTO kind_schema VALUES ('money', '{kind}', 'money');
          INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, confidence)
-           VALUES ('a1', 'money', 0, 0, 5, '{tagged}', 'money@1', 1.0);"
+           VALUES ('a1', 'money', 0, 0, 5, '{tagged}', 'money@1', 1.0);
+         -- More than one slice of the migration (10,000 rows).
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+         INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, confidence)
+           SELECT 'a1', 'money', 0, 0, 5, '{{\"amount\":{{\"Int\":' || i || '}}}}', 'money@1', 1.0 FROM n;"
     ))
     .unwrap();
     drop(conn);
     let read = |store: &Store| {
         let mut out = Vec::new();
         store.for_each_fact(|fact| out.push(fact.fields)).unwrap();
+        let last = out.pop().unwrap();
+        assert_eq!(last.get("amount"), Some(&Value::Int(10050)));
+        out.truncate(1);
         out
     };
     // Read-only, an old store is read as it is.
@@ -258,7 +265,17 @@ fn an_old_store_with_tagged_fields_is_migrated_to_plain_json_and_reads_the_same(
     assert_eq!(read(&store), [fields]);
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let stored: String = conn.query_row("SELECT fields FROM fact", [], |row| row.get(0)).unwrap();
+    let tagged_left: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM fact WHERE fields LIKE '%\"Int\"%' OR fields LIKE '%\"Float\"%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(tagged_left, 0, "every slice was migrated");
+    let stored: String = conn
+        .query_row("SELECT fields FROM fact ORDER BY id LIMIT 1", [], |row| row.get(0))
+        .unwrap();
     let plain: serde_json::Value = serde_json::from_str(&stored).unwrap();
     assert_eq!(
         plain,
@@ -268,7 +285,11 @@ fn an_old_store_with_tagged_fields_is_migrated_to_plain_json_and_reads_the_same(
     assert!(stored.contains("8800000000000.0"), "a float keeps its fraction: {stored}");
     // And it is queryable from SQL as a plain value.
     let amount: f64 = conn
-        .query_row("SELECT json_extract(fields, '$.amount') FROM fact", [], |row| row.get(0))
+        .query_row(
+            "SELECT json_extract(fields, '$.amount') FROM fact ORDER BY id LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
         .unwrap();
     assert_eq!(amount, 8.8e12);
 }
