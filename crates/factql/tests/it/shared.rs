@@ -83,10 +83,14 @@ fn query_stats_and_the_repl_read_a_store_in_a_read_only_folder_and_ingest_says_w
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"articles | count\n").unwrap();
+        stdin.write_all(b"articles | count\n.ingest b.txt\n").unwrap();
     }
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "repl: {}", String::from_utf8_lossy(&output.stderr));
+    let (out, err) =
+        (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(out.contains('1'), "repl: {out}{err}");
+    // The session reads; `.ingest` says why it cannot write (and the script fails).
+    assert!(err.contains("is read-only"), "repl .ingest: {err}");
 
     // An empty store there opens as it is: the sample corpus cannot be added.
     let mut repl = factql(tmp.path());
