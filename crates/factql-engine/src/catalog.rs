@@ -113,6 +113,11 @@ pub(crate) enum FieldKey {
     ArticleLang,
     ArticleTone,
     ArticleText,
+    /// All metadata of an article, as a JSON object.
+    ArticleMeta,
+    /// One metadata key, by position in `Dataset::meta_keys`.
+    ArticleMetaKey(u16),
+    ArticleSupersededBy,
     SentenceId,
     SentenceArticle,
     SentenceIndex,
@@ -185,6 +190,8 @@ pub(crate) fn fields(ds: &Dataset, table: Table) -> Vec<Field> {
             field("tone", Ty::Float, ArticleTone),
             field("text", Ty::Str, ArticleText),
             field("origin", Ty::Str, ArticleOrigin),
+            field("meta", Ty::Str, ArticleMeta),
+            field("superseded_by", Ty::Str, ArticleSupersededBy),
         ],
         Table::Sentence => vec![
             field("id", Ty::Str, SentenceId),

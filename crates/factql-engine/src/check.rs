@@ -285,14 +285,18 @@ impl<'a> Checker<'a> {
             );
             return None;
         };
-        if let Some(args) = args {
+        // `articles(all)`: superseded versions too (the only argument a source takes).
+        let history = crate::history::is_all(source.table, args);
+        if let Some(args) = args.filter(|_| !history) {
             let span = args.first().map_or(name.span, |a| a.span);
+            let help = (source.table == Table::Article)
+                .then(|| "`articles(all)` also shows superseded versions".to_owned());
             self.error(
                 "E0211",
                 span,
                 format!("`{}` is a source and takes no arguments", name.name),
                 "unexpected arguments",
-                None,
+                help,
             );
         }
         if let Some(warning) = hints::empty_source(self.ds, &self.ctx.producers, source, name.span)
@@ -301,7 +305,7 @@ impl<'a> Checker<'a> {
         }
         let table = source.table;
         let estimate = match table {
-            Table::Article => self.ds.articles.len(),
+            Table::Article => crate::history::article_rows(self.ds, history),
             Table::Sentence => self.ds.sentences.len(),
             Table::Mention => self.ds.mentions.len(),
             Table::Entity => self.ds.entities.len(),
@@ -312,8 +316,9 @@ impl<'a> Checker<'a> {
             source: SourcePlan::Scan {
                 table,
                 entity_kind: source.entity_kind.map(|k| self.ds.shared_kind(k)),
+                history,
             },
-            source_detail: format!("scan {}", source.name),
+            source_detail: format!("scan {}{}", source.name, if history { "(all)" } else { "" }),
             source_columns: columns.clone(),
             source_span: span,
             index: if matches!(table, Table::Fact(_)) { "kind → facts" } else { "none" },
@@ -1674,6 +1679,25 @@ impl<'a> Checker<'a> {
     }
 
     fn field(&mut self, base: PExpr, base_ty: &Ty, field: &Ident, base_text: &str) -> (PExpr, Ty) {
+        // `meta.KEY`: one metadata field of an article.
+        let base = match base {
+            PExpr::Field(article, FieldKey::ArticleMeta) => {
+                return match crate::history::meta_key(self.ds, &field.name) {
+                    Ok(key) => (PExpr::Field(article, key), Ty::Str),
+                    Err(help) => {
+                        self.error(
+                            "E0202",
+                            field.span,
+                            format!("no article has the metadata key `{}`", field.name),
+                            "no such key",
+                            Some(help),
+                        );
+                        (PExpr::Lit(Val::Null), Ty::Any)
+                    }
+                };
+            }
+            other => other,
+        };
         let fields = match base_ty {
             // After an error the base is typed `any`: its fields are not checked again.
             Ty::Any => {

@@ -21,6 +21,10 @@ pub(crate) struct ArticleRec {
     pub published: Option<DateRange>,
     pub lang: Option<Arc<str>>,
     pub text: Arc<str>,
+    /// Other input fields (JSON fields, HTML meta tags): key and value, in key order.
+    pub meta: Vec<(Arc<str>, Arc<str>)>,
+    /// The article that replaced this one (its input changed); `None` while it is live.
+    pub superseded_by: Option<Arc<str>>,
     pub sentences: Range<u32>,
     pub tone: Option<f64>,
     /// Byte offset of the start of each word, for `near N words`.
@@ -203,7 +207,13 @@ impl KindTable {
 
 /// Everything a query can read, in memory.
 pub struct Dataset {
+    /// Live articles first (`..live_articles`), then superseded versions, which only
+    /// `articles(all)` reads; nothing else of theirs is loaded.
     pub(crate) articles: Vec<ArticleRec>,
+    /// How many of [`Dataset::articles`] are live.
+    pub(crate) live_articles: u32,
+    /// The metadata keys of all articles, sorted; `meta.KEY` reads by position here.
+    pub(crate) meta_keys: Vec<String>,
     pub(crate) sentences: Vec<SentenceRec>,
     pub(crate) mentions: Vec<MentionRec>,
     /// The hottest mention fields again, by column, for scans.
@@ -228,11 +238,30 @@ impl Dataset {
     /// Loads every article, sentence, entity, mention and fact of `store`.
     pub fn load(store: &Store) -> Result<Dataset, EngineError> {
         let mut articles = Vec::new();
+        let mut superseded = Vec::new();
+        // Only live articles are indexed by id, so the sentences, mentions and facts of a
+        // superseded version are not loaded: every source shows live versions only.
         let mut article_idx: HashMap<String, u32> = HashMap::new();
+        let mut meta_keys: std::collections::BTreeSet<String> = Default::default();
+        let mut meta_interner = Interner::default();
         store.for_each_article(|row| {
-            article_idx.insert(row.id.clone(), articles.len() as u32);
+            let live = row.superseded_by.is_none();
+            if live {
+                article_idx.insert(row.id.clone(), articles.len() as u32);
+            }
+            let meta: Vec<(Arc<str>, Arc<str>)> = row
+                .meta
+                .into_iter()
+                .map(|(key, value)| {
+                    meta_keys.insert(key.clone());
+                    (meta_interner.get(&key), meta_interner.get(&value))
+                })
+                .collect();
             let word_starts = word_starts(&row.text);
-            articles.push(ArticleRec {
+            let list = if live { &mut articles } else { &mut superseded };
+            list.push(ArticleRec {
+                meta,
+                superseded_by: row.superseded_by.map(Arc::from),
                 id: row.id.into(),
                 origin: row.origin.into(),
                 title: row.title.into(),
@@ -246,6 +275,9 @@ impl Dataset {
                 word_starts,
             });
         })?;
+        let live_articles = articles.len() as u32;
+        let meta_keys: Vec<String> = meta_keys.into_iter().collect();
+        articles.extend(superseded);
 
         let mut sentences: Vec<SentenceRec> = Vec::new();
         store.for_each_sentence(|row| {
@@ -465,6 +497,8 @@ impl Dataset {
         }
         let mut dataset = Dataset {
             articles,
+            live_articles,
+            meta_keys,
             sentences,
             mentions,
             mention_cols,
@@ -565,7 +599,7 @@ impl Dataset {
     /// Number of rows per table, for `explain`.
     pub fn counts(&self) -> Vec<(String, usize)> {
         let mut counts = vec![
-            ("articles".to_owned(), self.articles.len()),
+            ("articles".to_owned(), self.live_articles as usize),
             ("sentences".to_owned(), self.sentences.len()),
             ("mentions".to_owned(), self.mentions.len()),
             ("entities".to_owned(), self.entities.len()),

@@ -259,7 +259,7 @@ impl<'a> Exec<'a> {
     pub(crate) fn run(&mut self, plan: &Plan) -> Result<Relation, EngineError> {
         let mut next = 0;
         let mut rows = match &plan.source {
-            SourcePlan::Scan { table, entity_kind } => {
+            SourcePlan::Scan { table, entity_kind, history } => {
                 // A scan streams its references through the `where` stages that follow it,
                 // and into a `summarize` right after them, without building rows it drops.
                 let mut filters = Vec::new();
@@ -277,7 +277,8 @@ impl<'a> Exec<'a> {
                 let shortlist = summarize
                     .filter(|_| self.opts.kernels)
                     .and_then(|(keys, _)| shortlist(keys.len(), plan.steps.get(next)));
-                self.scan(*table, entity_kind.as_ref(), &filters, summarize, shortlist, plan)?
+                let source = (*table, entity_kind.as_ref(), *history);
+                self.scan(source, &filters, summarize, shortlist, plan)?
             }
             SourcePlan::Match { patterns, width, output } => {
                 // Matches stream their last step through the `where` stages that follow, and
@@ -349,8 +350,7 @@ impl<'a> Exec<'a> {
     /// articles, and their groups are merged.
     fn scan(
         &mut self,
-        table: Table,
-        entity_kind: Option<&Arc<str>>,
+        (table, entity_kind, history): (Table, Option<&Arc<str>>, bool),
         filters: &[&PExpr],
         summarize: Option<(&[PExpr], &[Agg])>,
         shortlist: Option<Shortlist>,
@@ -358,7 +358,7 @@ impl<'a> Exec<'a> {
     ) -> Result<Vec<Row>, EngineError> {
         let ds = self.ds;
         let count = match table {
-            Table::Article => ds.articles.len(),
+            Table::Article => crate::history::article_rows(ds, history),
             Table::Sentence => ds.sentences.len(),
             Table::Mention => ds.mentions.len(),
             Table::Entity => ds.entities.len(),
@@ -833,7 +833,7 @@ impl<'a> Exec<'a> {
         } else {
             match &node.kind {
                 NodeKind::Article => {
-                    (0..ds.articles.len() as u32).map(|a| Val::Ref(Ref::Article(a))).collect()
+                    (0..ds.live_articles).map(|a| Val::Ref(Ref::Article(a))).collect()
                 }
                 NodeKind::Sentence => {
                     (0..ds.sentences.len() as u32).map(|s| Val::Ref(Ref::Sentence(s))).collect()
@@ -1217,7 +1217,8 @@ impl<'a> Exec<'a> {
         if wanted.is_empty() {
             return out;
         }
-        for (a, article) in self.ds.articles.iter().enumerate() {
+        let live = self.ds.live_articles as usize;
+        for (a, article) in self.ds.articles[..live].iter().enumerate() {
             let text = &article.text;
             let starts = &article.word_starts;
             let word_at = |idx: usize| -> String {

@@ -84,7 +84,7 @@ impl Dataset {
             .into_iter()
             .map(|s| {
                 let rows = match s.table {
-                    Table::Article => self.articles.len(),
+                    Table::Article => self.live_articles as usize,
                     Table::Sentence => self.sentences.len(),
                     Table::Mention => self.mentions.len(),
                     Table::Entity => match s.entity_kind {

@@ -40,6 +40,7 @@ mod error;
 mod exec;
 mod group;
 mod hints;
+mod history;
 mod introspect;
 mod kernel;
 mod plan;

@@ -158,7 +158,8 @@ pub(crate) struct PatternPlan {
 #[derive(Clone, Debug)]
 pub(crate) enum SourcePlan {
     /// Every row of a table (entities possibly of one kind).
-    Scan { table: Table, entity_kind: Option<Arc<str>> },
+    /// `history`: `articles(all)`, superseded versions of changed articles included.
+    Scan { table: Table, entity_kind: Option<Arc<str>>, history: bool },
     /// Pattern matching; `width` binding columns, of which `output` are returned.
     Match { patterns: Vec<PatternPlan>, width: usize, output: Vec<usize> },
     /// Rows given by the caller (the REPL's `_`).

@@ -25,6 +25,20 @@ impl Dataset {
                     ArticleLang => opt(&art.lang),
                     ArticleTone => art.tone.map_or(Val::Null, Val::Float),
                     ArticleText => Val::Str(art.text.clone()),
+                    ArticleMeta => {
+                        let map: serde_json::Map<String, serde_json::Value> = art
+                            .meta
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), serde_json::Value::from(&**v)))
+                            .collect();
+                        Val::str(&serde_json::Value::Object(map).to_string())
+                    }
+                    ArticleMetaKey(key) => self
+                        .meta_keys
+                        .get(usize::from(key))
+                        .and_then(|key| art.meta.iter().find(|(k, _)| **k == **key))
+                        .map_or(Val::Null, |(_, v)| Val::Str(v.clone())),
+                    ArticleSupersededBy => opt(&art.superseded_by),
                     _ => Val::Null,
                 }
             }

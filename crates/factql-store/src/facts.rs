@@ -23,8 +23,8 @@ impl Store {
         let path = self.path.clone();
         let tx = self
             .conn
-            .transaction()
-            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::sqlite(&path, source))?;
         for kind in kinds {
             schema
                 .declare(kind.clone())
@@ -38,9 +38,9 @@ impl Store {
                  ON CONFLICT(kind) DO UPDATE SET schema = excluded.schema, declared_by = excluded.declared_by",
                 params![kind.name, json, declared_by],
             )
-            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            .map_err(|source| StoreError::sqlite(&path, source))?;
         }
-        tx.commit().map_err(|source| StoreError::Sqlite { path, source })
+        tx.commit().map_err(|source| StoreError::sqlite(&path, source))
     }
 
     /// Every declared kind.
@@ -122,20 +122,23 @@ impl Store {
         let path = self.path.clone();
         let tx = self
             .conn
-            .transaction()
-            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::sqlite(&path, source))?;
         for (article, extraction) in items {
             write_one(&tx, &path, run, extractor, article, extraction)?;
         }
-        tx.commit().map_err(|source| StoreError::Sqlite { path, source })
+        tx.commit().map_err(|source| StoreError::sqlite(&path, source))
     }
 
     /// Deletes every mention and fact `extractor` stored, across all articles, before a
     /// re-extraction; returns how many rows went.
     pub fn delete_extractor_rows(&mut self, extractor: &str) -> Result<usize, StoreError> {
         let path = self.path.clone();
-        let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
-        let tx = self.conn.transaction().map_err(sqlite)?;
+        let sqlite = |source| StoreError::sqlite(&path, source);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
         let removed = delete_rows(&tx, extractor, None).map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
         Ok(removed)
@@ -235,7 +238,7 @@ fn write_one(
     article: &ArticleId,
     extraction: &Extraction,
 ) -> Result<(), StoreError> {
-    let sqlite = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
+    let sqlite = |source| StoreError::sqlite(path, source);
     delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
 
     // An entity is stored once: the first plugin to name it sets its kind and name, later
@@ -305,10 +308,7 @@ fn write_one(
     let mut fact_ids: Vec<i64> = Vec::with_capacity(extraction.facts.len());
     for (idx, fact) in extraction.facts.iter().enumerate() {
         let p = &fact.provenance;
-        let fields = serde_json::to_string(&fact.fields).map_err(|err| StoreError::Corrupt {
-            path: path.to_path_buf(),
-            detail: format!("fact {idx} of {extractor}: {err}"),
-        })?;
+        let fields = crate::plain::fields_json(&fact.fields);
         tx.execute(
             "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, run_id, confidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -29,6 +29,10 @@ pub struct ArticleRow {
     pub lang: Option<String>,
     /// Normalised text.
     pub text: String,
+    /// Other fields of the input (JSON fields, HTML meta tags), as text.
+    pub meta: BTreeMap<String, String>,
+    /// The article that replaced this one when its input changed; `None` while it is live.
+    pub superseded_by: Option<String>,
 }
 
 /// One sentence.
@@ -143,12 +147,26 @@ impl Store {
         Ok(())
     }
 
-    /// Calls `each` for every article, in id order.
+    /// Calls `each` for every article, superseded versions included, in id order.
     pub fn for_each_article(&self, each: impl FnMut(ArticleRow)) -> Result<(), StoreError> {
+        // Schema version 3 added `superseded_by`; an older store opened read-only has none.
+        let superseded = if self.version >= 3 { "superseded_by" } else { "NULL" };
         self.each_row(
-            "SELECT id, origin, title, url, source, published, lang, text FROM article ORDER BY id",
+            &format!(
+                "SELECT id, origin, title, url, source, published, lang, text, meta, {superseded}
+                 FROM article ORDER BY id"
+            ),
             |row| {
+                let meta: String = row.get(8)?;
                 Ok(ArticleRow {
+                    meta: serde_json::from_str(&meta).map_err(|err| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            8,
+                            rusqlite::types::Type::Text,
+                            Box::new(err),
+                        )
+                    })?,
+                    superseded_by: row.get(9)?,
                     id: row.get(0)?,
                     origin: row.get(1)?,
                     title: row.get(2)?,
@@ -278,6 +296,10 @@ impl Store {
                 Ok(Some((fact, role, value)))
             };
         let mut pending = next_arg(&mut args)?;
+        let schema = self.schema()?;
+        // Before schema version 4, fields were serde's tagged form (an older store opened
+        // read-only is read as it is).
+        let tagged = self.version < 4;
 
         let mut stmt = self
             .conn
@@ -303,7 +325,7 @@ impl Store {
             };
             let (id, article, kind, sentence, start, end, fields, extractor, confidence) =
                 read().map_err(|e| self.err(e))?;
-            let fields = serde_json::from_str(&fields)
+            let fields = crate::plain::read_fields(&fields, schema.kind(&kind), tagged)
                 .map_err(|err| corrupt(format!("fact {id} fields: {err}")))?;
             let mut fact_args = Vec::new();
             while let Some((fact, _, _)) = &pending {

@@ -11,8 +11,10 @@ use crate::{Store, StoreError};
 /// Row counts of the main tables.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TableCounts {
-    /// Stored articles.
+    /// Live articles (the current version of each input).
     pub articles: u64,
+    /// Earlier versions of changed inputs, kept as history.
+    pub superseded: u64,
     /// Inputs that repeated the text of a stored article.
     pub duplicates: u64,
     /// Paragraphs.
@@ -150,8 +152,10 @@ impl Store {
 
     /// Counts per table, per fact kind, per format, per source and per month.
     pub fn stats(&self) -> Result<Stats, StoreError> {
+        let live = self.live();
         let tables = TableCounts {
-            articles: self.count("SELECT count(*) FROM article")?,
+            articles: self.count(&format!("SELECT count(*) FROM article WHERE {live}"))?,
+            superseded: self.count(&format!("SELECT count(*) FROM article WHERE NOT ({live})"))?,
             duplicates: self.count("SELECT count(*) FROM origin WHERE role = 'duplicate'")?,
             paragraphs: self.count("SELECT count(*) FROM paragraph")?,
             sentences: self.count("SELECT count(*) FROM sentence")?,
@@ -164,16 +168,22 @@ impl Store {
             tables,
             facts_per_kind: self.group("SELECT kind, count(*) FROM fact GROUP BY kind")?,
             articles_per_format: self
-                .group("SELECT format, count(*) FROM article GROUP BY format")?,
-            articles_per_source: self
-                .group("SELECT coalesce(source, '(unknown)'), count(*) FROM article GROUP BY 1")?,
-            articles_per_month: self.group(
+                .group(&format!("SELECT format, count(*) FROM article WHERE {live} GROUP BY format"))?,
+            articles_per_source: self.group(&format!(
+                "SELECT coalesce(source, '(unknown)'), count(*) FROM article WHERE {live} GROUP BY 1"
+            ))?,
+            articles_per_month: self.group(&format!(
                 "SELECT CASE WHEN published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'
                              THEN substr(published, 1, 7) ELSE '(undated)' END,
                         count(*)
-                 FROM article GROUP BY 1",
-            )?,
+                 FROM article WHERE {live} GROUP BY 1",
+            ))?,
         })
+    }
+
+    /// The SQL condition of a live article (every article of a store before version 3).
+    fn live(&self) -> &'static str {
+        if self.version >= 3 { "superseded_by IS NULL" } else { "1" }
     }
 
     fn count(&self, sql: &str) -> Result<u64, StoreError> {

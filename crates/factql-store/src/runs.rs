@@ -35,8 +35,11 @@ impl Store {
         declared_by: &str,
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
-        let tx = self.conn.transaction().map_err(sqlite)?;
+        let sqlite = |source| StoreError::sqlite(&path, source);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
         for kind in kinds {
             let existing: Option<(String, String)> = tx
                 .query_row(

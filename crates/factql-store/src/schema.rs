@@ -10,10 +10,17 @@ use rusqlite::Connection;
 
 use crate::StoreError;
 
+/// One migration: SQL, or a Rust step for what SQL cannot say.
+enum Migration {
+    Sql(&'static str),
+    Rust(fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>),
+}
+
 /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-const MIGRATIONS: &[&str] = &[
-    // 1: articles with their segmentation, and the tables facts hang on.
-    r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        // 1: articles with their segmentation, and the tables facts hang on.
+        r#"
     CREATE TABLE article (
         id          TEXT PRIMARY KEY,
         origin      TEXT NOT NULL,
@@ -132,11 +139,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (fact_id, ord)
     ) WITHOUT ROWID;
     "#,
+    ),
     // 2: entities as plugins name them: a Wikidata id, which plugins named each entity, and
     // which plugin gave each alias, so `reextract` replaces a plugin's entities and aliases
     // as it replaces its facts. Kinds stored under a type name (`per`, `gpe`, ...) by earlier
     // builds are mapped to the built-in kinds.
-    r#"
+    Migration::Sql(
+        r#"
     ALTER TABLE entity ADD COLUMN wikidata TEXT;
     UPDATE entity SET wikidata = substr(id, 4) WHERE id GLOB 'wd:Q[0-9]*';
     UPDATE entity SET kind = CASE lower(kind)
@@ -172,10 +181,80 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alias_by RENAME TO alias;
     CREATE INDEX alias_norm ON alias(norm_key);
     "#,
+    ),
+    // 3: a changed input supersedes the article it gave before. `superseded_by` names the
+    // article that replaced it; an article is live while it is NULL. Stores written before
+    // this version are brought up to date: an article no input holds any more is superseded
+    // by the article its first input holds now.
+    Migration::Sql(
+        r#"
+    ALTER TABLE article ADD COLUMN superseded_by TEXT REFERENCES article(id);
+    UPDATE article SET superseded_by =
+        (SELECT o.article_id FROM origin o WHERE o.origin = article.origin AND o.article_id <> article.id)
+    WHERE NOT EXISTS (SELECT 1 FROM origin o WHERE o.article_id = article.id);
+    CREATE INDEX article_superseded ON article(superseded_by);
+    "#,
+    ),
+    // 4: fact fields as plain JSON values (`{"amount": 8.8e12}`), not serde's tagged enum
+    // (`{"amount": {"Float": 8.8e12}}`), so the store reads well from sqlite3 or duckdb.
+    Migration::Rust(crate::plain::migrate_tagged_fields),
 ];
 
 /// The schema version this build writes: the number of migrations it knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// `PRAGMA application_id` of a factql store (the bytes `FQLS`, 0x4651_4C53), written when a
+/// store is created or first opened for writing by a build that knows it; `sqlite3 FILE
+/// 'PRAGMA application_id'` shows 1179732051. A file with another application id, or with none
+/// and tables that are not factql's, is refused ([`StoreError::NotAStore`]) before anything
+/// is written to it.
+pub const APPLICATION_ID: i32 = 0x4651_4C53;
+
+/// What a file is, judged before anything is written to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Identity {
+    /// No tables: a new store.
+    Empty,
+    /// A factql store; `stamped` when it carries [`APPLICATION_ID`].
+    Factql { stamped: bool },
+}
+
+/// Tells a factql store from any other SQLite file: the application id, or for stores of
+/// builds before the id, the tables only factql has.
+pub(crate) fn identify(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
+    let not_a_store = |detail: String| StoreError::NotAStore { path: path.to_path_buf(), detail };
+    let app: i32 = match conn.pragma_query_value(None, "application_id", |row| row.get(0)) {
+        Ok(id) => id,
+        Err(err) if err.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            return Err(not_a_store("not an SQLite database".into()));
+        }
+        Err(err) => return Err(StoreError::sqlite(path, err)),
+    };
+    if app == APPLICATION_ID {
+        return Ok(Identity::Factql { stamped: true });
+    }
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .map_err(|err| StoreError::sqlite(path, err))?;
+    if app != 0 {
+        return Err(not_a_store(format!("an SQLite file of another application (id {app})")));
+    }
+    if tables.is_empty() {
+        return Ok(Identity::Empty);
+    }
+    const OURS: [&str; 5] = ["article", "fact", "mention", "origin", "sentence"];
+    if OURS.iter().all(|t| tables.iter().any(|have| have == t)) {
+        return Ok(Identity::Factql { stamped: false });
+    }
+    let mut shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    if tables.len() > shown.len() {
+        shown.push("...");
+    }
+    Err(not_a_store(format!("an SQLite database with tables {}", shown.join(", "))))
+}
 
 /// Applies every migration the file lacks, each in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -188,7 +267,7 @@ pub(crate) fn migrate_to(
     path: &Path,
     version: i64,
 ) -> Result<(), StoreError> {
-    let sqlite = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
+    let sqlite = |source| StoreError::sqlite(path, source);
     let found: i64 =
         conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(sqlite)?;
     if found > SCHEMA_VERSION {
@@ -202,8 +281,13 @@ pub(crate) fn migrate_to(
     for (idx, sql) in MIGRATIONS.iter().enumerate().take(upto).skip(found.max(0) as usize) {
         let version = idx as i64 + 1;
         let failed = |source| StoreError::Migration { path: path.to_path_buf(), version, source };
-        let tx = conn.transaction().map_err(failed)?;
-        tx.execute_batch(sql).map_err(failed)?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        match sql {
+            Migration::Sql(sql) => tx.execute_batch(sql).map_err(failed)?,
+            Migration::Rust(step) => step(&tx).map_err(failed)?,
+        }
         tx.pragma_update(None, "user_version", version).map_err(failed)?;
         tx.commit().map_err(failed)?;
     }

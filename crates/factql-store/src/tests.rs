@@ -6,7 +6,7 @@ use factql_model::{Article, ArticleId, Format, Paragraph, Sentence, Span};
 
 use crate::{Outcome, SCHEMA_VERSION, Store, StoreError};
 
-fn article(origin: &str, text: &str) -> Article {
+pub(crate) fn article(origin: &str, text: &str) -> Article {
     let sha = format!("{:x}", text.len() * 7919 + text.bytes().map(usize::from).sum::<usize>());
     Article {
         id: ArticleId(format!("a{sha}")),
@@ -81,8 +81,10 @@ fn writes_report_ingested_unchanged_duplicate_and_updated() {
         store.write_batch(&[changed]).unwrap(),
         [Outcome::Updated { previous: first.id.clone() }]
     );
+    // The first text of /a.txt stays live: /copy.txt still holds it.
     let stats = store.stats().unwrap();
     assert_eq!((stats.tables.articles, stats.tables.duplicates, stats.tables.sentences), (3, 1, 3));
+    assert_eq!(stats.tables.superseded, 0);
     assert_eq!(stats.articles_per_month.get("2023-10"), Some(&3));
     assert_eq!(stats.articles_per_source.get("Example News"), Some(&3));
 }

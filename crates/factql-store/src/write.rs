@@ -13,7 +13,8 @@ pub enum Outcome {
     /// The input had been ingested before with the same text: nothing changed.
     Unchanged,
     /// The input's content changed since it was last ingested: the new text is stored as a new
-    /// article; the previous one stays, with its facts.
+    /// article that supersedes the previous one (which stays, with its facts, as history:
+    /// `superseded_by` names its successor once no input holds it).
     Updated {
         /// The article the input held before.
         previous: ArticleId,
@@ -31,8 +32,11 @@ impl Store {
     /// Either the whole batch is stored or, on error, none of it.
     pub fn write_batch(&mut self, articles: &[Article]) -> Result<Vec<Outcome>, StoreError> {
         let path = self.path.clone();
-        let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
-        let tx = self.conn.transaction().map_err(sqlite)?;
+        let sqlite = |source| StoreError::sqlite(&path, source);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
         let mut outcomes = Vec::with_capacity(articles.len());
         for article in articles {
             outcomes.push(write_one(&tx, article).map_err(sqlite)?);
@@ -65,6 +69,7 @@ fn write_one(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<Outcom
              ON CONFLICT(origin) DO UPDATE SET article_id = excluded.article_id, role = 'duplicate'",
             params![article.origin, existing],
         )?;
+        supersede(tx, seen.as_ref().map(|(id, _)| id.as_str()), &existing)?;
         return Ok(Outcome::Duplicate { of: ArticleId(existing) });
     }
 
@@ -74,10 +79,25 @@ fn write_one(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<Outcom
          ON CONFLICT(origin) DO UPDATE SET article_id = excluded.article_id, role = 'primary'",
         params![article.origin, article.id.0],
     )?;
+    supersede(tx, seen.as_ref().map(|(id, _)| id.as_str()), &article.id.0)?;
     Ok(match seen {
         Some((previous, _)) => Outcome::Updated { previous: ArticleId(previous) },
         None => Outcome::Ingested,
     })
+}
+
+/// An input that held `previous` now holds `current`: `current` is live, and `previous` is
+/// superseded by it once no input holds it any more (another input may still give that text).
+fn supersede(tx: &Transaction<'_>, previous: Option<&str>, current: &str) -> rusqlite::Result<()> {
+    tx.execute("UPDATE article SET superseded_by = NULL WHERE id = ?1", [current])?;
+    if let Some(previous) = previous.filter(|p| *p != current) {
+        tx.execute(
+            "UPDATE article SET superseded_by = ?2
+             WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM origin WHERE article_id = ?1)",
+            params![previous, current],
+        )?;
+    }
+    Ok(())
 }
 
 fn insert_article(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<()> {

@@ -113,10 +113,17 @@ impl Display for Source {
                 } else {
                     write!(f, "{name}")?
                 }
-                if let Some(args) = args {
-                    f.write_char('(')?;
-                    write_list(f, args)?;
-                    f.write_char(')')?;
+                match args.as_deref() {
+                    // `articles(all)`: the parser takes the reserved word alone here.
+                    Some([arg]) if matches!(&arg.kind, ExprKind::Name(n) if n == "all") => {
+                        f.write_str("(all)")?
+                    }
+                    Some(args) => {
+                        f.write_char('(')?;
+                        write_list(f, args)?;
+                        f.write_char(')')?;
+                    }
+                    None => {}
                 }
                 Ok(())
             }

@@ -70,6 +70,7 @@
 //! param     = PARAM [ ":" NAME ] [ "=" expr ]
 //! query     = source { "|" stage }
 //! source    = "match" pattern {"," pattern} | "_" | NAME [ "(" [expr {"," expr}] ")" ]
+//!             | NAME "(" "all" ")"     (the reserved word as a name: `articles(all)`)
 //! pattern   = node { edge node }
 //! node      = "(" [NAME] [":" NAME] [STRING | PARAM] [props] ")"
 //! edge      = ("-[" | "<-[") [NAME] ( ":" NAME ["*" INT [".." INT]] [props]

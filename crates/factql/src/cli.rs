@@ -216,20 +216,42 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(factql_plugin_host::serve_target(&target, &sha256, crate::extract::BUNDLED))
         }
         Some(Command::Stats { json }) => {
-            let store = open_existing(&db)?;
+            let store = open_read_only(&db)?;
             crate::stats::print_stats(&store, json)
         }
     }
 }
 
-/// Opens (or creates) the store; the error names the file once.
+/// Opens (or creates) the store for writing; the error names the file once. While another
+/// process holds the write lock, says so on stderr (at once, then every 10 s).
 pub(crate) fn open(db: &std::path::Path) -> anyhow::Result<Store> {
-    Ok(Store::open(db)?)
+    let mut store = Store::open(db)?;
+    let shown = db.display().to_string();
+    store.on_lock_wait(move |waited| {
+        if waited.is_zero() {
+            eprintln!("waiting for another process writing to {shown} to finish...");
+        } else {
+            eprintln!("still waiting for the lock on {shown} ({} s)", waited.as_secs());
+        }
+    });
+    Ok(store)
 }
 
-/// Opens a store that must already exist: reading a mistyped path must not create an empty
-/// store and report nothing.
+/// Opens a store that must already exist, for writing.
 pub(crate) fn open_existing(db: &std::path::Path) -> anyhow::Result<Store> {
+    must_exist(db)?;
+    open(db)
+}
+
+/// Opens a store that must already exist, for reading only: nothing is written to it or
+/// beside it, so a store in a folder (or on media) the user cannot write is queried as it is.
+pub(crate) fn open_read_only(db: &std::path::Path) -> anyhow::Result<Store> {
+    must_exist(db)?;
+    Ok(Store::open_read_only(db)?)
+}
+
+/// Reading a mistyped path must not create an empty store and report nothing.
+fn must_exist(db: &std::path::Path) -> anyhow::Result<()> {
     if !db.exists() {
         anyhow::bail!(
             "no store at {}: ingest articles first (`factql ingest PATH...`, or `factql` alone for the \
@@ -237,7 +259,7 @@ pub(crate) fn open_existing(db: &std::path::Path) -> anyhow::Result<Store> {
             db.display()
         );
     }
-    open(db)
+    Ok(())
 }
 
 /// Ingest options from the command line, or `None` after printing a usage error.

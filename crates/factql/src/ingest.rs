@@ -25,7 +25,9 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    fn stored_anything(&self) -> bool {
+    /// True when a batch committed (a failed run prints its summary only then: the summary
+    /// counts committed work, never what was read and lost).
+    pub(crate) fn stored_anything(&self) -> bool {
         self.ingested + self.unchanged + self.updated + self.duplicates.len() > 0
     }
 }
@@ -45,7 +47,9 @@ pub(crate) fn ingest_paths(
         summary.skipped.push((err.origin.to_string(), err.kind.to_string()));
     }
     let result = ingest_inputs(store, &found.inputs, options, batch, &mut summary, runner);
-    print_summary(&summary, store.path());
+    if result.is_ok() || summary.stored_anything() {
+        print_summary(&summary, store.path());
+    }
     result?;
     Ok(if summary.stored_anything() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -70,7 +74,6 @@ pub(crate) fn ingest_inputs(
     for input in inputs {
         read_input(input, options, &mut |result| match result {
             Ok(article) => {
-                summary.bytes += article.text.len() as u64;
                 pending.push(article);
                 if pending.len() >= batch {
                     if let Err(err) = flush(store, &mut pending, summary, runner.as_deref_mut()) {
@@ -90,12 +93,17 @@ pub(crate) fn ingest_inputs(
         });
         if let Some(err) = failure {
             progress.finish();
+            summary.elapsed = started.elapsed();
             return Err(err);
         }
         progress.input_done(articles_done + pending.len(), summary.bytes, started);
     }
     let last = pending.len();
-    flush(store, &mut pending, summary, runner)?;
+    if let Err(err) = flush(store, &mut pending, summary, runner) {
+        progress.finish();
+        summary.elapsed = started.elapsed();
+        return Err(err);
+    }
     if last > 0 {
         progress.committed(articles_done + last, summary.bytes, started);
     }
@@ -118,6 +126,8 @@ fn flush(
         runner.after_batch(store, pending, &outcomes)?;
     }
     for (article, outcome) in pending.iter().zip(outcomes) {
+        // Bytes count once committed, so the rate is of work done.
+        summary.bytes += article.text.len() as u64;
         match outcome {
             Outcome::Ingested => summary.ingested += 1,
             Outcome::Unchanged => summary.unchanged += 1,

@@ -1,5 +1,6 @@
 //! `factql inspect FILE`: how factql reads one input, without touching the store.
 
+use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::ExitCode;
@@ -97,25 +98,30 @@ pub(crate) fn inspect(file: &Path, options: &Options, json: bool) -> anyhow::Res
         }
         ControlFlow::Continue(())
     });
+    // Written through a locked stdout whose errors are returned: a closed pipe
+    // (`factql inspect FILE | head`) ends the output quietly in `main`.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         let views: Vec<ArticleView<'_>> = articles.iter().map(view).collect();
-        println!("{}", serde_json::to_string_pretty(&views)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&views)?)?;
     } else {
         for article in &articles {
-            print_text(article);
+            print_text(&mut out, article)?;
         }
     }
+    out.flush()?;
     Ok(if articles.is_empty() && failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn print_text(article: &Article) {
-    println!(
+fn print_text(out: &mut impl Write, article: &Article) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{}  ({}, {} bytes, id {})",
         article.origin,
         article.format.as_str(),
         article.text.len(),
         article.id
-    );
+    )?;
     let fields = [
         ("title", Some(article.title.as_str())),
         ("url", article.url.as_deref()),
@@ -125,18 +131,18 @@ fn print_text(article: &Article) {
     ];
     for (name, value) in fields {
         if let Some(value) = value {
-            println!("  {name:<10} {value}");
+            writeln!(out, "  {name:<10} {value}")?;
         }
     }
     for (key, value) in &article.meta {
-        println!("  meta       {key} = {value}");
+        writeln!(out, "  meta       {key} = {value}")?;
     }
     let mut paragraph = usize::MAX;
     for sentence in &article.sentences {
         if sentence.paragraph != paragraph {
             paragraph = sentence.paragraph;
             let span = article.paragraphs.get(paragraph).map(|p| p.span).unwrap_or_default();
-            println!("  paragraph {paragraph}  [{span})");
+            writeln!(out, "  paragraph {paragraph}  [{span})")?;
         }
         let flag = if sentence.is_title {
             "title"
@@ -145,12 +151,14 @@ fn print_text(article: &Article) {
         } else {
             ""
         };
-        println!(
+        writeln!(
+            out,
             "    s{:<3} {:>11}  {:<11} {}",
             sentence.index,
             sentence.span.to_string(),
             flag,
             sentence.span.slice(&article.text)
-        );
+        )?;
     }
+    Ok(())
 }

@@ -53,7 +53,7 @@ pub(crate) fn query(db: &Path, mut args: QueryArgs) -> anyhow::Result<ExitCode> 
             .insert(name.trim().trim_start_matches('$').to_owned(), parse_param(value.trim()));
     }
     ctx.producers = crate::extract::bundled_producers();
-    let store = crate::cli::open_existing(db)?;
+    let store = crate::cli::open_read_only(db)?;
     let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
     let json = matches!(args.format, Format::Json | Format::Jsonl);
     let parsed = factql_syntax::parse(&text);

@@ -9,11 +9,13 @@ use factql_store::{Stats, Store};
 /// `factql stats [--json]`.
 pub(crate) fn print_stats(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
     let stats = store.stats()?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+    let text = if json {
+        format!("{}\n", serde_json::to_string_pretty(&stats)?)
     } else {
-        print!("{}", render(&stats, store.path()));
-    }
+        render(&stats, store.path())
+    };
+    // A closed pipe ends the output quietly in `main`.
+    std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -43,7 +45,9 @@ pub(crate) fn ingest_bundled_if_empty(
         &mut summary,
         Some(&mut runner),
     );
-    crate::ingest::print_summary(&summary, store.path());
+    if result.is_ok() || summary.stored_anything() {
+        crate::ingest::print_summary(&summary, store.path());
+    }
     result?;
     runner.finish(store)?;
     println!();
@@ -67,6 +71,10 @@ fn render(stats: &Stats, db: &Path) -> String {
     ];
     for (name, count) in rows {
         let _ = writeln!(out, "  {name:<12} {count:>8}");
+        // Earlier versions of changed inputs, kept as history (`articles(all)`).
+        if name == "articles" && t.superseded > 0 {
+            let _ = writeln!(out, "  {:<12} {:>8}", "superseded", t.superseded);
+        }
     }
     let groups = [
         ("facts per kind", &stats.facts_per_kind),

@@ -340,6 +340,16 @@ fn named_source(i: Tokens<'_>, name: Ident) -> PResult<'_, (Source, bool)> {
     let start = name.span.start;
     let i = i.bump();
     let (i, args) = match i.punct(Punct::LParen) {
+        // `articles(all)`: the reserved word `all` alone is an argument name here (the
+        // engine reads it as "every version"); printed back as `` `all` ``, a plain name.
+        Ok((rest, _))
+            if rest.at_word("all")
+                && matches!(rest.bump().peek(), Some(t) if t.kind == TokenKind::Punct(Punct::RParen)) =>
+        {
+            let (after, word) = rest.keyword("all")?;
+            let (after, _) = after.punct(Punct::RParen)?;
+            (after, Some(vec![Expr::new(ExprKind::Name("all".into()), word)]))
+        }
         Ok((rest, open)) => {
             rest.enter(NEST)?;
             let (rest, args) = items(rest, open, Punct::RParen, require_expr)?;

@@ -392,17 +392,21 @@ impl Session {
         if paths.is_empty() {
             bail!("`.ingest PATH...`: files or folders of articles (.txt .md .json .jsonl .html)");
         }
+        // The session reads through a read-only connection; writing opens the store for
+        // writing just for this (a store that cannot be written says so here).
+        let mut store = crate::cli::open(&self.db)?;
         let host = crate::extract::load_host_with(&self.isolate, &self.plugin_paths)?;
-        let mut runner = crate::extract::Runner::start(&mut self.store, host, None)?;
+        let mut runner = crate::extract::Runner::start(&mut store, host, None)?;
         let result = crate::ingest::ingest_paths(
-            &mut self.store,
+            &mut store,
             &paths,
             false,
             &factql_ingest::Options::default(),
             64,
             Some(&mut runner),
         );
-        let finished = runner.finish(&mut self.store);
+        let finished = runner.finish(&mut store);
+        drop(store);
         self.reload()?;
         result?;
         finished?;
@@ -433,9 +437,11 @@ impl Session {
         };
         let name = plugin.name().to_owned();
         let Some(selected) = host.dependants(&name) else { bail!("{name} is not loaded") };
-        let runner = crate::extract::Runner::start(&mut self.store, host, Some(&selected))?;
+        let mut store = crate::cli::open(&self.db)?;
+        let runner = crate::extract::Runner::start(&mut store, host, Some(&selected))?;
         let owes = runner.wants_unchanged();
-        runner.finish(&mut self.store)?;
+        runner.finish(&mut store)?;
+        drop(store);
         if !self.plugin_paths.contains(&path) {
             self.plugin_paths.push(path);
         }

@@ -74,9 +74,26 @@ impl<I: Iterator<Item = String>> LineSource for Script<I> {
 /// the script on stdin. An empty store first gets the bundled corpus.
 pub(crate) fn run(db: &Path, isolate: &[String]) -> anyhow::Result<ExitCode> {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    {
-        let mut store = crate::cli::open(db)?;
-        crate::stats::ingest_bundled_if_empty(&mut store, db, isolate)?;
+    // A new or empty store gets the sample corpus; one that exists and has articles is only
+    // read (it may be in a folder this user cannot write).
+    let has_articles = db.exists() && crate::cli::open_read_only(db)?.article_count()? > 0;
+    if !has_articles {
+        match crate::cli::open(db) {
+            Ok(mut store) => {
+                crate::stats::ingest_bundled_if_empty(&mut store, db, isolate)?;
+            }
+            // An empty store nobody may write here is still opened, as it is.
+            Err(err)
+                if db.exists()
+                    && matches!(
+                        err.downcast_ref::<factql_store::StoreError>(),
+                        Some(factql_store::StoreError::ReadOnly { .. })
+                    ) =>
+            {
+                eprintln!("note: {err:#}; the sample corpus was not added");
+            }
+            Err(err) => return Err(err),
+        }
     }
     install_panic_hook();
     let cancel = Arc::new(AtomicBool::new(false));

@@ -106,7 +106,7 @@ impl Session {
         settings: Settings,
         cancel: Arc<AtomicBool>,
     ) -> anyhow::Result<Session> {
-        let store = crate::cli::open(db)?;
+        let store = crate::cli::open_read_only(db)?;
         let engine = Rc::new(load(&store, db)?);
         Ok(Session {
             db: db.to_owned(),
@@ -221,6 +221,9 @@ impl Session {
     /// Loads the store again. Results of the old load point into it, so `_` and the last
     /// chart are dropped.
     pub(super) fn reload(&mut self) -> anyhow::Result<()> {
+        // Opened again: a writer may have migrated the file since (the connection keeps the
+        // schema version it opened at).
+        self.store = crate::cli::open_read_only(&self.db)?;
         self.engine = Rc::new(load(&self.store, &self.db)?);
         self.stamp = Stamp::of(&self.db);
         self.ctx.last = None;

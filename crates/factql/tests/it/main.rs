@@ -12,6 +12,7 @@ mod pty;
 mod query;
 mod repl;
 mod roles_gold;
+mod shared;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
