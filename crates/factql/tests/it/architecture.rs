@@ -76,10 +76,10 @@ fn crates_depend_only_on_the_layers_below_them() {
         }
     }
     // the ABI is a C table and nothing else
-    if let Some(deps) = crates.get("factql-plugin-abi") {
-        if !deps.is_empty() {
-            broken.push(format!("factql-plugin-abi has dependencies: {deps:?}"));
-        }
+    if let Some(deps) = crates.get("factql-plugin-abi")
+        && !deps.is_empty()
+    {
+        broken.push(format!("factql-plugin-abi has dependencies: {deps:?}"));
     }
     // only the store talks to SQLite
     for (name, deps) in &crates {
