@@ -53,6 +53,8 @@ impl Store {
             )
             .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
         }
+        crate::generation::bump(&tx)
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
         tx.commit().map_err(|source| StoreError::Sqlite { path, source })
     }
 
@@ -140,6 +142,8 @@ impl Store {
         for (article, extraction) in items {
             write_one(&tx, &path, run, extractor, article, extraction)?;
         }
+        crate::generation::bump(&tx)
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
         tx.commit().map_err(|source| StoreError::Sqlite { path, source })
     }
 
@@ -150,6 +154,7 @@ impl Store {
         let sqlite = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(sqlite)?;
         let removed = delete_rows(&tx, extractor, None).map_err(sqlite)?;
+        crate::generation::bump(&tx).map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
         Ok(removed)
     }

@@ -14,6 +14,7 @@
 
 mod error;
 mod facts;
+mod generation;
 mod load;
 mod read;
 mod runs;
@@ -26,6 +27,7 @@ use rusqlite::Connection;
 
 pub use error::StoreError;
 pub use facts::{Extraction, RunId};
+pub use generation::Generation;
 pub use load::{ArgValue, ArticleRow, EntityRow, FactRow, MentionRow, SentenceRow};
 pub use read::{Stats, TableCounts};
 pub use schema::SCHEMA_VERSION;

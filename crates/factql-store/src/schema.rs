@@ -172,6 +172,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alias_by RENAME TO alias;
     CREATE INDEX alias_norm ON alias(norm_key);
     "#,
+    // 3: the store's identity and generation, so that a derived file (the engine's image)
+    // can tell whether it was built from this store as it is now. Every write transaction
+    // of the store bumps the generation (`Store::bump_generation`).
+    r#"
+    CREATE TABLE store_generation (
+        id         INTEGER PRIMARY KEY CHECK (id = 0),
+        identity   TEXT NOT NULL,               -- random, fixed when the table is made
+        generation INTEGER NOT NULL
+    );
+    INSERT INTO store_generation (id, identity, generation)
+        VALUES (0, lower(hex(randomblob(16))), 1);
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations it knows.
