@@ -203,10 +203,17 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
 /// The rows of `table` that can pass `filters`, ascending, when one of the conjuncts pins
 /// an entity by name: `actor.name == "X"` on facts (through the role index, with the facts
 /// whose role holds something other than an entity), `entity.name == "X"` on mentions (the
-/// entities' mentions). The smallest such set wins; `None` when no conjunct pins one.
+/// entities' mentions); or asks for words in an article's text: `text has "X"` on articles
+/// (through the word index). The smallest such set wins; `None` when no conjunct pins one.
 pub(crate) fn seek(ds: &Dataset, table: Table, filters: &[&PExpr]) -> Option<Vec<u32>> {
     let mut best: Option<Vec<u32>> = None;
     for cond in conjuncts(filters) {
+        if let Some(rows) = text_seek(ds, table, cond) {
+            if best.as_ref().is_none_or(|b| rows.len() < b.len()) {
+                best = Some(rows);
+            }
+            continue;
+        }
         let PExpr::Bin(BinaryOp::Eq, lhs, rhs) = cond else { continue };
         let (holder, name) = match (&**lhs, &**rhs) {
             (PExpr::Field(holder, FieldKey::EntityName), PExpr::Lit(Val::Str(name))) => {
@@ -254,4 +261,17 @@ pub(crate) fn seek(ds: &Dataset, table: Table, filters: &[&PExpr]) -> Option<Vec
         }
     }
     best
+}
+
+/// The articles that can pass `cond` when it is `text has ...` (without a scope) on an
+/// article scan's own text: those the word index gives for the terms, a superset, as the
+/// index holds exactly the words `has` compares. (Sentences are not sought: a sentence
+/// cut inside a run of letters would have a word its article does not.)
+fn text_seek(ds: &Dataset, table: Table, cond: &PExpr) -> Option<Vec<u32>> {
+    let PExpr::Has { expr, all, terms, scope: None } = cond else { return None };
+    let PExpr::Field(row, FieldKey::ArticleText) = &**expr else { return None };
+    if table != Table::Article || !matches!(**row, PExpr::Col(0)) {
+        return None;
+    }
+    Some(ds.words.candidates(terms, *all))
 }

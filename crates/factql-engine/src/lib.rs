@@ -39,10 +39,12 @@ mod dataset;
 mod error;
 mod exec;
 mod group;
+mod image;
 mod introspect;
 mod kernel;
 mod plan;
 mod read;
+mod textindex;
 pub mod value;
 
 use factql_syntax::{Statement, parse};
@@ -52,6 +54,7 @@ pub use check::{AGG_FUNCS, Context, SCALAR_FUNCS};
 pub use dataset::Dataset;
 pub use error::{Diagnostic, EngineError, Severity};
 pub use exec::{Prov, Relation, Row, RunOptions};
+pub use image::{IMAGE_MAGIC, IMAGE_VERSION, ImageError, image_path};
 pub use introspect::{EntityInfo, EvidenceContext, FieldInfo, SourceInfo, StageScope};
 pub use plan::{Column, Plan};
 pub use read::Evidence;
@@ -59,6 +62,16 @@ pub use read::Evidence;
 /// A loaded store, ready to answer queries.
 pub struct Engine {
     ds: Dataset,
+}
+
+/// Where [`Engine::open`] took its data from.
+#[derive(Debug)]
+pub enum Loaded {
+    /// The image beside the store, built at the store's current generation.
+    Image,
+    /// The store itself, because the image could not be used (missing, out of date, from
+    /// another store or format, damaged, unreadable): why.
+    Store(ImageError),
 }
 
 /// The outcome of checking a query script.
@@ -76,6 +89,35 @@ impl Engine {
     /// Loads everything from `store`.
     pub fn load(store: &factql_store::Store) -> Result<Engine, EngineError> {
         Ok(Engine { ds: Dataset::load(store)? })
+    }
+
+    /// Loads from the image beside `store` ([`image_path`]) when it was built from this
+    /// store at its current generation, else from the store itself, saying why. Nothing is
+    /// written: [`Engine::write_image`] does that.
+    pub fn open(store: &factql_store::Store) -> Result<(Engine, Loaded), EngineError> {
+        match Engine::from_image(store) {
+            Ok(engine) => Ok((engine, Loaded::Image)),
+            Err(why) => Ok((Engine::load(store)?, Loaded::Store(why))),
+        }
+    }
+
+    /// Loads from the image beside `store` only; an error when it is missing, out of date,
+    /// from another store or format, or damaged.
+    pub fn from_image(store: &factql_store::Store) -> Result<Engine, ImageError> {
+        let path = image_path(store.path());
+        Ok(Engine { ds: image::read(&path, store)? })
+    }
+
+    /// Writes the image of the loaded data beside `store`, labelled with the generation the
+    /// data was read at (so an image of data that changed since is never used); returns
+    /// its path.
+    pub fn write_image(
+        &self,
+        store: &factql_store::Store,
+    ) -> Result<std::path::PathBuf, ImageError> {
+        let path = image_path(store.path());
+        image::write(&self.ds, &path)?;
+        Ok(path)
     }
 
     /// The loaded data (for rendering values).

@@ -39,4 +39,23 @@ impl Store {
             )
             .map_err(|e| self.err(e))
     }
+
+    /// Runs `read` inside one read transaction, so every read it makes sees the same
+    /// committed state of the store (WAL readers are never blocked by a writer, nor see its
+    /// later commits). Inside a transaction already, `read` simply runs in it.
+    pub fn snapshot<T, E: From<StoreError>>(
+        &self,
+        read: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return read(self);
+        }
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(|e| self.err(e))?;
+        let result = read(self);
+        // A read transaction changes nothing: ending it either way is the same.
+        let ended = self.conn.execute_batch("COMMIT").map_err(|e| self.err(e));
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
 }
