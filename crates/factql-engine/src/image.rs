@@ -173,8 +173,40 @@ pub(crate) fn read(path: &Path, store: &factql_store::Store) -> Result<Dataset, 
         }
         Err(source) => return Err(ImageError::Io { path: path.to_path_buf(), source }),
     };
+    let start = header(path, &bytes, &generation)?;
+    let mut ds = decode(&bytes[start..])
+        .map_err(|detail| ImageError::Corrupt { path: path.to_path_buf(), detail })?;
+    ds.generation = Some(generation);
+    Ok(ds)
+}
+
+/// Whether the image at `path` names `store` at its current generation, from its header
+/// alone (the payload is not read or checked).
+pub(crate) fn check_header(path: &Path, store: &factql_store::Store) -> Result<(), ImageError> {
+    use std::io::Read;
+    let generation = store.generation()?;
+    let io = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::NotFound => ImageError::Missing { path: path.to_path_buf() },
+        _ => ImageError::Io { path: path.to_path_buf(), source },
+    };
+    let mut prefix = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut prefix)).map_err(io)?;
+    match header(path, &prefix, &generation) {
+        // The payload is past the prefix read: only its length and checksum were not seen.
+        Ok(_) => Ok(()),
+        Err(ImageError::Corrupt { .. }) if prefix.len() == 4096 => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+/// Checks the header of `bytes` against the store's `generation`; the payload's offset.
+fn header(
+    path: &Path,
+    bytes: &[u8],
+    generation: &factql_store::Generation,
+) -> Result<usize, ImageError> {
     let corrupt = |detail: String| ImageError::Corrupt { path: path.to_path_buf(), detail };
-    let mut header = Dec::new(&bytes);
+    let mut header = Dec::new(bytes);
     let magic = header
         .bytes(IMAGE_MAGIC.len())
         .map_err(|_| ImageError::NotImage { path: path.to_path_buf() })?;
@@ -210,9 +242,7 @@ pub(crate) fn read(path: &Path, store: &factql_store::Store) -> Result<Dataset, 
     if checksum(payload) != sum {
         return Err(corrupt("checksum mismatch".into()));
     }
-    let mut ds = decode(payload).map_err(corrupt)?;
-    ds.generation = Some(generation);
-    Ok(ds)
+    Ok(header.pos)
 }
 
 /// A fast 64-bit checksum of `bytes` (four multiply-xor lanes over 8-byte words, then the

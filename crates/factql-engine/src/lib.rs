@@ -108,6 +108,12 @@ impl Engine {
         Ok(Engine { ds: image::read(&path, store)? })
     }
 
+    /// Whether the image beside `store` was built from it at its current generation, judged
+    /// from the image's header only (cheap; [`Engine::from_image`] still checks the rest).
+    pub fn image_is_current(store: &factql_store::Store) -> Result<(), ImageError> {
+        image::check_header(&image_path(store.path()), store)
+    }
+
     /// Writes the image of the loaded data beside `store`, labelled with the generation the
     /// data was read at (so an image of data that changed since is never used); returns
     /// its path.

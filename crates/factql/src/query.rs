@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use factql_engine::{
-    Context, Dataset, Diagnostic, Engine, EngineError, Relation, RunOptions, Severity, value::Val,
+    Context, Dataset, Diagnostic, EngineError, Relation, RunOptions, Severity, value::Val,
 };
 
 /// Output formats of `factql query`.
@@ -53,7 +53,7 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
             .insert(name.trim().trim_start_matches('$').to_owned(), parse_param(value.trim()));
     }
     let store = crate::cli::open_existing(db)?;
-    let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
+    let (engine, write_image) = crate::image::open_engine(&store, db)?;
     let checked = engine.check(&text, &ctx);
     let json = matches!(args.format, Format::Json | Format::Jsonl);
     let queries = factql_syntax::parse(&text)
@@ -112,11 +112,16 @@ pub(crate) fn query(db: &Path, args: QueryArgs) -> anyhow::Result<ExitCode> {
         Format::Markdown => markdown(ds, &relation),
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout.write_all(out.as_bytes()) {
+    if let Err(err) = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
         // A closed pipe (`| head`) is not an error.
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(err.into());
         }
+    }
+    drop(stdout);
+    // After the answer is out: the image for the next start.
+    if write_image {
+        crate::image::write(&engine, &store);
     }
     Ok(ExitCode::SUCCESS)
 }
