@@ -41,6 +41,8 @@ enum Test<'a, 'p> {
     InDays { days: &'a [[i32; 2]], range: DateRange, negated: bool },
     /// A mention's categorical field against a text, as dictionary codes.
     Code(CodeTest),
+    /// An article's text `has` single words: the word index's answer, one flag per article.
+    Words(Vec<bool>),
 }
 
 /// A mention's categorical field (`kind`, `type`, `level`, `extractor`) equal (or not) to a
@@ -140,6 +142,7 @@ impl<'a, 'p> Filters<'a, 'p> {
             Test::In { column, set, negated } => in_set(&column[i], set, *negated).truthy(),
             Test::InDays { days, range, negated } => in_days(days[i], *range, *negated),
             Test::Code(test) => test.pass(ds, i),
+            Test::Words(has) => has[i],
         })
     }
 }
@@ -196,8 +199,26 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
             }
             Some(Test::In { column, set, negated: *negated })
         }
+        PExpr::Has { .. } => words_test(ds, table, cond).map(Test::Words),
         _ => None,
     }
+}
+
+/// `text has` on an article scan's own text, every term a single word (or none): then the
+/// word index answers exactly, since it holds the very words `has` compares (the folded
+/// text's runs of letters and digits), and a one-word term is in a text exactly when it is
+/// one of those words. A phrase is left to the evaluator (the seek still narrows it).
+fn words_test(ds: &Dataset, table: Table, cond: &PExpr) -> Option<Vec<bool>> {
+    let PExpr::Has { terms, .. } = cond else { return None };
+    if terms.iter().any(|term| crate::exec::words(term).nth(1).is_some()) {
+        return None;
+    }
+    let articles = text_seek(ds, table, cond)?;
+    let mut has = vec![false; ds.articles.len()];
+    for a in articles {
+        has[a as usize] = true;
+    }
+    Some(has)
 }
 
 /// The rows of `table` that can pass `filters`, ascending, when one of the conjuncts pins

@@ -245,8 +245,9 @@ fn header(
     Ok(header.pos)
 }
 
-/// A fast 64-bit checksum of `bytes` (four multiply-xor lanes over 8-byte words, then the
-/// tail): it catches truncation and flipped bits, not an adversary.
+/// A fast 64-bit checksum of `bytes` (four independent multiply-rotate lanes over 8-byte
+/// words, so the loop runs at memory speed, then the tail): it catches truncation and
+/// flipped bits, not an adversary.
 fn checksum(bytes: &[u8]) -> u64 {
     const K: [u64; 4] = [
         0x9E37_79B1_85EB_CA87,
@@ -254,17 +255,29 @@ fn checksum(bytes: &[u8]) -> u64 {
         0x1656_67B1_9E37_79F9,
         0x85EB_CA77_C2B2_AE63,
     ];
-    let mut lanes = [1u64, 2, 3, 4];
+    let word = |b: &[u8; 32], i: usize| {
+        u64::from_le_bytes([
+            b[i],
+            b[i + 1],
+            b[i + 2],
+            b[i + 3],
+            b[i + 4],
+            b[i + 5],
+            b[i + 6],
+            b[i + 7],
+        ])
+    };
+    let (mut a, mut b, mut c, mut d) = (1u64, 2u64, 3u64, 4u64);
     let mut blocks = bytes.chunks_exact(32);
     for block in &mut blocks {
-        for (lane, (word, k)) in lanes.iter_mut().zip(block.chunks_exact(8).zip(K)) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(word);
-            *lane = (*lane ^ u64::from_le_bytes(w)).wrapping_mul(k).rotate_left(29);
-        }
+        let Ok(block) = <&[u8; 32]>::try_from(block) else { continue };
+        a = (a ^ word(block, 0)).wrapping_mul(K[0]).rotate_left(29);
+        b = (b ^ word(block, 8)).wrapping_mul(K[1]).rotate_left(29);
+        c = (c ^ word(block, 16)).wrapping_mul(K[2]).rotate_left(29);
+        d = (d ^ word(block, 24)).wrapping_mul(K[3]).rotate_left(29);
     }
     let mut h = bytes.len() as u64;
-    for (lane, k) in lanes.iter().zip(K) {
+    for (lane, k) in [a, b, c, d].into_iter().zip(K) {
         h = (h ^ lane).wrapping_mul(k).rotate_left(31);
     }
     for &byte in blocks.remainder() {
