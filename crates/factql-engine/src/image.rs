@@ -13,11 +13,15 @@
 //! ```text
 //! header   magic "FQLIMAGE" · format version u32 · identity (u32 length + UTF-8)
 //!          · generation i64 · payload length u64 · payload checksum u64
-//! payload  strings: the shared texts (kinds, categories, extractor names) · codes
-//!          · articles · sentences · mentions (by column) · entities · name keys
-//!          · fact kinds (schema as JSON, columns, role indexes) · edge labels
-//!          · word index (fst bytes, offsets, postings)
+//! payload  strings: the shared texts (kinds, categories, extractor names, quote texts)
+//!          · table sizes (articles, sentences, mentions, entities)
+//!          · core section (u64 length): codes · articles · sentences · mentions (by
+//!            column) · entities · name keys
+//!          · fact section (u64 length): fact kinds (schema as JSON, columns, role indexes)
+//!          · edge labels · word index (fst bytes, offsets, postings)
 //! ```
+//!
+//! The two sections are decoded at once, the fact kinds on a second thread.
 //!
 //! Every count is checked against the bytes left before anything is allocated, every row
 //! number and range against the table it points into, every span against its text, and the
@@ -154,7 +158,9 @@ pub(crate) fn write(ds: &Dataset, path: &Path) -> Result<(), ImageError> {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(&header)?;
         file.write_all(&payload)?;
-        file.sync_all()?;
+        // Not synced: an image cut short by a crash fails its length or checksum and is
+        // rebuilt, and syncing hundreds of megabytes costs seconds.
+        drop(file);
         std::fs::rename(&temporary, path)
     })();
     if written.is_err() {
@@ -423,8 +429,8 @@ fn put_val(out: &mut Vec<u8>, strings: &mut Strings, v: &Val) -> Result<(), Stri
 /// The payload: the shared strings first (they are collected while the rest is encoded).
 fn encode(ds: &Dataset) -> Result<Vec<u8>, String> {
     let mut strings = Strings::default();
-    let mut body = Vec::new();
-    let out = &mut body;
+    let mut core = Vec::new();
+    let out = &mut core;
 
     // Mention codes.
     put_len(out, ds.codes.texts.len());
@@ -505,7 +511,9 @@ fn encode(ds: &Dataset) -> Result<Vec<u8>, String> {
         put_u32s(out, ids.iter().copied());
     }
 
-    // Fact kinds.
+    // Fact kinds, apart: they are decoded on a thread of their own.
+    let mut facts = Vec::new();
+    let out = &mut facts;
     put_len(out, ds.kinds.len());
     for table in &ds.kinds {
         let schema = serde_json::to_string(&table.schema).map_err(|err| err.to_string())?;
@@ -535,6 +543,8 @@ fn encode(ds: &Dataset) -> Result<Vec<u8>, String> {
         }
     }
 
+    let mut tail = Vec::new();
+    let out = &mut tail;
     // Edge labels.
     put_len(out, ds.type_labels.len());
     for (kind, field, values) in &ds.type_labels {
@@ -554,12 +564,19 @@ fn encode(ds: &Dataset) -> Result<Vec<u8>, String> {
     put_len(out, ds.words.postings.len());
     out.extend_from_slice(&ds.words.postings);
 
-    let mut payload = Vec::with_capacity(body.len() + 64 * strings.texts.len());
+    let mut payload = Vec::with_capacity(core.len() + facts.len() + tail.len() + 1024);
     put_len(&mut payload, strings.texts.len());
     for text in &strings.texts {
         put_str(&mut payload, text);
     }
-    payload.extend_from_slice(&body);
+    for n in [ds.articles.len(), ds.sentences.len(), ds.mentions.len(), ds.entities.len()] {
+        put_len(&mut payload, n);
+    }
+    for section in [&core, &facts] {
+        payload.extend_from_slice(&(section.len() as u64).to_le_bytes());
+        payload.extend_from_slice(section);
+    }
+    payload.extend_from_slice(&tail);
     Ok(payload)
 }
 
@@ -773,6 +790,8 @@ fn same_len(n: usize, lens: &[usize], what: &str) -> R<()> {
     Ok(())
 }
 
+/// The payload: the strings, the table sizes, then the core tables decoded here while the
+/// fact kinds are decoded on a second thread, then what needs both.
 fn decode(payload: &[u8]) -> R<Dataset> {
     let mut d = Dec::new(payload);
     let n = d.len(4)?;
@@ -780,7 +799,36 @@ fn decode(payload: &[u8]) -> R<Dataset> {
     for _ in 0..n {
         strings.push(d.arc_str()?);
     }
-    let mut sizes = Sizes::default();
+    let sizes = Sizes {
+        articles: d.u32()? as usize,
+        sentences: d.u32()? as usize,
+        mentions: d.u32()? as usize,
+        entities: d.u32()? as usize,
+    };
+    let core_len = usize::try_from(d.u64()?).map_err(|_| "section length".to_owned())?;
+    let core = d.bytes(core_len)?;
+    let facts_len = usize::try_from(d.u64()?).map_err(|_| "section length".to_owned())?;
+    let facts = d.bytes(facts_len)?;
+    let tail = &payload[d.pos..];
+    let (strings, sizes) = (&strings, &sizes);
+    std::thread::scope(|scope| {
+        let kinds = scope.spawn(move || decode_kinds(facts, strings, sizes));
+        decode_rest(core, tail, strings, sizes, || {
+            kinds.join().map_err(|_| "decoding the facts failed".to_owned())?
+        })
+    })
+}
+
+/// The core tables (articles, sentences, mentions, entities, name keys) from `core`, the
+/// fact kinds from `kinds` (once the core is in), then the edge labels and word index.
+fn decode_rest(
+    core: &[u8],
+    tail: &[u8],
+    strings: &[Arc<str>],
+    sizes: &Sizes,
+    kinds: impl FnOnce() -> R<Vec<KindTable>>,
+) -> R<Dataset> {
+    let mut d = Dec::new(core);
 
     let n = d.len(4)?;
     let mut codes = Codes::default();
@@ -823,7 +871,9 @@ fn decode(payload: &[u8]) -> R<Dataset> {
             word_starts,
         });
     }
-    sizes.articles = articles.len();
+    if articles.len() != sizes.articles {
+        return Err("the article count differs from the header".into());
+    }
 
     // Sentences.
     let (article, index, paragraph) = (d.u32s()?, d.u32s()?, d.u32s()?);
@@ -841,7 +891,9 @@ fn decode(payload: &[u8]) -> R<Dataset> {
     if articles.iter().any(|a| a.sentences.end as usize > n) {
         return Err("an article's sentences past the sentence table".into());
     }
-    sizes.sentences = n;
+    if n != sizes.sentences {
+        return Err("the sentence count differs from the header".into());
+    }
 
     // Mentions.
     let (m_article, m_sentence, m_s, m_e) = (d.u32s()?, d.u32s()?, d.u32s()?, d.u32s()?);
@@ -882,7 +934,9 @@ fn decode(payload: &[u8]) -> R<Dataset> {
             return Err(format!("mention {i}: word {w} past its article's words"));
         }
     }
-    sizes.mentions = mn;
+    if mn != sizes.mentions {
+        return Err("the mention count differs from the header".into());
+    }
 
     let sentences: Vec<SentenceRec> = (0..n)
         .map(|i| SentenceRec {
@@ -900,16 +954,18 @@ fn decode(payload: &[u8]) -> R<Dataset> {
 
     // Entities.
     let en = d.len(4)?;
-    sizes.entities = en;
+    if en != sizes.entities {
+        return Err("the entity count differs from the header".into());
+    }
     let mut entities = Vec::with_capacity(en);
     for _ in 0..en {
         let id = d.arc_str()?;
-        let kind = string(&strings, d.u32()?)?;
+        let kind = string(strings, d.u32()?)?;
         let name = d.arc_str()?;
         let na = d.len(1)?;
         let mut aliases = Vec::with_capacity(na);
         for _ in 0..na {
-            aliases.push(d.val(&strings, &sizes, 0)?);
+            aliases.push(d.val(strings, sizes, 0)?);
         }
         let wikidata = d.opt_str()?;
         let mentions = d.u32s()?;
@@ -959,53 +1015,16 @@ fn decode(payload: &[u8]) -> R<Dataset> {
         entity_keys.insert(key, ids);
     }
 
-    // Fact kinds.
-    let kinds_n = d.len(4)?;
-    let mut kinds = Vec::with_capacity(kinds_n);
-    for _ in 0..kinds_n {
-        let schema: KindSchema =
-            serde_json::from_str(d.str()?).map_err(|err| format!("kind schema: {err}"))?;
-        let mut table = KindTable::new(schema);
-        table.article = d.u32s()?;
-        table.sentence = d.u32s()?;
-        table.start = d.u32s()?;
-        table.end = d.u32s()?;
-        let rows = table.article.len();
-        same_len(rows, &[table.sentence.len(), table.start.len(), table.end.len()], "facts")?;
+    if d.pos != core.len() {
+        return Err("the core section has bytes after its end".into());
+    }
+    let kinds = kinds()?;
+    for table in &kinds {
         check_all(&table.article, articles.len(), None, "fact's article")?;
         check_all(&table.sentence, n, None, "fact's sentence")?;
         check_spans(&articles, &table.article, &table.start, &table.end, "fact")?;
-        for column in table.fields.iter_mut().chain(table.roles.iter_mut()) {
-            if rows > d.buf.len() - d.pos {
-                return Err("a fact column exceeds the file".into());
-            }
-            column.reserve_exact(rows);
-            for _ in 0..rows {
-                column.push(d.val(&strings, &sizes, 0)?);
-            }
-        }
-        let extractors = d.u32s()?;
-        table.extractor =
-            extractors.into_iter().map(|e| string(&strings, e)).collect::<R<Vec<_>>>()?;
-        table.confidence = d.u64s()?.into_iter().map(f64::from_bits).collect();
-        table.id = d.u64s()?.into_iter().map(|i| i as i64).collect();
-        same_len(rows, &[table.extractor.len(), table.confidence.len(), table.id.len()], "facts")?;
-        for _ in 0..table.roles.len() {
-            let tn = d.len(9)?;
-            let mut index = RoleIndex::default();
-            index.by_target.reserve(tn);
-            for _ in 0..tn {
-                let target = d.reference(&sizes)?;
-                let facts = d.u32s()?;
-                check_all(&facts, rows, None, "role index fact")?;
-                index.by_target.insert(target, facts);
-            }
-            index.not_entity = d.u32s()?;
-            check_all(&index.not_entity, rows, None, "role index fact")?;
-            table.by_role.push(index);
-        }
-        kinds.push(table);
     }
+    let mut d = Dec::new(tail);
     // Fact references point into a kind that exists, at a fact it has.
     let fact_ok = |r: &Ref| match *r {
         Ref::Fact(k, i) => kinds.get(usize::from(k)).is_some_and(|t| (i as usize) < t.len()),
@@ -1037,7 +1056,7 @@ fn decode(payload: &[u8]) -> R<Dataset> {
         let vn = d.len(4)?;
         let mut values = Vec::with_capacity(vn);
         for _ in 0..vn {
-            values.push(string(&strings, d.u32()?)?);
+            values.push(string(strings, d.u32()?)?);
         }
         type_labels.push((kind as u16, field as u16, values));
     }
@@ -1050,8 +1069,8 @@ fn decode(payload: &[u8]) -> R<Dataset> {
     let postings = d.bytes(postings_len)?.to_vec();
     let words =
         TextIndex::from_parts(fst, offsets, postings, articles.len()).map_err(|err| err.0)?;
-    if d.pos != payload.len() {
-        return Err(format!("{} bytes after the end", payload.len() - d.pos));
+    if d.pos != tail.len() {
+        return Err(format!("{} bytes after the end", tail.len() - d.pos));
     }
 
     let mut ds = Dataset {
@@ -1071,4 +1090,57 @@ fn decode(payload: &[u8]) -> R<Dataset> {
     };
     ds.derive();
     Ok(ds)
+}
+
+/// The fact kinds, each checked against the table sizes of the header (the spans against
+/// the article texts are checked once both are in).
+fn decode_kinds(facts: &[u8], strings: &[Arc<str>], sizes: &Sizes) -> R<Vec<KindTable>> {
+    let mut d = Dec::new(facts);
+    let kinds_n = d.len(4)?;
+    let mut kinds = Vec::with_capacity(kinds_n);
+    for _ in 0..kinds_n {
+        let schema: KindSchema =
+            serde_json::from_str(d.str()?).map_err(|err| format!("kind schema: {err}"))?;
+        let mut table = KindTable::new(schema);
+        table.article = d.u32s()?;
+        table.sentence = d.u32s()?;
+        table.start = d.u32s()?;
+        table.end = d.u32s()?;
+        let rows = table.article.len();
+        same_len(rows, &[table.sentence.len(), table.start.len(), table.end.len()], "facts")?;
+        for column in table.fields.iter_mut().chain(table.roles.iter_mut()) {
+            if rows > d.buf.len() - d.pos {
+                return Err("a fact column exceeds the file".into());
+            }
+            column.reserve_exact(rows);
+            for _ in 0..rows {
+                column.push(d.val(strings, sizes, 0)?);
+            }
+        }
+        let extractors = d.u32s()?;
+        table.extractor =
+            extractors.into_iter().map(|e| string(strings, e)).collect::<R<Vec<_>>>()?;
+        table.confidence = d.u64s()?.into_iter().map(f64::from_bits).collect();
+        table.id = d.u64s()?.into_iter().map(|i| i as i64).collect();
+        same_len(rows, &[table.extractor.len(), table.confidence.len(), table.id.len()], "facts")?;
+        for _ in 0..table.roles.len() {
+            let tn = d.len(9)?;
+            let mut index = RoleIndex::default();
+            index.by_target.reserve(tn);
+            for _ in 0..tn {
+                let target = d.reference(sizes)?;
+                let facts = d.u32s()?;
+                check_all(&facts, rows, None, "role index fact")?;
+                index.by_target.insert(target, facts);
+            }
+            index.not_entity = d.u32s()?;
+            check_all(&index.not_entity, rows, None, "role index fact")?;
+            table.by_role.push(index);
+        }
+        kinds.push(table);
+    }
+    if d.pos != facts.len() {
+        return Err("the fact section has bytes after its end".into());
+    }
+    Ok(kinds)
 }
