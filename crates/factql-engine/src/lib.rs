@@ -1,7 +1,10 @@
 //! The factql query engine: checks a query against the data, plans it, and runs it natively.
 //!
 //! [`Engine::load`] reads the whole store into memory ([`Dataset`]) with the indexes queries
-//! need (entity → mentions, sentence → mentions, kind → facts, folded alias → entities).
+//! need (entity → mentions, sentence → mentions, kind → facts, folded alias → entities, folded
+//! word → articles). [`Engine::write_image`] keeps all of it in a file beside the store, and
+//! [`Engine::open`] starts from that image when it was built from the store as it is now (its
+//! identity and generation), else from the store.
 //! [`Engine::check`] resolves every name of a parsed query against the catalog (sources,
 //! kinds, fields, functions, entity names from the data) and returns a [`Plan`], or every
 //! problem at once as [`Diagnostic`]s with spans and did-you-mean suggestions: an unknown
@@ -13,7 +16,8 @@
 //! A row of a source is a reference to a stored row ([`value::Ref`]); fields are read through
 //! it on demand, and following a reference (`e.article.title`) is a field read, not a join.
 //! Patterns (`match (a:person) -[e:invite]-> (b:person)`) walk the indexes from the most
-//! selective node. Nothing is handed to SQLite: the store is only read once, at load.
+//! selective node. Nothing is handed to SQLite: the store (or its image) is only read once,
+//! at load.
 //!
 //! # Example
 //!
