@@ -142,22 +142,31 @@ pub(crate) fn write(ds: &Dataset, path: &Path) -> Result<(), ImageError> {
     let Some(generation) = &ds.generation else {
         return Err(unwritable("the data was not read with a store generation"));
     };
-    let payload = encode(ds).map_err(|detail| unwritable(&detail))?;
+    // The payload's parts are written one after the other, never copied into one buffer.
+    let parts = encode(ds).map_err(|detail| unwritable(&detail))?;
+    let mut sum = Checksum::default();
+    for part in &parts {
+        sum.update(part);
+    }
     let mut header = Vec::new();
     header.extend_from_slice(&IMAGE_MAGIC);
     header.extend_from_slice(&IMAGE_VERSION.to_le_bytes());
     put_str(&mut header, &generation.identity);
     header.extend_from_slice(&generation.generation.to_le_bytes());
-    header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    header.extend_from_slice(&checksum(&payload).to_le_bytes());
+    header.extend_from_slice(&sum.len.to_le_bytes());
+    header.extend_from_slice(&sum.finish().to_le_bytes());
     let io = |source| ImageError::Io { path: path.to_path_buf(), source };
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(format!(".tmp{}", std::process::id()));
     let temporary = path.with_file_name(name);
     let written = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
+        let file = std::fs::File::create(&temporary)?;
+        let mut file = std::io::BufWriter::new(file);
         file.write_all(&header)?;
-        file.write_all(&payload)?;
+        for part in &parts {
+            file.write_all(part)?;
+        }
+        let file = file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         // Not synced: an image cut short by a crash fails its length or checksum and is
         // rebuilt, and syncing hundreds of megabytes costs seconds.
         drop(file);
@@ -255,41 +264,73 @@ fn header(
 /// words, so the loop runs at memory speed, then the tail): it catches truncation and
 /// flipped bits, not an adversary.
 fn checksum(bytes: &[u8]) -> u64 {
-    const K: [u64; 4] = [
-        0x9E37_79B1_85EB_CA87,
-        0xC2B2_AE3D_27D4_EB4F,
-        0x1656_67B1_9E37_79F9,
-        0x85EB_CA77_C2B2_AE63,
-    ];
-    let word = |b: &[u8; 32], i: usize| {
-        u64::from_le_bytes([
-            b[i],
-            b[i + 1],
-            b[i + 2],
-            b[i + 3],
-            b[i + 4],
-            b[i + 5],
-            b[i + 6],
-            b[i + 7],
-        ])
-    };
-    let (mut a, mut b, mut c, mut d) = (1u64, 2u64, 3u64, 4u64);
-    let mut blocks = bytes.chunks_exact(32);
-    for block in &mut blocks {
-        let Ok(block) = <&[u8; 32]>::try_from(block) else { continue };
-        a = (a ^ word(block, 0)).wrapping_mul(K[0]).rotate_left(29);
-        b = (b ^ word(block, 8)).wrapping_mul(K[1]).rotate_left(29);
-        c = (c ^ word(block, 16)).wrapping_mul(K[2]).rotate_left(29);
-        d = (d ^ word(block, 24)).wrapping_mul(K[3]).rotate_left(29);
+    let mut sum = Checksum::default();
+    sum.update(bytes);
+    sum.finish()
+}
+
+const LANE_K: [u64; 4] =
+    [0x9E37_79B1_85EB_CA87, 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9, 0x85EB_CA77_C2B2_AE63];
+
+/// [`checksum`] over bytes that come in pieces: the same value as over their concatenation.
+struct Checksum {
+    lanes: [u64; 4],
+    /// Bytes of an unfinished 32-byte block.
+    carry: [u8; 32],
+    filled: usize,
+    len: u64,
+}
+
+impl Default for Checksum {
+    fn default() -> Checksum {
+        Checksum { lanes: [1, 2, 3, 4], carry: [0; 32], filled: 0, len: 0 }
     }
-    let mut h = bytes.len() as u64;
-    for (lane, k) in [a, b, c, d].into_iter().zip(K) {
-        h = (h ^ lane).wrapping_mul(k).rotate_left(31);
+}
+
+impl Checksum {
+    fn block(&mut self, block: &[u8; 32]) {
+        for (i, (lane, k)) in self.lanes.iter_mut().zip(LANE_K).enumerate() {
+            let b = &block[i * 8..i * 8 + 8];
+            let word = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            *lane = (*lane ^ word).wrapping_mul(k).rotate_left(29);
+        }
     }
-    for &byte in blocks.remainder() {
-        h = (h ^ u64::from(byte)).wrapping_mul(K[0]);
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.filled > 0 {
+            let take = (32 - self.filled).min(bytes.len());
+            self.carry[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled < 32 {
+                return;
+            }
+            let carry = self.carry;
+            self.block(&carry);
+            self.filled = 0;
+        }
+        let mut blocks = bytes.chunks_exact(32);
+        for block in &mut blocks {
+            if let Ok(block) = <&[u8; 32]>::try_from(block) {
+                self.block(block);
+            }
+        }
+        let rest = blocks.remainder();
+        self.carry[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
     }
-    h ^ (h >> 33)
+
+    fn finish(&self) -> u64 {
+        let mut h = self.len;
+        for (lane, k) in self.lanes.iter().zip(LANE_K) {
+            h = (h ^ lane).wrapping_mul(k).rotate_left(31);
+        }
+        for &byte in &self.carry[..self.filled] {
+            h = (h ^ u64::from(byte)).wrapping_mul(LANE_K[0]);
+        }
+        h ^ (h >> 33)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -426,8 +467,9 @@ fn put_val(out: &mut Vec<u8>, strings: &mut Strings, v: &Val) -> Result<(), Stri
     Ok(())
 }
 
-/// The payload: the shared strings first (they are collected while the rest is encoded).
-fn encode(ds: &Dataset) -> Result<Vec<u8>, String> {
+/// The payload, in parts to be written in order: the shared strings first (they are
+/// collected while the rest is encoded), the sections with their lengths, the tail.
+fn encode(ds: &Dataset) -> Result<Vec<Vec<u8>>, String> {
     let mut strings = Strings::default();
     let mut core = Vec::new();
     let out = &mut core;
@@ -564,20 +606,17 @@ fn encode(ds: &Dataset) -> Result<Vec<u8>, String> {
     put_len(out, ds.words.postings.len());
     out.extend_from_slice(&ds.words.postings);
 
-    let mut payload = Vec::with_capacity(core.len() + facts.len() + tail.len() + 1024);
-    put_len(&mut payload, strings.texts.len());
+    let mut head = Vec::new();
+    put_len(&mut head, strings.texts.len());
     for text in &strings.texts {
-        put_str(&mut payload, text);
+        put_str(&mut head, text);
     }
     for n in [ds.articles.len(), ds.sentences.len(), ds.mentions.len(), ds.entities.len()] {
-        put_len(&mut payload, n);
+        put_len(&mut head, n);
     }
-    for section in [&core, &facts] {
-        payload.extend_from_slice(&(section.len() as u64).to_le_bytes());
-        payload.extend_from_slice(section);
-    }
-    payload.extend_from_slice(&tail);
-    Ok(payload)
+    head.extend_from_slice(&(core.len() as u64).to_le_bytes());
+    let facts_len = (facts.len() as u64).to_le_bytes().to_vec();
+    Ok(vec![head, core, facts_len, facts, tail])
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1143,4 +1182,26 @@ fn decode_kinds(facts: &[u8], strings: &[Arc<str>], sizes: &Sizes) -> R<Vec<Kind
         return Err("the fact section has bytes after its end".into());
     }
     Ok(kinds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checksum_of_pieces_is_the_checksum_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let whole = checksum(&bytes);
+        for cuts in [[0, 0], [1, 2], [31, 32], [33, 100], [500, 999], [1000, 1000]] {
+            let mut sum = Checksum::default();
+            sum.update(&bytes[..cuts[0]]);
+            sum.update(&bytes[cuts[0]..cuts[1]]);
+            sum.update(&bytes[cuts[1]..]);
+            assert_eq!(sum.finish(), whole, "{cuts:?}");
+        }
+        let mut flipped = bytes.clone();
+        flipped[500] ^= 1;
+        assert_ne!(checksum(&flipped), whole);
+        assert_ne!(checksum(&bytes[..999]), whole);
+    }
 }
