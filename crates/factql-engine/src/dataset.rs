@@ -226,7 +226,7 @@ pub struct Dataset {
     /// Folded word → articles, for `has` and the terms of `near`.
     pub(crate) words: TextIndex,
     /// The store's identity and generation this data was read at (`None` for a store
-    /// older than the generation table, which cannot be, once opened).
+    /// without the generation table: one opened read-only before its migration).
     pub(crate) generation: Option<Generation>,
 }
 
@@ -235,9 +235,11 @@ impl Dataset {
     /// read transaction (one snapshot of the store, with its generation).
     pub fn load(store: &Store) -> Result<Dataset, EngineError> {
         store.snapshot(|store| {
-            let generation = store.generation()?;
+            // A store without a generation (one opened read-only before its migration to
+            // version 3) still loads; only no image can be made of it.
+            let generation = store.generation().ok();
             let mut dataset = Dataset::load_rows(store)?;
-            dataset.generation = Some(generation);
+            dataset.generation = generation;
             Ok(dataset)
         })
     }

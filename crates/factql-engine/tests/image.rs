@@ -221,3 +221,20 @@ fn an_image_of_another_store_is_refused() {
         Err(ImageError::Missing { .. })
     ));
 }
+
+#[test]
+fn a_store_without_a_generation_loads_but_gets_no_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture(dir.path()).path().to_path_buf();
+    // As a store opened read-only before its migration to version 3 would be.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE store_generation").unwrap();
+    drop(conn);
+    let store = factql_store::Store::open(&path).unwrap();
+    let (engine, loaded) = Engine::open(&store).unwrap();
+    assert!(matches!(loaded, Loaded::Store(ImageError::Store(_))), "{loaded:?}");
+    assert!(engine.dataset().counts()[0].1 > 0);
+    let err = engine.write_image(&store).err().expect("no image without a generation");
+    assert!(matches!(err, ImageError::Unwritable { .. }), "{err:?}");
+    assert!(!image_path(&path).exists());
+}
