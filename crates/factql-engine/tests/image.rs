@@ -234,7 +234,7 @@ fn a_store_without_a_generation_loads_but_gets_no_image() {
     let (engine, loaded) = Engine::open(&store).unwrap();
     assert!(matches!(loaded, Loaded::Store(ImageError::Store(_))), "{loaded:?}");
     assert!(engine.dataset().counts()[0].1 > 0);
-    let err = engine.write_image(&store).err().expect("no image without a generation");
+    let err = engine.write_image(&store).expect_err("no image without a generation");
     assert!(matches!(err, ImageError::Unwritable { .. }), "{err:?}");
     assert!(!image_path(&path).exists());
 }
