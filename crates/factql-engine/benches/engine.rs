@@ -6,6 +6,12 @@
 //! same file, its own indexes), side by side in one criterion group; both must return the same
 //! number of rows. At the end a table prints the medians and the ratio.
 //!
+//! A second group, `text`, compares `has` (through the word index) with SQLite on the same
+//! texts: `LIKE '%word%'` on the article table, and an FTS5 index (`unicode61`, diacritics
+//! removed) built once into a temporary database at the start (its build time is printed).
+//! The engine is loaded from the store's image when current (the load time and source are
+//! printed), else from the store.
+//!
 //! `cargo bench -p factql-engine --bench engine`
 
 use std::path::PathBuf;
@@ -95,9 +101,13 @@ fn bench(c: &mut Criterion) {
     let store = factql_store::Store::open(&path).expect("open");
     let stats = store.stats().expect("stats");
     let started = Instant::now();
-    let engine = Engine::load(&store).expect("load");
+    let (engine, loaded) = Engine::open(&store).expect("load");
+    let from = match loaded {
+        factql_engine::Loaded::Image => "the image".to_owned(),
+        factql_engine::Loaded::Store(why) => format!("the store ({why})"),
+    };
     eprintln!(
-        "store: {} articles, {} sentences, {} mentions, {} facts; engine load {:.1}s",
+        "store: {} articles, {} sentences, {} mentions, {} facts; engine load {:.1}s from {from}",
         stats.tables.articles,
         stats.tables.sentences,
         stats.tables.mentions,
@@ -137,6 +147,8 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
+    text_search(c, &engine, &conn, &path);
+
     let typical = CASES[1].fql;
     c.bench_function("parse_and_check", |b| b.iter(|| engine.check(typical, &ctx).plan.is_some()));
 
@@ -161,6 +173,82 @@ fn bench(c: &mut Criterion) {
             "| {} | {:.2} ms | {:.2} ms | {:.1}x |",
             case.name,
             ours.as_secs_f64() * 1e3,
+            theirs.as_secs_f64() * 1e3,
+            theirs.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
+}
+
+/// `has` against SQLite's `LIKE` and FTS5 on the same article texts, in one group; the
+/// counts differ only where `LIKE` matches inside words (`sanctions` in `sanctionsbusting`),
+/// so each is printed.
+fn text_search(
+    c: &mut Criterion,
+    engine: &Engine,
+    conn: &rusqlite::Connection,
+    path: &std::path::Path,
+) {
+    const WORD: &str = "sanctions";
+    let started = Instant::now();
+    let scratch = rusqlite::Connection::open_in_memory().expect("scratch database");
+    scratch
+        .execute("ATTACH ?1 AS store", [format!("file:{}?mode=ro", path.display())])
+        .expect("attach the store");
+    scratch
+        .execute_batch(
+            "CREATE VIRTUAL TABLE words USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+             INSERT INTO words (rowid, text) SELECT rowid, text FROM store.article;",
+        )
+        .expect("FTS5 index");
+    eprintln!("FTS5 index of the article texts built in {:.1}s", started.elapsed().as_secs_f64());
+    let ctx = Context::default();
+    let options = RunOptions::default();
+    let fql = format!("articles | where text has \"{WORD}\" | summarize n = count()");
+    let count_fql = || {
+        let rows = engine.query(&fql, &ctx, &options).expect("query runs");
+        engine.dataset().display(&rows.rows[0].vals[0]).parse::<i64>().expect("a count")
+    };
+    let count_on = |conn: &rusqlite::Connection, sql: &str| -> i64 {
+        conn.prepare_cached(sql).expect("sql").query_row([], |row| row.get(0)).expect("count")
+    };
+    let like = format!("SELECT count(*) FROM article WHERE text LIKE '%{WORD}%'");
+    let fts = format!("SELECT count(*) FROM words WHERE words MATCH '{WORD}'");
+    let count_like = || count_on(conn, &like);
+    let count_fts = || count_on(&scratch, &fts);
+    let counts = (count_fql(), count_like(), count_fts());
+    assert_eq!(counts.0, counts.2, "has and FTS5 agree on whole words");
+    let mut group = c.benchmark_group("text");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("has/factql", |b| b.iter(count_fql));
+    group.bench_function("like/sqlite", |b| b.iter(count_like));
+    group.bench_function("fts5/sqlite", |b| b.iter(count_fts));
+    group.finish();
+    let time = |f: &dyn Fn() -> i64| {
+        median(
+            (0..7)
+                .map(|_| {
+                    let started = Instant::now();
+                    std::hint::black_box(f());
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let ours = time(&count_fql);
+    eprintln!(
+        "\n| `{WORD}` | articles | median | / factql |\n|---|---:|---:|---:|\n| factql `has` | {} | {:.3} ms | 1.0x |",
+        counts.0,
+        ours.as_secs_f64() * 1e3
+    );
+    let theirs: [(&str, &dyn Fn() -> i64, i64); 2] =
+        [("SQLite `LIKE`", &count_like, counts.1), ("SQLite FTS5", &count_fts, counts.2)];
+    for (name, count, n) in theirs {
+        let theirs = time(count);
+        eprintln!(
+            "| {name} | {n} | {:.3} ms | {:.1}x |",
             theirs.as_secs_f64() * 1e3,
             theirs.as_secs_f64() / ours.as_secs_f64()
         );

@@ -1,12 +1,14 @@
 //! Runs queries against a store a number of times each and prints the timings: for profiling.
 //!
-//! `cargo run --release -p factql-engine --example run_query -- DB [--times N] [--print] [--parallel-from ROWS] 'QUERY'...`
+//! `cargo run --release -p factql-engine --example run_query -- DB [--times N] [--print] [--parallel-from ROWS] [--store] [--write-image] 'QUERY'...`
 //!
 //! `--print` shows the first 20 rows of each query's first run; `--parallel-from` sets
 //! `RunOptions::parallel_from` (a huge value runs everything on one thread).
 //!
-//! The store is loaded once; each query is checked and run `N` times (default 5), and the
-//! median (and the CPU time of a run, all threads) is printed after its runs.
+//! The store is loaded once (from its image when current, unless `--store`; the load time
+//! and where it came from are printed; `--write-image` then writes the image); each query is
+//! checked and run `N` times (default 5), and the median (and the CPU time of a run, all
+//! threads) is printed after its runs.
 
 use std::time::Instant;
 
@@ -18,12 +20,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut times = 5usize;
     let mut print = false;
+    let (mut from_store, mut write_image) = (false, false);
     let mut options = factql_engine::RunOptions::default();
     let mut queries = Vec::new();
     while let Some(arg) = args.next() {
         if arg == "--parallel-from" {
             options.parallel_from =
                 args.next().and_then(|t| t.parse().ok()).unwrap_or(options.parallel_from);
+        } else if arg == "--store" {
+            from_store = true;
+        } else if arg == "--write-image" {
+            write_image = true;
         } else if arg == "--print" {
             print = true;
         } else if arg == "--times" {
@@ -34,8 +41,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let started = Instant::now();
     let store = factql_store::Store::open(&db)?;
-    let engine = factql_engine::Engine::load(&store)?;
-    eprintln!("load {:.2}s", started.elapsed().as_secs_f64());
+    let (engine, loaded) = if from_store {
+        (factql_engine::Engine::load(&store)?, "the store (--store)".to_owned())
+    } else {
+        match factql_engine::Engine::open(&store)? {
+            (engine, factql_engine::Loaded::Image) => (engine, "the image".to_owned()),
+            (engine, factql_engine::Loaded::Store(why)) => (engine, format!("the store ({why})")),
+        }
+    };
+    eprintln!("load {:.2}s from {loaded}", started.elapsed().as_secs_f64());
+    if write_image {
+        let started = Instant::now();
+        let path = engine.write_image(&store)?;
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        eprintln!(
+            "image written in {:.2}s: {} ({:.0} MB)",
+            started.elapsed().as_secs_f64(),
+            path.display(),
+            size as f64 / 1e6
+        );
+    }
     let ctx = factql_engine::Context::default();
     for query in &queries {
         let mut samples = Vec::with_capacity(times);

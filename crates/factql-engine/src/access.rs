@@ -41,6 +41,8 @@ enum Test<'a, 'p> {
     InDays { days: &'a [[i32; 2]], range: DateRange, negated: bool },
     /// A mention's categorical field against a text, as dictionary codes.
     Code(CodeTest),
+    /// An article's text `has` single words: the word index's answer, one flag per article.
+    Words(Vec<bool>),
 }
 
 /// A mention's categorical field (`kind`, `type`, `level`, `extractor`) equal (or not) to a
@@ -140,6 +142,7 @@ impl<'a, 'p> Filters<'a, 'p> {
             Test::In { column, set, negated } => in_set(&column[i], set, *negated).truthy(),
             Test::InDays { days, range, negated } => in_days(days[i], *range, *negated),
             Test::Code(test) => test.pass(ds, i),
+            Test::Words(has) => has[i],
         })
     }
 }
@@ -196,17 +199,42 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
             }
             Some(Test::In { column, set, negated: *negated })
         }
+        PExpr::Has { .. } => words_test(ds, table, cond).map(Test::Words),
         _ => None,
     }
+}
+
+/// `text has` on an article scan's own text, every term a single word (or none): then the
+/// word index answers exactly, since it holds the very words `has` compares (the folded
+/// text's runs of letters and digits), and a one-word term is in a text exactly when it is
+/// one of those words. A phrase is left to the evaluator (the seek still narrows it).
+fn words_test(ds: &Dataset, table: Table, cond: &PExpr) -> Option<Vec<bool>> {
+    let PExpr::Has { terms, .. } = cond else { return None };
+    if terms.iter().any(|term| crate::exec::words(term).nth(1).is_some()) {
+        return None;
+    }
+    let articles = text_seek(ds, table, cond)?;
+    let mut has = vec![false; ds.articles.len()];
+    for a in articles {
+        has[a as usize] = true;
+    }
+    Some(has)
 }
 
 /// The rows of `table` that can pass `filters`, ascending, when one of the conjuncts pins
 /// an entity by name: `actor.name == "X"` on facts (through the role index, with the facts
 /// whose role holds something other than an entity), `entity.name == "X"` on mentions (the
-/// entities' mentions). The smallest such set wins; `None` when no conjunct pins one.
+/// entities' mentions); or asks for words in an article's text: `text has "X"` on articles
+/// (through the word index). The smallest such set wins; `None` when no conjunct pins one.
 pub(crate) fn seek(ds: &Dataset, table: Table, filters: &[&PExpr]) -> Option<Vec<u32>> {
     let mut best: Option<Vec<u32>> = None;
     for cond in conjuncts(filters) {
+        if let Some(rows) = text_seek(ds, table, cond) {
+            if best.as_ref().is_none_or(|b| rows.len() < b.len()) {
+                best = Some(rows);
+            }
+            continue;
+        }
         let PExpr::Bin(BinaryOp::Eq, lhs, rhs) = cond else { continue };
         let (holder, name) = match (&**lhs, &**rhs) {
             (PExpr::Field(holder, FieldKey::EntityName), PExpr::Lit(Val::Str(name))) => {
@@ -254,4 +282,17 @@ pub(crate) fn seek(ds: &Dataset, table: Table, filters: &[&PExpr]) -> Option<Vec
         }
     }
     best
+}
+
+/// The articles that can pass `cond` when it is `text has ...` (without a scope) on an
+/// article scan's own text: those the word index gives for the terms, a superset, as the
+/// index holds exactly the words `has` compares. (Sentences are not sought: a sentence
+/// cut inside a run of letters would have a word its article does not.)
+fn text_seek(ds: &Dataset, table: Table, cond: &PExpr) -> Option<Vec<u32>> {
+    let PExpr::Has { expr, all, terms, scope: None } = cond else { return None };
+    let PExpr::Field(row, FieldKey::ArticleText) = &**expr else { return None };
+    if table != Table::Article || !matches!(**row, PExpr::Col(0)) {
+        return None;
+    }
+    Some(ds.words.candidates(terms, *all))
 }

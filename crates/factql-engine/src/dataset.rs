@@ -6,10 +6,11 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use factql_model::{FieldType, KindSchema, Value, fold};
-use factql_store::{ArgValue, EntityRow, Store};
+use factql_store::{ArgValue, EntityRow, Generation, Store};
 
 use crate::EngineError;
 use crate::catalog::{FieldKey, Table};
+use crate::textindex::TextIndex;
 use crate::value::{DateRange, FxMap, Ref, Val};
 
 pub(crate) struct ArticleRec {
@@ -134,7 +135,7 @@ pub(crate) struct KindTable {
 }
 
 impl KindTable {
-    fn new(schema: KindSchema) -> KindTable {
+    pub(crate) fn new(schema: KindSchema) -> KindTable {
         KindTable {
             fields: vec![Vec::new(); schema.fields.len()],
             roles: vec![Vec::new(); schema.roles.len()],
@@ -232,11 +233,29 @@ pub struct Dataset {
     /// Field name → key, per table (articles, sentences, mentions, entities, then one per
     /// fact kind), for fields looked up by name at run time.
     pub(crate) field_keys: Vec<HashMap<String, FieldKey>>,
+    /// Folded word → articles, for `has` and the terms of `near`.
+    pub(crate) words: TextIndex,
+    /// The store's identity and generation this data was read at (`None` for a store
+    /// without the generation table: one opened read-only before its migration).
+    pub(crate) generation: Option<Generation>,
 }
 
 impl Dataset {
-    /// Loads every article, sentence, entity, mention and fact of `store`.
+    /// Loads every article, sentence, entity, mention and fact of `store`, all read in one
+    /// read transaction (one snapshot of the store, with its generation).
     pub fn load(store: &Store) -> Result<Dataset, EngineError> {
+        store.snapshot(|store| {
+            // A store without a generation (one opened read-only before its migration to
+            // version 3) still loads; only no image can be made of it.
+            let generation = store.generation().ok();
+            let mut dataset = Dataset::load_rows(store)?;
+            dataset.generation = generation;
+            Ok(dataset)
+        })
+    }
+
+    /// [`Dataset::load`] without the snapshot.
+    fn load_rows(store: &Store) -> Result<Dataset, EngineError> {
         let mut articles = Vec::new();
         let mut superseded = Vec::new();
         // Only live articles are indexed by id, so the sentences, mentions and facts of a
@@ -381,11 +400,6 @@ impl Dataset {
             }
             sentence.mentions = start..cursor;
         }
-        let mention_cols = MentionColumns {
-            kind: mentions.iter().map(|m| m.kind).collect(),
-            entity: mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect(),
-            article: mentions.iter().map(|m| m.article).collect(),
-        };
         for entity in &mut entities {
             for &m in &entity.mentions {
                 let article = mentions[m as usize].article;
@@ -469,12 +483,8 @@ impl Dataset {
         }
         for table in &mut kinds {
             table.index_roles();
-            table.index_days();
         }
 
-        let mut entity_kinds: Vec<String> = entities.iter().map(|e| e.kind.to_string()).collect();
-        entity_kinds.sort();
-        entity_kinds.dedup();
         let mut type_labels = Vec::new();
         for (idx, table) in kinds.iter().enumerate() {
             let Some(field) = table.schema.fields.iter().position(|f| f.name == "type") else {
@@ -495,34 +505,58 @@ impl Dataset {
             values.sort();
             type_labels.push((idx as u16, field as u16, values));
         }
+        let words = TextIndex::build(articles.iter().map(|a| &*a.text));
         let mut dataset = Dataset {
             articles,
             live_articles,
             meta_keys,
             sentences,
             mentions,
-            mention_cols,
+            mention_cols: MentionColumns::default(),
             entities,
             kinds,
             entity_keys,
             codes,
-            entity_kinds,
+            entity_kinds: Vec::new(),
             type_labels,
             field_keys: Vec::new(),
+            words,
+            generation: None,
         };
-        dataset.attach_tone();
+        dataset.derive();
+        Ok(dataset)
+    }
+
+    /// Computes what follows from the rest, cheaply (the image does not keep it): the
+    /// mention columns, the day columns, the entity kinds, tone, the field keys.
+    pub(crate) fn derive(&mut self) {
+        self.mention_cols = MentionColumns {
+            kind: self.mentions.iter().map(|m| m.kind).collect(),
+            entity: self.mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect(),
+            article: self.mentions.iter().map(|m| m.article).collect(),
+        };
+        for table in &mut self.kinds {
+            table.index_days();
+        }
+        let mut entity_kinds: Vec<String> =
+            self.entities.iter().map(|e| e.kind.to_string()).collect();
+        entity_kinds.sort();
+        entity_kinds.dedup();
+        self.entity_kinds = entity_kinds;
+        self.attach_tone();
+        let dataset = &*self;
         let tables = [Table::Article, Table::Sentence, Table::Mention, Table::Entity]
             .into_iter()
             .chain((0..dataset.kinds.len() as u16).map(Table::Fact));
-        dataset.field_keys = tables
+        let field_keys = tables
             .map(|table| {
-                crate::catalog::fields(&dataset, table)
+                crate::catalog::fields(dataset, table)
                     .into_iter()
                     .map(|f| (f.name, f.key))
                     .collect()
             })
             .collect();
-        Ok(dataset)
+        self.field_keys = field_keys;
     }
 
     /// Convention: facts of a kind named `tone` with a float field `compound` and a string
@@ -685,7 +719,7 @@ fn word_starts(text: &str) -> Vec<u32> {
 /// A dictionary of short texts: each distinct text gets a `u16` code.
 #[derive(Default)]
 pub(crate) struct Codes {
-    texts: Vec<Arc<str>>,
+    pub(crate) texts: Vec<Arc<str>>,
     index: HashMap<String, u16>,
 }
 
@@ -702,6 +736,13 @@ impl Codes {
             self.index.insert(text.to_owned(), code);
         }
         code
+    }
+
+    /// Appends `text` with the next code (reading an image, whose codes are distinct).
+    pub(crate) fn push(&mut self, text: Arc<str>) {
+        let code = u16::try_from(self.texts.len()).unwrap_or(u16::MAX);
+        self.index.entry(text.to_string()).or_insert(code);
+        self.texts.push(text);
     }
 
     /// Whether equal codes mean equal texts (no text had to share the last code).

@@ -364,7 +364,13 @@ impl<'a> Exec<'a> {
             Table::Entity => ds.entities.len(),
             Table::Fact(k) => ds.kinds[k as usize].len(),
         } as u32;
-        let seek = if self.opts.kernels { crate::access::seek(ds, table, filters) } else { None };
+        let mut seek =
+            if self.opts.kernels { crate::access::seek(ds, table, filters) } else { None };
+        if let Some(list) = &mut seek {
+            // an index knows every row: keep those of this source (live articles only,
+            // unless `articles(all)`)
+            list.retain(|&row| row < count);
+        }
         let rows = match &seek {
             Some(list) => Rows::List(list),
             None => Rows::All(count),
@@ -1217,8 +1223,16 @@ impl<'a> Exec<'a> {
         if wanted.is_empty() {
             return out;
         }
-        let live = self.ds.live_articles as usize;
-        for (a, article) in self.ds.articles[..live].iter().enumerate() {
+        // Only the live articles whose text has the first word can hold the term (all live
+        // ones on the generic path, which the tests compare this with).
+        let live = self.ds.live_articles;
+        let articles: Vec<u32> = if self.opts.kernels {
+            self.ds.words.articles_with(&wanted[0]).into_iter().filter(|&a| a < live).collect()
+        } else {
+            (0..live).collect()
+        };
+        for a in articles {
+            let article = &self.ds.articles[a as usize];
             let text = &article.text;
             let starts = &article.word_starts;
             let word_at = |idx: usize| -> String {
@@ -1242,12 +1256,7 @@ impl<'a> Exec<'a> {
                             sen.start <= byte && byte < sen.end.max(sen.start + 1)
                         })
                         .unwrap_or(range.start);
-                    out.push(Occurrence {
-                        article: a as u32,
-                        sentence,
-                        word: idx as u32,
-                        mention: None,
-                    });
+                    out.push(Occurrence { article: a, sentence, word: idx as u32, mention: None });
                 }
             }
         }
@@ -1677,7 +1686,7 @@ fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
 }
 
 /// The words of folded text: runs of letters and digits.
-fn words(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
 }
 

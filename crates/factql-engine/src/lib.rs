@@ -1,7 +1,10 @@
 //! The factql query engine: checks a query against the data, plans it, and runs it natively.
 //!
 //! [`Engine::load`] reads the whole store into memory ([`Dataset`]) with the indexes queries
-//! need (entity → mentions, sentence → mentions, kind → facts, folded alias → entities).
+//! need (entity → mentions, sentence → mentions, kind → facts, folded alias → entities, folded
+//! word → articles). [`Engine::write_image`] keeps all of it in a file beside the store, and
+//! [`Engine::open`] starts from that image when it was built from the store as it is now (its
+//! identity and generation), else from the store.
 //! [`Engine::check`] resolves every name of a parsed query against the catalog (sources,
 //! kinds, fields, functions, entity names from the data) and returns a [`Plan`], or every
 //! problem at once as [`Diagnostic`]s with spans and did-you-mean suggestions: an unknown
@@ -13,7 +16,8 @@
 //! A row of a source is a reference to a stored row ([`value::Ref`]); fields are read through
 //! it on demand, and following a reference (`e.article.title`) is a field read, not a join.
 //! Patterns (`match (a:person) -[e:invite]-> (b:person)`) walk the indexes from the most
-//! selective node. Nothing is handed to SQLite: the store is only read once, at load.
+//! selective node. Nothing is handed to SQLite: the store (or its image) is only read once,
+//! at load.
 //!
 //! # Example
 //!
@@ -41,10 +45,12 @@ mod exec;
 mod group;
 mod hints;
 mod history;
+mod image;
 mod introspect;
 mod kernel;
 mod plan;
 mod read;
+mod textindex;
 pub mod value;
 
 use factql_syntax::{Statement, parse};
@@ -55,6 +61,7 @@ pub use dataset::Dataset;
 pub use error::{Diagnostic, EngineError, Severity};
 pub use exec::{GROUP_EVIDENCE, GroupEvidence, Prov, Relation, Row, RunOptions};
 pub use hints::Producer;
+pub use image::{IMAGE_MAGIC, IMAGE_VERSION, ImageError, image_path};
 pub use introspect::{EntityInfo, EvidenceContext, FieldInfo, SourceInfo, StageScope};
 pub use plan::{Column, Plan};
 pub use read::Evidence;
@@ -62,6 +69,16 @@ pub use read::Evidence;
 /// A loaded store, ready to answer queries.
 pub struct Engine {
     ds: Dataset,
+}
+
+/// Where [`Engine::open`] took its data from.
+#[derive(Debug)]
+pub enum Loaded {
+    /// The image beside the store, built at the store's current generation.
+    Image,
+    /// The store itself, because the image could not be used (missing, out of date, from
+    /// another store or format, damaged, unreadable): why.
+    Store(ImageError),
 }
 
 /// The outcome of checking a query script.
@@ -79,6 +96,41 @@ impl Engine {
     /// Loads everything from `store`.
     pub fn load(store: &factql_store::Store) -> Result<Engine, EngineError> {
         Ok(Engine { ds: Dataset::load(store)? })
+    }
+
+    /// Loads from the image beside `store` ([`image_path`]) when it was built from this
+    /// store at its current generation, else from the store itself, saying why. Nothing is
+    /// written: [`Engine::write_image`] does that.
+    pub fn open(store: &factql_store::Store) -> Result<(Engine, Loaded), EngineError> {
+        match Engine::from_image(store) {
+            Ok(engine) => Ok((engine, Loaded::Image)),
+            Err(why) => Ok((Engine::load(store)?, Loaded::Store(why))),
+        }
+    }
+
+    /// Loads from the image beside `store` only; an error when it is missing, out of date,
+    /// from another store or format, or damaged.
+    pub fn from_image(store: &factql_store::Store) -> Result<Engine, ImageError> {
+        let path = image_path(store.path());
+        Ok(Engine { ds: image::read(&path, store)? })
+    }
+
+    /// Whether the image beside `store` was built from it at its current generation, judged
+    /// from the image's header only (cheap; [`Engine::from_image`] still checks the rest).
+    pub fn image_is_current(store: &factql_store::Store) -> Result<(), ImageError> {
+        image::check_header(&image_path(store.path()), store)
+    }
+
+    /// Writes the image of the loaded data beside `store`, labelled with the generation the
+    /// data was read at (so an image of data that changed since is never used); returns
+    /// its path.
+    pub fn write_image(
+        &self,
+        store: &factql_store::Store,
+    ) -> Result<std::path::PathBuf, ImageError> {
+        let path = image_path(store.path());
+        image::write(&self.ds, &path)?;
+        Ok(path)
     }
 
     /// The loaded data (for rendering values).

@@ -40,6 +40,7 @@ impl Store {
             )
             .map_err(|source| StoreError::sqlite(&path, source))?;
         }
+        crate::generation::bump(&tx).map_err(|source| StoreError::sqlite(&path, source))?;
         tx.commit().map_err(|source| StoreError::sqlite(&path, source))
     }
 
@@ -127,6 +128,7 @@ impl Store {
         for (article, extraction) in items {
             write_one(&tx, &path, run, extractor, article, extraction)?;
         }
+        crate::generation::bump(&tx).map_err(|source| StoreError::sqlite(&path, source))?;
         tx.commit().map_err(|source| StoreError::sqlite(&path, source))
     }
 
@@ -140,6 +142,7 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sqlite)?;
         let removed = delete_rows(&tx, extractor, None).map_err(sqlite)?;
+        crate::generation::bump(&tx).map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
         Ok(removed)
     }

@@ -20,6 +20,7 @@
 
 mod error;
 mod facts;
+mod generation;
 mod load;
 mod lock;
 mod plain;
@@ -38,6 +39,7 @@ pub use error::StoreError;
 /// Re-exported: the store writes what the model calls an [`Extraction`].
 pub use factql_model::Extraction;
 pub use facts::RunId;
+pub use generation::Generation;
 pub use load::{ArgValue, ArticleRow, EntityRow, FactRow, MentionRow, SentenceRow};
 pub use lock::{LIMIT as LOCK_WAIT_LIMIT, NOTICE_EVERY as LOCK_NOTICE_EVERY};
 pub use read::{Stats, TableCounts};

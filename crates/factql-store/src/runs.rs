@@ -72,6 +72,7 @@ impl Store {
             )
             .map_err(sqlite)?;
         }
+        crate::generation::bump(&tx).map_err(sqlite)?;
         tx.commit().map_err(sqlite)
     }
 }

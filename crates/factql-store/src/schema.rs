@@ -198,6 +198,20 @@ const MIGRATIONS: &[Migration] = &[
     // 4: fact fields as plain JSON values (`{"amount": 8.8e12}`), not serde's tagged enum
     // (`{"amount": {"Float": 8.8e12}}`), so the store reads well from sqlite3 or duckdb.
     Migration::Rust(crate::plain::migrate_tagged_fields),
+    // 5: the store's identity and generation, so that a derived file (the engine's image)
+    // can tell whether it was built from this store as it is now. Every write transaction
+    // of the store bumps the generation (`Store::bump_generation`).
+    Migration::Sql(
+        r#"
+    CREATE TABLE store_generation (
+        id         INTEGER PRIMARY KEY CHECK (id = 0),
+        identity   TEXT NOT NULL,               -- random, fixed when the table is made
+        generation INTEGER NOT NULL
+    );
+    INSERT INTO store_generation (id, identity, generation)
+        VALUES (0, lower(hex(randomblob(16))), 1);
+    "#,
+    ),
 ];
 
 /// The schema version this build writes: the number of migrations it knows.

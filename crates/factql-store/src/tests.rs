@@ -287,4 +287,52 @@ mod entities {
         let left: Vec<String> = stored(&store).into_iter().map(|e| e.0).collect();
         assert_eq!(left, ["x"]);
     }
+
+    #[test]
+    fn every_write_transaction_bumps_the_generation_and_nothing_else_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("x.db")).unwrap();
+        let first = store.generation().unwrap();
+        assert_eq!(first.identity.len(), 32, "{first:?}");
+        let last = std::cell::Cell::new(first.generation);
+        let moved = |store: &Store, what: &str| {
+            let now = store.generation().unwrap();
+            assert_eq!(now.identity, first.identity, "{what}: the identity is fixed");
+            let before = last.get();
+            assert!(now.generation > before, "{what}: generation {before} -> {}", now.generation);
+            last.set(now.generation);
+        };
+        let article = article("a.txt", "Olaf Scholz spoke.");
+        store.write_batch(std::slice::from_ref(&article)).unwrap();
+        moved(&store, "write_batch");
+        // Writing nothing new leaves it: a batch of unchanged articles commits no change.
+        store.write_batch(std::slice::from_ref(&article)).unwrap();
+        assert_eq!(store.generation().unwrap().generation, last.get(), "unchanged batch");
+        let run =
+            store.begin_run(&ExtractorRef { name: "a".into(), version: "1".into() }, "").unwrap();
+        let e = entity("local:scholz", "person", "Olaf Scholz", &[]);
+        store.write_extraction(run, "a", &article.id, &extraction("a", &article, &[e])).unwrap();
+        moved(&store, "write_extraction");
+        store.delete_extractor_rows("a").unwrap();
+        moved(&store, "delete_extractor_rows");
+        let kind = factql_model::KindSchema {
+            name: "probe".into(),
+            fields: Vec::new(),
+            roles: Vec::new(),
+        };
+        store.declare_kinds(std::slice::from_ref(&kind), "a").unwrap();
+        moved(&store, "declare_kinds");
+        store.redeclare_kinds(std::slice::from_ref(&kind), "a").unwrap();
+        moved(&store, "redeclare_kinds");
+        // A reopened store keeps both.
+        let path = store.path().to_path_buf();
+        drop(store);
+        let reopened = Store::open(&path).unwrap().generation().unwrap();
+        let expected =
+            crate::Generation { identity: first.identity.clone(), generation: last.get() };
+        assert_eq!(reopened, expected);
+        // Another store is another identity.
+        let other = Store::open(dir.path().join("y.db")).unwrap().generation().unwrap();
+        assert_ne!(other.identity, reopened.identity);
+    }
 }

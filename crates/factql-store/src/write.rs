@@ -41,6 +41,9 @@ impl Store {
         for article in articles {
             outcomes.push(write_one(&tx, article).map_err(sqlite)?);
         }
+        if outcomes.iter().any(|outcome| *outcome != Outcome::Unchanged) {
+            crate::generation::bump(&tx).map_err(sqlite)?;
+        }
         tx.commit().map_err(sqlite)?;
         Ok(outcomes)
     }

@@ -184,6 +184,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(&mut runner),
             )?;
             runner.finish(&mut store)?;
+            crate::image::refresh(&store);
             Ok(code)
         }
         Some(Command::Inspect { file, json, fields }) => {
@@ -210,7 +211,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Reextract { plugin }) => {
             let mut store = open_existing(&db)?;
-            crate::extract::reextract(&mut store, &plugin, &isolate)
+            let code = crate::extract::reextract(&mut store, &plugin, &isolate)?;
+            crate::image::refresh(&store);
+            Ok(code)
         }
         Some(Command::PluginRunner { target, sha256 }) => {
             Ok(factql_plugin_host::serve_target(&target, &sha256, crate::extract::BUNDLED))

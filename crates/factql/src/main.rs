@@ -8,6 +8,7 @@ mod bundled;
 mod cli;
 mod extract;
 mod extract_cmd;
+mod image;
 mod ingest;
 mod inspect;
 mod plugins_cmd;

@@ -54,9 +54,24 @@ pub(crate) fn query(db: &Path, mut args: QueryArgs) -> anyhow::Result<ExitCode> 
     }
     ctx.producers = crate::extract::bundled_producers();
     let store = crate::cli::open_read_only(db)?;
-    let engine = Engine::load(&store).with_context(|| format!("cannot load {}", db.display()))?;
+    let (engine, write_image) = crate::image::open_engine(&store, db)?;
+    let code = run_text(&engine, &text, ctx, &args);
+    // After the answer is out: the image for the next start.
+    if write_image {
+        crate::image::write(&engine, &store);
+    }
+    code
+}
+
+/// Checks and runs the query text: one query, or a script of several.
+fn run_text(
+    engine: &Engine,
+    text: &str,
+    ctx: Context,
+    args: &QueryArgs,
+) -> anyhow::Result<ExitCode> {
     let json = matches!(args.format, Format::Json | Format::Jsonl);
-    let parsed = factql_syntax::parse(&text);
+    let parsed = factql_syntax::parse(text);
     let queries = parsed
         .script
         .statements
@@ -73,8 +88,8 @@ pub(crate) fn query(db: &Path, mut args: QueryArgs) -> anyhow::Result<ExitCode> 
     }
     if queries <= 1 || !parsed.errors.is_empty() {
         // One query, or syntax errors (all reported at once; nothing runs).
-        let checked = engine.check(&text, &ctx);
-        report(&text, &checked.diagnostics, json);
+        let checked = engine.check(text, &ctx);
+        report(text, &checked.diagnostics, json);
         let Some(plan) = checked.plan else { return Ok(ExitCode::from(1)) };
         let warnings: Vec<&Diagnostic> =
             checked.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
@@ -82,13 +97,13 @@ pub(crate) fn query(db: &Path, mut args: QueryArgs) -> anyhow::Result<ExitCode> 
             print!("{}", plan.explain());
             return Ok(ExitCode::SUCCESS);
         }
-        let Some(relation) = run_plan(&engine, &plan, &text, &args, json) else {
+        let Some(relation) = run_plan(engine, &plan, text, args, json) else {
             return Ok(ExitCode::from(1));
         };
         let out = render_result(engine.dataset(), &relation, &plan, args.format, &warnings);
         return write_stdout(&out);
     }
-    run_script(&engine, &parsed.script, &text, ctx, &args)
+    run_script(engine, &parsed.script, text, ctx, args)
 }
 
 /// Several queries: each is checked and run in turn (so one may use `_`, the result of the

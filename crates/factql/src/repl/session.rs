@@ -378,7 +378,15 @@ impl Session {
     }
 }
 
+/// The engine from the store's image when it is current, else from the store (and then the
+/// image is rewritten, quietly: failing to write it only means the next start reads the
+/// store again).
 fn load(store: &Store, db: &Path) -> anyhow::Result<Engine> {
     use anyhow::Context as _;
-    Engine::load(store).with_context(|| format!("cannot load {}", db.display()))
+    let (engine, loaded) =
+        Engine::open(store).with_context(|| format!("cannot load {}", db.display()))?;
+    if matches!(loaded, factql_engine::Loaded::Store(_)) {
+        let _ = engine.write_image(store);
+    }
+    Ok(engine)
 }

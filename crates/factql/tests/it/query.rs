@@ -243,3 +243,90 @@ fn json_rows_of_summarize_carry_their_groups_evidence() {
     assert_eq!(code, 0);
     assert!(!out.contains("_group"), "only summarize rows have a group: {out}");
 }
+
+/// The count `articles | where text has WORD` gives through the binary, and its stderr.
+fn count_with(dir: &std::path::Path, db: &std::path::Path, word: &str) -> (String, String) {
+    let query = format!("articles | where text has \"{word}\" | summarize n = count()");
+    let (out, err, code) =
+        run(factql(dir).args(["query", "--format", "csv", "--db"]).arg(db).arg(query));
+    assert_eq!(code, 0, "{err}");
+    (out, err)
+}
+
+#[test]
+fn ingest_writes_the_image_and_a_stale_image_is_never_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("news.db");
+    let image = factql_engine::image_path(&db);
+    std::fs::write(dir.path().join("a.txt"), "Sanctions on Minsk.\n\nThe talks ended.\n").unwrap();
+    let (_, err, code) = run(factql(dir.path()).args(["ingest", "--db"]).arg(&db).arg("a.txt"));
+    assert_eq!(code, 0, "{err}");
+    assert!(image.exists(), "ingest writes the image");
+    let (out, err) = count_with(dir.path(), &db, "zanzibar");
+    assert_eq!(out, "n\n0\n");
+    assert!(!err.contains("image"), "a current image is used silently: {err}");
+
+    // Ingested through the binary: the image is rewritten and has the article.
+    std::fs::write(dir.path().join("b.txt"), "Zanzibar wardens quarrelled.\n").unwrap();
+    let (_, err, code) = run(factql(dir.path()).args(["ingest", "--db"]).arg(&db).arg("b.txt"));
+    assert_eq!(code, 0, "{err}");
+    let (out, err) = count_with(dir.path(), &db, "zanzibar");
+    assert_eq!(out, "n\n1\n", "{err}");
+    assert!(!err.contains("image"), "{err}");
+
+    // Written behind the binary's back (another program): the image is not used, the new
+    // article is seen, and the image is rewritten for the next start.
+    let before = std::fs::read(&image).unwrap();
+    let mut store = factql_store::Store::open(&db).unwrap();
+    let text = "Zanzibar again.";
+    let sentence = factql_model::Sentence {
+        index: 0,
+        span: factql_model::Span::new(0, text.len()),
+        paragraph: 0,
+        is_title: true,
+        boilerplate: false,
+    };
+    store
+        .write_batch(&[factql_model::Article {
+            id: factql_model::ArticleId("a00000000000000ff".into()),
+            origin: "elsewhere".into(),
+            format: factql_model::Format::Txt,
+            title: text.into(),
+            url: None,
+            published: None,
+            source: None,
+            lang: None,
+            meta: Default::default(),
+            text: text.into(),
+            text_sha256: "f".repeat(64),
+            paragraphs: vec![factql_model::Paragraph {
+                index: 0,
+                span: factql_model::Span::new(0, text.len()),
+            }],
+            sentences: vec![sentence],
+        }])
+        .unwrap();
+    drop(store);
+    let (out, err) = count_with(dir.path(), &db, "zanzibar");
+    assert_eq!(out, "n\n2\n", "{err}");
+    assert!(err.contains("image not used") && err.contains("out of date"), "{err}");
+    assert_ne!(std::fs::read(&image).unwrap(), before, "the image was rewritten");
+    let (out, err) = count_with(dir.path(), &db, "zanzibar");
+    assert_eq!(out, "n\n2\n");
+    assert!(!err.contains("image"), "{err}");
+}
+
+#[test]
+fn a_damaged_image_is_reported_and_the_store_answers() {
+    let (dir, db) = fixture();
+    let (out, err) = count_with(dir.path(), &db, "sanctions");
+    let image = factql_engine::image_path(&db);
+    assert!(image.exists(), "the first query writes the image: {err}");
+    let bytes = std::fs::read(&image).unwrap();
+    std::fs::write(&image, &bytes[..bytes.len() / 3]).unwrap();
+    let (again, err) = count_with(dir.path(), &db, "sanctions");
+    assert_eq!(again, out);
+    assert!(err.contains("damaged image"), "{err}");
+    let (_, err) = count_with(dir.path(), &db, "sanctions");
+    assert!(!err.contains("image"), "rewritten: {err}");
+}
