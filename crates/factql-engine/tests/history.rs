@@ -153,3 +153,25 @@ fn article_metadata_is_a_queryable_field() {
         other => panic!("expected an unknown-key error, got {other:?}"),
     }
 }
+
+#[test]
+fn text_search_through_the_word_index_sees_only_live_articles_unless_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.db");
+    let (store, ..) = store(&path);
+    // "5" is only in the superseded version, "corrected" only in the live one; the image
+    // gives the same answers as the store
+    let from_store = Engine::load(&store).unwrap();
+    from_store.write_image(&store).unwrap();
+    let (from_image, _) = Engine::open(&store).unwrap();
+    for engine in [&from_store, &from_image] {
+        assert_eq!(rows(engine, "articles | where text has \"5\" | count"), [["0"]]);
+        assert_eq!(rows(engine, "articles(all) | where text has \"5\" | count"), [["1"]]);
+        assert_eq!(rows(engine, "articles | where text has \"corrected\" | count"), [["1"]]);
+        assert_eq!(rows(engine, "articles(all) | where text has \"aid\" | count"), [["2"]]);
+        assert_eq!(
+            rows(engine, "articles | where meta.author == \"Jane Doe\" | project title"),
+            [["Aid of $7 million, corrected."]]
+        );
+    }
+}

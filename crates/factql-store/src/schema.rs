@@ -203,12 +203,12 @@ const MIGRATIONS: &[Migration] = &[
     // of the store bumps the generation (`Store::bump_generation`).
     Migration::Sql(
         r#"
-    CREATE TABLE store_generation (
+    CREATE TABLE IF NOT EXISTS store_generation (
         id         INTEGER PRIMARY KEY CHECK (id = 0),
         identity   TEXT NOT NULL,               -- random, fixed when the table is made
         generation INTEGER NOT NULL
     );
-    INSERT INTO store_generation (id, identity, generation)
+    INSERT OR IGNORE INTO store_generation (id, identity, generation)
         VALUES (0, lower(hex(randomblob(16))), 1);
     "#,
     ),
