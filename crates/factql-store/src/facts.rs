@@ -195,25 +195,25 @@ fn delete_rows(
     // `name@version`, compared as a prefix by bytes: no LIKE, so `_` and `%` in a name are
     // plain characters.
     let prefix = format!("{extractor}@");
-    let mine = "substr(extractor, 1, length(?1)) = ?1";
-    // Two shapes of each statement, so the per-article one can use the article indexes.
+    // Two shapes of each statement, so the per-article one can use the article indexes; the
+    // per-article ones run for every article and plugin, so they are prepared once.
     let mut removed = 0;
     match article {
         Some(article) => {
             let args = params![prefix, article.0];
-            removed += tx.execute(
-                &format!(
-                    "DELETE FROM fact_arg WHERE fact_id IN
-                       (SELECT id FROM fact WHERE article_id = ?2 AND {mine})"
-                ),
-                args,
-            )?;
-            removed +=
-                tx.execute(&format!("DELETE FROM fact WHERE article_id = ?2 AND {mine}"), args)?;
-            removed +=
-                tx.execute(&format!("DELETE FROM mention WHERE article_id = ?2 AND {mine}"), args)?;
+            for sql in [
+                "DELETE FROM fact_arg WHERE fact_id IN
+                   (SELECT id FROM fact WHERE article_id = ?2
+                      AND substr(extractor, 1, length(?1)) = ?1)",
+                "DELETE FROM fact WHERE article_id = ?2 AND substr(extractor, 1, length(?1)) = ?1",
+                "DELETE FROM mention
+                   WHERE article_id = ?2 AND substr(extractor, 1, length(?1)) = ?1",
+            ] {
+                removed += tx.prepare_cached(sql)?.execute(args)?;
+            }
         }
         None => {
+            let mine = "substr(extractor, 1, length(?1)) = ?1";
             let args = params![prefix];
             removed += tx.execute(
                 &format!(
@@ -286,6 +286,8 @@ fn write_one(
         }
     }
 
+    // Every row of a call names the same extractor: its `name@version` is built once.
+    let mut label = Label::default();
     let mut mention_ids = Vec::with_capacity(extraction.mentions.len());
     {
         let mut insert = tx
@@ -306,7 +308,7 @@ fn write_one(
                     mention.ent_type,
                     mention.level.code(),
                     mention.entity,
-                    p.extractor.to_string(),
+                    label.of(&p.extractor),
                     run.0,
                     p.confidence,
                 ])
@@ -322,21 +324,23 @@ fn write_one(
             path: path.to_path_buf(),
             detail: format!("fact {idx} of {extractor}: {err}"),
         })?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, run_id, confidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+        )
+        .and_then(|mut insert| {
+            insert.execute(params![
                 article.0,
                 fact.kind,
                 p.sentence as i64,
                 p.span.start as i64,
                 p.span.end as i64,
                 fields,
-                p.extractor.to_string(),
+                label.of(&p.extractor),
                 run.0,
                 p.confidence
-            ],
-        )
+            ])
+        })
         .map_err(sqlite)?;
         let fact_id = tx.last_insert_rowid();
         let mut insert_arg = tx
@@ -378,4 +382,22 @@ fn write_one(
         fact_ids.push(fact_id);
     }
     Ok(())
+}
+
+/// The `name@version` of the extractor of the rows being written, rebuilt only when a row
+/// names another one.
+#[derive(Default)]
+struct Label {
+    of: Option<std::sync::Arc<ExtractorRef>>,
+    text: String,
+}
+
+impl Label {
+    fn of(&mut self, extractor: &std::sync::Arc<ExtractorRef>) -> &str {
+        if !self.of.as_ref().is_some_and(|known| std::sync::Arc::ptr_eq(known, extractor)) {
+            self.text = extractor.to_string();
+            self.of = Some(extractor.clone());
+        }
+        &self.text
+    }
 }

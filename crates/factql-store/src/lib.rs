@@ -44,6 +44,9 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open(&path)
             .map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        // Ingest keeps about twenty statements in use per batch (articles, sentences, and the
+        // rows of every plugin); the default cache of 16 would evict and re-prepare them.
+        conn.set_prepared_statement_cache_capacity(64);
         let mut store = Store { conn, path };
         store.configure()?;
         schema::migrate(&mut store.conn, &store.path)?;
