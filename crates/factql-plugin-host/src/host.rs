@@ -1011,5 +1011,5 @@ pub fn serve_target(
 /// The runner command for the `factql` binary itself.
 pub fn self_runner(subcommand: &str) -> Option<RunnerCommand> {
     let program = std::env::current_exe().ok()?;
-    Some(RunnerCommand { program, args: vec![subcommand.to_owned()] })
+    Some(RunnerCommand { program, args: vec![subcommand.to_owned()], env: Vec::new() })
 }

@@ -84,7 +84,14 @@ pub(crate) fn host_config_with(
             .search
             .insert(idx, factql_plugin_host::SearchDir { path: path.clone(), explicit: true });
     }
-    config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND);
+    config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND).map(|mut runner| {
+        // mimalloc (the global allocator) reserves address space 1 GiB at a time, on its first
+        // allocation, before the runner sets its memory limit (an address-space limit): with
+        // that reservation nothing more could be mapped, not even the plugin. 16 MiB at a time
+        // (the value is in KiB) keeps the runner within the limit.
+        runner.env.push(("MIMALLOC_ARENA_RESERVE".into(), "16384".into()));
+        runner
+    });
     config.on_hang = Some(on_hang);
     Ok(config)
 }
