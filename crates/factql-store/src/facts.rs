@@ -24,6 +24,19 @@ pub struct Extraction {
     pub facts: Vec<Fact>,
 }
 
+/// One plugin's part of [`Store::write_extraction_sets`].
+#[derive(Clone, Copy, Debug)]
+pub struct ExtractionSet<'a> {
+    /// The plugin's run.
+    pub run: RunId,
+    /// The plugin's name (its rows are found by it).
+    pub extractor: &'a str,
+    /// What it found, per article.
+    pub items: &'a [(&'a ArticleId, &'a Extraction)],
+    /// Per item: true when the article holds no rows of this plugin yet; missing means false.
+    pub new: &'a [bool],
+}
+
 impl Store {
     /// Records kind declarations from `declared_by`; a kind declared again identically is kept,
     /// a conflicting declaration is an error.
@@ -138,7 +151,26 @@ impl Store {
             .transaction()
             .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
         for (article, extraction) in items {
-            write_one(&tx, &path, run, extractor, article, extraction)?;
+            write_one(&tx, &path, run, extractor, article, extraction, true)?;
+        }
+        tx.commit().map_err(|source| StoreError::Sqlite { path, source })
+    }
+
+    /// What several plugins found in a batch of articles, in one transaction: all of it is
+    /// stored, or none. Each set is written as [`Store::write_extractions`] writes it, except
+    /// that an article marked new holds no rows of that plugin yet (it was stored by this same
+    /// ingest, or the plugin's rows were deleted), so there is nothing to replace.
+    pub fn write_extraction_sets(&mut self, sets: &[ExtractionSet<'_>]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        for set in sets {
+            for (idx, (article, extraction)) in set.items.iter().enumerate() {
+                let new = set.new.get(idx).copied().unwrap_or(false);
+                write_one(&tx, &path, set.run, set.extractor, article, extraction, !new)?;
+            }
         }
         tx.commit().map_err(|source| StoreError::Sqlite { path, source })
     }
@@ -247,9 +279,12 @@ fn write_one(
     extractor: &str,
     article: &ArticleId,
     extraction: &Extraction,
+    replace: bool,
 ) -> Result<(), StoreError> {
     let sqlite = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
-    delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
+    if replace {
+        delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
+    }
 
     // An entity is stored once: the first plugin to name it sets its kind and name, later
     // ones add aliases (and a Wikidata id where none is known). An entity that no plugin

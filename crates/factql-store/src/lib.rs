@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use error::StoreError;
-pub use facts::{Extraction, RunId};
+pub use facts::{Extraction, ExtractionSet, RunId};
 pub use load::{ArgValue, ArticleRow, EntityRow, FactRow, MentionRow, SentenceRow};
 pub use read::{Stats, TableCounts};
 pub use schema::SCHEMA_VERSION;
@@ -94,7 +94,12 @@ impl Store {
         }
         self.conn
             .execute_batch(
-                "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+                // Ingest commits a batch at a time into tables and indexes whose last pages
+                // every batch rewrites: checkpointing the WAL every 4,000 pages instead of
+                // 1,000 copies those pages into the file a quarter as often, and a 16 MiB page
+                // cache keeps the indexes' hot pages in memory between batches.
+                "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;
+                 PRAGMA wal_autocheckpoint=4000; PRAGMA cache_size=-16384;",
             )
             .map_err(|e| self.err(e))
     }
