@@ -317,6 +317,11 @@ fn read_all(
     let mut mention_targets = 0usize;
     // So are entity targets, against the entities of every batch and those already known.
     let mut entity_targets: Vec<String> = Vec::new();
+    // Entities implied by linked mentions, applied after every naming: a naming always wins
+    // over what a mention implied, and the first mention of an id implies it, so the order of
+    // the two does not change the result, and most implied entities (those the plugin also
+    // names) are never built.
+    let mut implied: Vec<(&str, &str, &str)> = Vec::new();
     for bytes in batches {
         let mut reader = Reader { bytes };
         let r = &mut reader;
@@ -350,7 +355,7 @@ fn read_all(
             };
             let confidence = r.confidence()?;
             if let Some(id) = entity {
-                entities.implied(id, kind, span.slice(text));
+                implied.push((id, kind, span.slice(text)));
             }
             out.mentions.push(Mention {
                 provenance: provenance(span, confidence),
@@ -452,6 +457,9 @@ fn read_all(
         if !r.bytes.is_empty() {
             return Err(FALLBACK);
         }
+    }
+    for (id, kind, surface) in implied {
+        entities.implied(id, kind, surface);
     }
     if mention_targets > out.mentions.len()
         || entity_targets.iter().any(|id| !entities.has(id) && !known(id))

@@ -72,7 +72,7 @@ impl Merge {
     /// A mention links to `id`: an entity of the mention's kind named by its text, unless the
     /// plugin names it.
     pub(crate) fn implied(&mut self, id: &str, kind: &str, surface: &str) {
-        if !self.by_id.contains_key(id) {
+        if !self.has(id) {
             let entity = Entity {
                 id: id.to_owned(),
                 kind: kind.to_owned(),
@@ -107,9 +107,16 @@ impl Merge {
             }
             _ => {
                 let mut entity = entity;
-                let mut seen = std::collections::BTreeSet::new();
-                let name = entity.name.clone();
-                entity.aliases.retain(|alias| *alias != name && seen.insert(alias.clone()));
+                // At most 256 aliases (checked above), usually a few: a scan of those kept
+                // costs less than a set of copies.
+                let given = std::mem::take(&mut entity.aliases);
+                let mut aliases: Vec<String> = Vec::with_capacity(given.len());
+                for alias in given {
+                    if alias != entity.name && !aliases.contains(&alias) {
+                        aliases.push(alias);
+                    }
+                }
+                entity.aliases = aliases;
                 self.by_id.insert(entity.id.clone(), (entity, true));
             }
         }

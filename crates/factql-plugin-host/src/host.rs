@@ -1,7 +1,7 @@
 //! The host: loads plugins (bundled and dynamic), orders them, runs them on articles, and keeps
 //! a failing plugin from hurting the others.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -674,7 +674,13 @@ impl Host {
         let mut failed: BTreeMap<&str, &str> = BTreeMap::new();
         // For plugins that read mentions: those of the plugins before them, and who failed.
         let readers = self.plugins.iter().any(|p| p.manifest.reads_mentions);
-        let (mut mentions, mut entities) = (Vec::new(), Vec::new());
+        // Their mentions and entities in wire form, appended once per producing plugin, and
+        // the ids of those entities (arguments may point at them).
+        let mut mentions = wire::MentionInputs::default();
+        let mut entity_ids: HashSet<String> = HashSet::new();
+        // The inputs of a reader that requires nothing, for the mentions gathered so far: the
+        // same for every such reader until another plugin adds mentions.
+        let mut reading: Option<((u64, u64), EncodedInputs)> = None;
         let mut mentions_failed: Option<&str> = None;
         let mut outcomes = Vec::with_capacity(self.plugins.len());
         for (idx, plugin) in self.plugins.iter().enumerate() {
@@ -692,16 +698,22 @@ impl Host {
                     provider: provider.to_owned(),
                 }),
                 None => {
+                    let none = wire::MentionInputs::default();
                     let encode = |facts: &[wire::Fact]| {
-                        let (m, e) =
-                            if reads { (&mentions[..], &entities[..]) } else { (&[][..], &[][..]) };
+                        let m = if reads { &mentions } else { &none };
                         let published = article.published.as_deref();
-                        wire::encode_inputs(&sentences, &boilerplate, facts, m, e, published)
+                        wire::encode_inputs_with(&sentences, &boilerplate, facts, m, published)
                             .map_err(|err| err.to_string())
                     };
                     let with_facts;
                     let inputs = if plugin.manifest.requires.is_empty() && !reads {
                         plain.get_or_insert_with(|| encode(&[]))
+                    } else if plugin.manifest.requires.is_empty() {
+                        let now = mentions.len();
+                        if reading.as_ref().is_some_and(|(at, _)| *at != now) {
+                            reading = None;
+                        }
+                        &reading.get_or_insert_with(|| (now, encode(&[]))).1
                     } else {
                         let facts: Vec<wire::Fact> = plugin
                             .manifest
@@ -722,15 +734,26 @@ impl Host {
                             message: message.clone(),
                         })
                         .and_then(|inputs| {
-                            let known = |id: &str| reads && entities.iter().any(|e| e.id == id);
+                            let known = |id: &str| reads && entity_ids.contains(id);
                             self.run(idx, plugin, article, inputs, &known)
                         })
                 }
             };
             match &result {
                 Ok((extraction, _)) if readers && plugin.checker.types.any() => {
-                    mentions.extend(extraction.mentions.iter().map(wire_mention));
-                    entities.extend(extraction.entities.iter().map(wire_entity));
+                    for mention in &extraction.mentions {
+                        push_mention(&mut mentions, mention);
+                    }
+                    for entity in &extraction.entities {
+                        mentions.push_entity(
+                            &entity.id,
+                            &entity.kind,
+                            &entity.name,
+                            &entity.aliases,
+                            entity.wikidata.as_deref(),
+                        );
+                        entity_ids.insert(entity.id.clone());
+                    }
                 }
                 Err(_) if plugin.checker.types.any() => {
                     mentions_failed.get_or_insert(plugin.name());
@@ -943,32 +966,24 @@ impl Host {
     }
 }
 
-/// A stored mention as a reading plugin receives it.
-fn wire_mention(mention: &factql_model::Mention) -> wire::Mention {
+/// A plugin's inputs in wire form, or why they could not be encoded.
+type EncodedInputs = Result<Vec<u8>, String>;
+
+/// A checked mention as a reading plugin receives it.
+fn push_mention(out: &mut wire::MentionInputs, mention: &factql_model::Mention) {
     let span = mention.provenance.span;
-    wire::Mention {
-        span: wire::Span::new(span.start, span.end),
-        ent_type: mention.ent_type.clone(),
-        level: match mention.level {
+    out.push_mention(
+        wire::Span::new(span.start, span.end),
+        &mention.ent_type,
+        match mention.level {
             factql_model::MentionLevel::Name => wire::MentionLevel::Name,
             factql_model::MentionLevel::Nominal => wire::MentionLevel::Nominal,
             factql_model::MentionLevel::Pronoun => wire::MentionLevel::Pronoun,
             factql_model::MentionLevel::Demonym => wire::MentionLevel::Demonym,
         },
-        entity: mention.entity.clone(),
-        confidence: mention.provenance.confidence,
-    }
-}
-
-/// A stored entity as a reading plugin receives it.
-fn wire_entity(entity: &factql_model::Entity) -> wire::Entity {
-    wire::Entity {
-        id: entity.id.clone(),
-        kind: entity.kind.clone(),
-        name: entity.name.clone(),
-        aliases: entity.aliases.clone(),
-        wikidata: entity.wikidata.clone(),
-    }
+        mention.entity.as_deref(),
+        mention.provenance.confidence,
+    );
 }
 
 /// Serves a bundled plugin (target `bundled:<crate>`) or a file in a runner process.
@@ -996,5 +1011,5 @@ pub fn serve_target(
 /// The runner command for the `factql` binary itself.
 pub fn self_runner(subcommand: &str) -> Option<RunnerCommand> {
     let program = std::env::current_exe().ok()?;
-    Some(RunnerCommand { program, args: vec![subcommand.to_owned()] })
+    Some(RunnerCommand { program, args: vec![subcommand.to_owned()], env: Vec::new() })
 }

@@ -58,6 +58,10 @@ pub struct RunnerCommand {
     pub program: PathBuf,
     /// Arguments before `PATH SHA256` (normally the hidden runner subcommand).
     pub args: Vec<String>,
+    /// Environment variables the program needs in a runner, beside those the host sets (the
+    /// `factql` binary bounds its allocator's address space reservations, which the runner's
+    /// memory limit counts).
+    pub env: Vec<(String, String)>,
 }
 
 /// The environment variable naming the descriptor at which a runner finds the sealed copy
@@ -217,6 +221,7 @@ impl Child {
         let Confinement { memory_mib, readable } = confinement;
         let private = private_folder().map_err(|err| format!("cannot make its folder: {err}"))?;
         let mut command = Command::new(&runner.program);
+        command.envs(runner.env.iter().map(|(key, value)| (key, value)));
         command.env(PRIVATE_ENV, &private).env("TMPDIR", &private);
         if !readable.is_empty() {
             let joined =

@@ -451,10 +451,6 @@ pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, postcard::Er
 /// plugin call). Every struct is destructured, so a new field does not compile until it is
 /// written here too.
 pub fn encode_batch(batch: &Batch) -> Vec<u8> {
-    fn str(out: &mut Vec<u8>, s: &str) {
-        put_varint(out, s.len() as u64);
-        out.extend_from_slice(s.as_bytes());
-    }
     fn span(out: &mut Vec<u8>, Span { start, end }: Span) {
         put_varint(out, u64::from(start));
         put_varint(out, u64::from(end));
@@ -488,17 +484,8 @@ pub fn encode_batch(batch: &Batch) -> Vec<u8> {
             }
             Value::Interval(from, to) => {
                 out.push(7);
-                opt(out, from);
-                opt(out, to);
-            }
-        }
-    }
-    fn opt(out: &mut Vec<u8>, value: &Option<String>) {
-        match value {
-            None => out.push(0),
-            Some(s) => {
-                out.push(1);
-                str(out, s);
+                put_opt(out, from.as_deref());
+                put_opt(out, to.as_deref());
             }
         }
     }
@@ -508,16 +495,7 @@ pub fn encode_batch(batch: &Batch) -> Vec<u8> {
     put_varint(&mut out, u64::from(*schema));
     put_varint(&mut out, mentions.len() as u64);
     for Mention { span: at, ent_type, level, entity, confidence } in mentions {
-        span(&mut out, *at);
-        str(&mut out, ent_type);
-        out.push(match level {
-            MentionLevel::Name => 0,
-            MentionLevel::Nominal => 1,
-            MentionLevel::Pronoun => 2,
-            MentionLevel::Demonym => 3,
-        });
-        opt(&mut out, entity);
-        out.extend_from_slice(&confidence.to_le_bytes());
+        put_mention(&mut out, *at, ent_type, *level, entity.as_deref(), *confidence);
     }
     put_varint(&mut out, facts.len() as u64);
     for Fact { kind, span: at, fields, args, confidence } in facts {
@@ -554,16 +532,115 @@ pub fn encode_batch(batch: &Batch) -> Vec<u8> {
     }
     put_varint(&mut out, entities.len() as u64);
     for Entity { id, kind, name, aliases, wikidata } in entities {
-        str(&mut out, id);
-        str(&mut out, kind);
-        str(&mut out, name);
-        put_varint(&mut out, aliases.len() as u64);
-        for alias in aliases {
-            str(&mut out, alias);
-        }
-        opt(&mut out, wikidata);
+        put_entity(&mut out, id, kind, name, aliases, wikidata.as_deref());
     }
     out
+}
+
+fn str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            str(out, s);
+        }
+    }
+}
+
+/// The bytes of one [`Mention`], from its parts.
+fn put_mention(
+    out: &mut Vec<u8>,
+    span: Span,
+    ent_type: &str,
+    level: MentionLevel,
+    entity: Option<&str>,
+    confidence: f32,
+) {
+    put_varint(out, u64::from(span.start));
+    put_varint(out, u64::from(span.end));
+    str(out, ent_type);
+    out.push(match level {
+        MentionLevel::Name => 0,
+        MentionLevel::Nominal => 1,
+        MentionLevel::Pronoun => 2,
+        MentionLevel::Demonym => 3,
+    });
+    put_opt(out, entity);
+    out.extend_from_slice(&confidence.to_le_bytes());
+}
+
+/// The bytes of one [`Entity`], from its parts.
+fn put_entity(
+    out: &mut Vec<u8>,
+    id: &str,
+    kind: &str,
+    name: &str,
+    aliases: &[String],
+    wikidata: Option<&str>,
+) {
+    str(out, id);
+    str(out, kind);
+    str(out, name);
+    put_varint(out, aliases.len() as u64);
+    for alias in aliases {
+        str(out, alias);
+    }
+    put_opt(out, wikidata);
+}
+
+/// The mentions and entities of earlier plugins in wire form, appended as each plugin's output
+/// comes in: the host builds them once per article and passes them to every plugin that
+/// [reads mentions](Manifest::reads_mentions) with [`encode_inputs_with`], without building a
+/// [`Mention`] or [`Entity`] value for each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MentionInputs {
+    mentions: Vec<u8>,
+    n_mentions: u64,
+    entities: Vec<u8>,
+    n_entities: u64,
+}
+
+impl MentionInputs {
+    /// Appends a mention.
+    pub fn push_mention(
+        &mut self,
+        span: Span,
+        ent_type: &str,
+        level: MentionLevel,
+        entity: Option<&str>,
+        confidence: f32,
+    ) {
+        put_mention(&mut self.mentions, span, ent_type, level, entity, confidence);
+        self.n_mentions += 1;
+    }
+
+    /// Appends an entity.
+    pub fn push_entity(
+        &mut self,
+        id: &str,
+        kind: &str,
+        name: &str,
+        aliases: &[String],
+        wikidata: Option<&str>,
+    ) {
+        put_entity(&mut self.entities, id, kind, name, aliases, wikidata);
+        self.n_entities += 1;
+    }
+
+    /// How many mentions and entities were appended.
+    pub fn len(&self) -> (u64, u64) {
+        (self.n_mentions, self.n_entities)
+    }
+
+    /// True when nothing was appended.
+    pub fn is_empty(&self) -> bool {
+        self.n_mentions == 0 && self.n_entities == 0
+    }
 }
 
 fn put_varint(out: &mut Vec<u8>, mut value: u64) {
@@ -626,6 +703,40 @@ pub fn encode_inputs(
     postcard::to_extend(&(facts, mentions, entities, published), out)
 }
 
+/// [`encode_inputs`] with the mentions and entities already in wire form: the same bytes as
+/// `encode_inputs` given the mentions and entities that were appended to `mentions`.
+pub fn encode_inputs_with(
+    sentences: &[Span],
+    boilerplate: &[u32],
+    facts: &[Fact],
+    mentions: &MentionInputs,
+    published: Option<&str>,
+) -> Result<Vec<u8>, postcard::Error> {
+    let mut out = Vec::with_capacity(
+        16 + sentences.len() * 5
+            + boilerplate.len() * 2
+            + facts.len() * 40
+            + mentions.mentions.len()
+            + mentions.entities.len(),
+    );
+    put_varint(&mut out, sentences.len() as u64);
+    for span in sentences {
+        put_varint(&mut out, u64::from(span.start));
+        put_varint(&mut out, u64::from(span.end));
+    }
+    put_varint(&mut out, boilerplate.len() as u64);
+    for &index in boilerplate {
+        put_varint(&mut out, u64::from(index));
+    }
+    let mut out = postcard::to_extend(facts, out)?;
+    put_varint(&mut out, mentions.n_mentions);
+    out.extend_from_slice(&mentions.mentions);
+    put_varint(&mut out, mentions.n_entities);
+    out.extend_from_slice(&mentions.entities);
+    put_opt(&mut out, published);
+    Ok(out)
+}
+
 /// Decodes [`Inputs`] as [`decode`] does, reading the sentences and boilerplate indexes
 /// directly (serde is used only for the facts, mentions and entities).
 pub fn decode_inputs(bytes: &[u8]) -> Result<Inputs, postcard::Error> {
@@ -641,8 +752,69 @@ pub fn decode_inputs(bytes: &[u8]) -> Result<Inputs, postcard::Error> {
     for _ in 0..n {
         boilerplate.push(u32_of(&mut rest)?);
     }
-    let (facts, mentions, entities, published) = decode(rest)?;
+    let (facts, mut rest): (Vec<Fact>, &[u8]) = postcard::take_from_bytes(rest)?;
+    // Mentions and entities are read directly: a plugin that reads mentions gets all of them.
+    // A mention takes at least 8 bytes, an entity 5.
+    let n = take_len(&mut rest, 8)?;
+    let mut mentions = Vec::with_capacity(n);
+    for _ in 0..n {
+        let span = Span { start: u32_of(&mut rest)?, end: u32_of(&mut rest)? };
+        let ent_type = take_str(&mut rest)?.to_owned();
+        let level = match u32_of(&mut rest)? {
+            0 => MentionLevel::Name,
+            1 => MentionLevel::Nominal,
+            2 => MentionLevel::Pronoun,
+            3 => MentionLevel::Demonym,
+            _ => return Err(postcard::Error::DeserializeBadEnum),
+        };
+        let entity = take_opt_str(&mut rest)?;
+        let confidence = f32::from_le_bytes(take_array(&mut rest)?);
+        mentions.push(Mention { span, ent_type, level, entity, confidence });
+    }
+    let n = take_len(&mut rest, 5)?;
+    let mut entities = Vec::with_capacity(n);
+    for _ in 0..n {
+        let id = take_str(&mut rest)?.to_owned();
+        let kind = take_str(&mut rest)?.to_owned();
+        let name = take_str(&mut rest)?.to_owned();
+        let n_aliases = take_len(&mut rest, 1)?;
+        let mut aliases = Vec::with_capacity(n_aliases);
+        for _ in 0..n_aliases {
+            aliases.push(take_str(&mut rest)?.to_owned());
+        }
+        let wikidata = take_opt_str(&mut rest)?;
+        entities.push(Entity { id, kind, name, aliases, wikidata });
+    }
+    let published = decode(rest)?;
     Ok(Inputs { sentences, boilerplate, facts, mentions, entities, published })
+}
+
+fn take_str<'a>(bytes: &mut &'a [u8]) -> Result<&'a str, postcard::Error> {
+    let len = usize::try_from(take_varint(bytes, 10, 0x01)?)
+        .map_err(|_| postcard::Error::DeserializeBadVarint)?;
+    if len > bytes.len() {
+        return Err(postcard::Error::DeserializeUnexpectedEnd);
+    }
+    let (head, rest) = bytes.split_at(len);
+    *bytes = rest;
+    std::str::from_utf8(head).map_err(|_| postcard::Error::DeserializeBadUtf8)
+}
+
+fn take_opt_str(bytes: &mut &[u8]) -> Result<Option<String>, postcard::Error> {
+    let (&tag, rest) = bytes.split_first().ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
+    *bytes = rest;
+    match tag {
+        0 => Ok(None),
+        1 => Ok(Some(take_str(bytes)?.to_owned())),
+        _ => Err(postcard::Error::DeserializeBadOption),
+    }
+}
+
+fn take_array<const N: usize>(bytes: &mut &[u8]) -> Result<[u8; N], postcard::Error> {
+    let (head, rest) =
+        bytes.split_first_chunk::<N>().ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
+    *bytes = rest;
+    Ok(*head)
 }
 
 #[cfg(test)]
@@ -786,6 +958,28 @@ mod tests {
             )
             .expect("encodes");
             assert_eq!(direct, bytes);
+            let mut appended = MentionInputs::default();
+            for m in &inputs.mentions {
+                appended.push_mention(
+                    m.span,
+                    &m.ent_type,
+                    m.level,
+                    m.entity.as_deref(),
+                    m.confidence,
+                );
+            }
+            for e in &inputs.entities {
+                appended.push_entity(&e.id, &e.kind, &e.name, &e.aliases, e.wikidata.as_deref());
+            }
+            let with = encode_inputs_with(
+                &inputs.sentences,
+                &inputs.boilerplate,
+                &inputs.facts,
+                &appended,
+                inputs.published.as_deref(),
+            )
+            .expect("encodes");
+            assert_eq!(with, bytes);
             assert_eq!(decode_inputs(&bytes).expect("decodes"), inputs);
             // Every cut, and one flipped byte, fails or decodes as postcard does.
             for cut in 0..bytes.len() {

@@ -11,6 +11,19 @@ use crate::{Store, StoreError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RunId(pub i64);
 
+/// One plugin's part of [`Store::write_extraction_sets`].
+#[derive(Clone, Copy, Debug)]
+pub struct ExtractionSet<'a> {
+    /// The plugin's run.
+    pub run: RunId,
+    /// The plugin's name (its rows are found by it).
+    pub extractor: &'a str,
+    /// What it found, per article.
+    pub items: &'a [(&'a ArticleId, &'a Extraction)],
+    /// Per item: true when the article holds no rows of this plugin yet; missing means false.
+    pub new: &'a [bool],
+}
+
 impl Store {
     /// Records kind declarations from `declared_by`; a kind declared again identically is kept,
     /// a conflicting declaration is an error.
@@ -126,7 +139,27 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|source| StoreError::sqlite(&path, source))?;
         for (article, extraction) in items {
-            write_one(&tx, &path, run, extractor, article, extraction)?;
+            write_one(&tx, &path, run, extractor, article, extraction, true)?;
+        }
+        crate::generation::bump(&tx).map_err(|source| StoreError::sqlite(&path, source))?;
+        tx.commit().map_err(|source| StoreError::sqlite(&path, source))
+    }
+
+    /// What several plugins found in a batch of articles, in one transaction: all of it is
+    /// stored, or none. Each set is written as [`Store::write_extractions`] writes it, except
+    /// that an article marked new holds no rows of that plugin yet (it was stored by this same
+    /// ingest, or the plugin's rows were deleted), so there is nothing to replace.
+    pub fn write_extraction_sets(&mut self, sets: &[ExtractionSet<'_>]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::sqlite(&path, source))?;
+        for set in sets {
+            for (idx, (article, extraction)) in set.items.iter().enumerate() {
+                let new = set.new.get(idx).copied().unwrap_or(false);
+                write_one(&tx, &path, set.run, set.extractor, article, extraction, !new)?;
+            }
         }
         crate::generation::bump(&tx).map_err(|source| StoreError::sqlite(&path, source))?;
         tx.commit().map_err(|source| StoreError::sqlite(&path, source))
@@ -188,25 +221,25 @@ fn delete_rows(
     // `name@version`, compared as a prefix by bytes: no LIKE, so `_` and `%` in a name are
     // plain characters.
     let prefix = format!("{extractor}@");
-    let mine = "substr(extractor, 1, length(?1)) = ?1";
-    // Two shapes of each statement, so the per-article one can use the article indexes.
+    // Two shapes of each statement, so the per-article one can use the article indexes; the
+    // per-article ones run for every article and plugin, so they are prepared once.
     let mut removed = 0;
     match article {
         Some(article) => {
             let args = params![prefix, article.0];
-            removed += tx.execute(
-                &format!(
-                    "DELETE FROM fact_arg WHERE fact_id IN
-                       (SELECT id FROM fact WHERE article_id = ?2 AND {mine})"
-                ),
-                args,
-            )?;
-            removed +=
-                tx.execute(&format!("DELETE FROM fact WHERE article_id = ?2 AND {mine}"), args)?;
-            removed +=
-                tx.execute(&format!("DELETE FROM mention WHERE article_id = ?2 AND {mine}"), args)?;
+            for sql in [
+                "DELETE FROM fact_arg WHERE fact_id IN
+                   (SELECT id FROM fact WHERE article_id = ?2
+                      AND substr(extractor, 1, length(?1)) = ?1)",
+                "DELETE FROM fact WHERE article_id = ?2 AND substr(extractor, 1, length(?1)) = ?1",
+                "DELETE FROM mention
+                   WHERE article_id = ?2 AND substr(extractor, 1, length(?1)) = ?1",
+            ] {
+                removed += tx.prepare_cached(sql)?.execute(args)?;
+            }
         }
         None => {
+            let mine = "substr(extractor, 1, length(?1)) = ?1";
             let args = params![prefix];
             removed += tx.execute(
                 &format!(
@@ -240,9 +273,12 @@ fn write_one(
     extractor: &str,
     article: &ArticleId,
     extraction: &Extraction,
+    replace: bool,
 ) -> Result<(), StoreError> {
     let sqlite = |source| StoreError::sqlite(path, source);
-    delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
+    if replace {
+        delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
+    }
 
     // An entity is stored once: the first plugin to name it sets its kind and name, later
     // ones add aliases (and a Wikidata id where none is known). An entity that no plugin
@@ -279,6 +315,8 @@ fn write_one(
         }
     }
 
+    // Every row of a call names the same extractor: its `name@version` is built once.
+    let mut label = Label::default();
     let mut mention_ids = Vec::with_capacity(extraction.mentions.len());
     {
         let mut insert = tx
@@ -299,7 +337,7 @@ fn write_one(
                     mention.ent_type,
                     mention.level.code(),
                     mention.entity,
-                    p.extractor.to_string(),
+                    label.of(&p.extractor),
                     run.0,
                     p.confidence,
                 ])
@@ -312,21 +350,23 @@ fn write_one(
     for (idx, fact) in extraction.facts.iter().enumerate() {
         let p = &fact.provenance;
         let fields = crate::plain::fields_json(&fact.fields);
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, run_id, confidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+        )
+        .and_then(|mut insert| {
+            insert.execute(params![
                 article.0,
                 fact.kind,
                 p.sentence as i64,
                 p.span.start as i64,
                 p.span.end as i64,
                 fields,
-                p.extractor.to_string(),
+                label.of(&p.extractor),
                 run.0,
                 p.confidence
-            ],
-        )
+            ])
+        })
         .map_err(sqlite)?;
         let fact_id = tx.last_insert_rowid();
         let mut insert_arg = tx
@@ -368,4 +408,22 @@ fn write_one(
         fact_ids.push(fact_id);
     }
     Ok(())
+}
+
+/// The `name@version` of the extractor of the rows being written, rebuilt only when a row
+/// names another one.
+#[derive(Default)]
+struct Label {
+    of: Option<std::sync::Arc<ExtractorRef>>,
+    text: String,
+}
+
+impl Label {
+    fn of(&mut self, extractor: &std::sync::Arc<ExtractorRef>) -> &str {
+        if !self.of.as_ref().is_some_and(|known| std::sync::Arc::ptr_eq(known, extractor)) {
+            self.text = extractor.to_string();
+            self.of = Some(extractor.clone());
+        }
+        &self.text
+    }
 }

@@ -174,6 +174,36 @@ mod entities {
         (dir, store, article)
     }
 
+    /// Several plugins in one transaction: a set marked new adds its rows, one not marked
+    /// replaces the rows its plugin stored before.
+    #[test]
+    fn extraction_sets_add_new_rows_and_replace_old_ones() {
+        let (_dir, mut store, article) = setup();
+        let run =
+            store.begin_run(&ExtractorRef { name: "a".into(), version: "1".into() }, "").unwrap();
+        let scholz = entity("local:person:scholz", "person", "Olaf Scholz", &[]);
+        let first = extraction("a", &article, std::slice::from_ref(&scholz));
+        let second = extraction("b", &article, std::slice::from_ref(&scholz));
+        let items_a = [(&article.id, &first)];
+        let items_b = [(&article.id, &second)];
+        let sets = |new: &'static [bool]| {
+            [
+                crate::ExtractionSet { run, extractor: "a", items: &items_a, new },
+                crate::ExtractionSet { run, extractor: "b", items: &items_b, new },
+            ]
+        };
+        store.write_extraction_sets(&sets(&[true])).unwrap();
+        let mentions = |store: &Store| store.stats().unwrap().tables.mentions;
+        assert_eq!(mentions(&store), 2);
+        // Not new: each plugin's earlier mention is replaced, not duplicated.
+        store.write_extraction_sets(&sets(&[false])).unwrap();
+        assert_eq!(mentions(&store), 2);
+        // Marked new although rows exist: they are added, which is why only articles stored
+        // by the same ingest may be marked.
+        store.write_extraction_sets(&sets(&[true])).unwrap();
+        assert_eq!(mentions(&store), 4);
+    }
+
     #[test]
     fn two_plugins_naming_one_entity_unite_their_aliases() {
         let (_dir, mut store, article) = setup();
@@ -311,8 +341,26 @@ mod entities {
         let run =
             store.begin_run(&ExtractorRef { name: "a".into(), version: "1".into() }, "").unwrap();
         let e = entity("local:scholz", "person", "Olaf Scholz", &[]);
-        store.write_extraction(run, "a", &article.id, &extraction("a", &article, &[e])).unwrap();
+        store
+            .write_extraction(
+                run,
+                "a",
+                &article.id,
+                &extraction("a", &article, std::slice::from_ref(&e)),
+            )
+            .unwrap();
         moved(&store, "write_extraction");
+        let found = extraction("a", &article, &[e]);
+        let items = [(&article.id, &found)];
+        store
+            .write_extraction_sets(&[crate::ExtractionSet {
+                run,
+                extractor: "a",
+                items: &items,
+                new: &[false],
+            }])
+            .unwrap();
+        moved(&store, "write_extraction_sets");
         store.delete_extractor_rows("a").unwrap();
         moved(&store, "delete_extractor_rows");
         let kind = factql_model::KindSchema {

@@ -51,16 +51,12 @@ impl Store {
 
 fn write_one(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<Outcome> {
     let seen: Option<(String, String)> = tx
-        .query_row(
-            "SELECT article_id, role FROM origin WHERE origin = ?1",
-            [&article.origin],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .prepare_cached("SELECT article_id, role FROM origin WHERE origin = ?1")?
+        .query_row([&article.origin], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     let stored: Option<String> = tx
-        .query_row("SELECT id FROM article WHERE text_sha256 = ?1", [&article.text_sha256], |row| {
-            row.get(0)
-        })
+        .prepare_cached("SELECT id FROM article WHERE text_sha256 = ?1")?
+        .query_row([&article.text_sha256], |row| row.get(0))
         .optional()?;
 
     if let Some(existing) = stored {
@@ -77,11 +73,11 @@ fn write_one(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<Outcom
     }
 
     insert_article(tx, article)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO origin (origin, article_id, role) VALUES (?1, ?2, 'primary')
          ON CONFLICT(origin) DO UPDATE SET article_id = excluded.article_id, role = 'primary'",
-        params![article.origin, article.id.0],
-    )?;
+    )?
+    .execute(params![article.origin, article.id.0])?;
     supersede(tx, seen.as_ref().map(|(id, _)| id.as_str()), &article.id.0)?;
     Ok(match seen {
         Some((previous, _)) => Outcome::Updated { previous: ArticleId(previous) },
@@ -106,11 +102,12 @@ fn supersede(tx: &Transaction<'_>, previous: Option<&str>, current: &str) -> rus
 fn insert_article(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<()> {
     let meta = serde_json::to_string(&article.meta)
         .map_err(|err| rusqlite::Error::ToSqlConversionFailure(Box::new(err)))?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO article (id, origin, format, title, url, published, source, lang, meta, text,
                               text_sha256, ingested_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-        params![
+    )?
+    .execute(params![
             article.id.0,
             article.origin,
             article.format.as_str(),
@@ -122,8 +119,7 @@ fn insert_article(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<(
             meta,
             article.text,
             article.text_sha256,
-        ],
-    )?;
+    ])?;
     let mut paragraph = tx.prepare_cached(
         "INSERT INTO paragraph (article_id, idx, start, \"end\") VALUES (?1, ?2, ?3, ?4)",
     )?;

@@ -16,6 +16,10 @@ use factql_plugin_host::{Host, HostConfig, StaticPlugin};
 
 const TARGET_BYTES: usize = 10 * 1024 * 1024;
 
+/// The allocator of the `factql` binary, so the figures are those of the real ingest.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ENTITIES: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_entities",
     entry: factql_extractor_entities::factql_plugin_entry,

@@ -104,6 +104,7 @@ fn hosts() -> (Host, Host) {
         runner: Some(RunnerCommand {
             program: env!("CARGO_BIN_EXE_factql").into(),
             args: vec!["__plugin-runner".into()],
+            env: Vec::new(),
         }),
         ..base
     };

@@ -116,7 +116,14 @@ pub(crate) fn host_config_with(
             .search
             .insert(idx, factql_plugin_host::SearchDir { path: path.clone(), explicit: true });
     }
-    config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND);
+    config.runner = factql_plugin_host::self_runner(RUNNER_SUBCOMMAND).map(|mut runner| {
+        // mimalloc (the global allocator) reserves address space 1 GiB at a time, on its first
+        // allocation, before the runner sets its memory limit (an address-space limit): with
+        // that reservation nothing more could be mapped, not even the plugin. 16 MiB at a time
+        // (the value is in KiB) keeps the runner within the limit.
+        runner.env.push(("MIMALLOC_ARENA_RESERVE".into(), "16384".into()));
+        runner
+    });
     config.on_hang = Some(on_hang);
     Ok(config)
 }
@@ -232,7 +239,7 @@ impl Runner {
         self.handled.extend(articles.iter().map(|article| article.id.clone()));
         let results = parallel_extract(&self.host, articles);
         // One transaction per plugin and batch, articles in input order: deterministic rows.
-        let mut found: Vec<Vec<(&factql_model::ArticleId, factql_store::Extraction)>> =
+        let mut found: Vec<Vec<(&factql_model::ArticleId, factql_store::Extraction, bool)>> =
             (0..self.runs.len()).map(|_| Vec::new()).collect();
         for ((article, outcomes), fresh) in articles.iter().zip(results).zip(fresh) {
             for Outcome { plugin, result } in outcomes {
@@ -240,7 +247,7 @@ impl Runner {
                     continue;
                 }
                 match result {
-                    Ok(extraction) => found[plugin].push((&article.id, extraction)),
+                    Ok(extraction) => found[plugin].push((&article.id, extraction, *fresh)),
                     Err(err) => {
                         self.failures[plugin] += 1;
                         eprintln!("warning: {err}");
@@ -248,16 +255,32 @@ impl Runner {
                 }
             }
         }
-        for (plugin, items) in found.into_iter().enumerate() {
+        // Every plugin's rows of the batch in one transaction; an article this ingest has
+        // just stored (fresh) holds no rows yet, so nothing is deleted for it first.
+        let mut refs = Vec::with_capacity(found.len());
+        for (plugin, items) in found.iter().enumerate() {
             let Some(run) = self.runs[plugin] else { continue };
             if items.is_empty() {
                 continue;
             }
-            self.facts[plugin] += items.iter().map(|(_, e)| e.facts.len()).sum::<usize>();
-            self.mentions[plugin] += items.iter().map(|(_, e)| e.mentions.len()).sum::<usize>();
-            let refs: Vec<(&factql_model::ArticleId, &factql_store::Extraction)> =
-                items.iter().map(|(id, e)| (*id, e)).collect();
-            store.write_extractions(run, self.host.plugins()[plugin].name(), &refs)?;
+            self.facts[plugin] += items.iter().map(|(_, e, _)| e.facts.len()).sum::<usize>();
+            self.mentions[plugin] += items.iter().map(|(_, e, _)| e.mentions.len()).sum::<usize>();
+            let rows: Vec<(&factql_model::ArticleId, &factql_store::Extraction)> =
+                items.iter().map(|(id, e, _)| (*id, e)).collect();
+            let new: Vec<bool> = items.iter().map(|(_, _, new)| *new).collect();
+            refs.push((run, plugin, rows, new));
+        }
+        let sets: Vec<factql_store::ExtractionSet<'_>> = refs
+            .iter()
+            .map(|(run, plugin, rows, new)| factql_store::ExtractionSet {
+                run: *run,
+                extractor: self.host.plugins()[*plugin].name(),
+                items: rows,
+                new,
+            })
+            .collect();
+        if !sets.is_empty() {
+            store.write_extraction_sets(&sets)?;
         }
         Ok(())
     }
