@@ -2,7 +2,7 @@
 //! by sentence.
 
 use crate::lexicon::{Form, flag};
-use crate::scan::{Context, DASH, QUOTE, Speaker, Tok, tokenize};
+use crate::scan::{Context, DASH, Speaker, Tok, tokenize};
 
 /// How an attribution is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,9 +87,12 @@ pub(crate) struct Claim {
     pub(crate) e: u32,
     pub(crate) holder: Holder,
     pub(crate) kind: &'static str,
-    pub(crate) hedges: Vec<String>,
-    pub(crate) boosters: Vec<String>,
-    pub(crate) loaded: Vec<String>,
+    /// Byte spans of the cue words found.
+    pub(crate) hedges: Vec<(u32, u32)>,
+    pub(crate) boosters: Vec<(u32, u32)>,
+    pub(crate) loaded: Vec<(u32, u32)>,
+    /// Every flag of the words and phrases in it.
+    pub(crate) flags: u32,
 }
 
 /// Everything found in one document.
@@ -369,10 +372,11 @@ fn attribute_direct<'d>(
                 return Some(make(speaker, (v.s, v.e), cue.lemma, cue.class));
             }
         }
-        // "According to X, “...”"
+        // "According to X, “...”", right before the mark.
         if let Some(a) = toks[..j].iter().position(|t| t.is(text, "according"))
             && toks.get(a + 1).is_some_and(|t| t.is(text, "to"))
-            && let Some((speaker, _)) = ctx.np_at(toks, a + 2)
+            && let Some((speaker, next)) = ctx.np_at(toks, a + 2)
+            && next == j
         {
             return Some(make(speaker, (toks[a].s, toks[a + 1].e), "according to", "say"));
         }
@@ -456,7 +460,9 @@ fn content_end(ctx: &Context<'_>, t: &[Tok], from: usize, at_comma: bool) -> Opt
     let mut i = from;
     while i < t.len() {
         let x = t[i];
-        if matches!(x.p, b';' | b'.' | b'!' | b'?' | QUOTE | b'(' | DASH) {
+        // Full stops inside a sentence are abbreviations ("U.S."): the sentence's end is the
+        // content's end.
+        if matches!(x.p, b';' | b'(' | DASH) {
             break;
         }
         if x.p == b',' {
@@ -519,6 +525,11 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
         // "according to X"
         if v.is(text, "according") && t.get(k + 1).is_some_and(|n| n.is(text, "to")) {
             let Some((speaker, next)) = ctx.np_at(t, k + 2) else { continue };
+            if t.get(next).is_some_and(|n| n.p == 0) {
+                // The source ends at a comma or the sentence's end; "according to the Afghan
+                // team's coach, X" names no source the phrase reader can take.
+                continue;
+            }
             let cue = (v.s, t[k + 1].e);
             let content = if k <= s0 {
                 let start = next + usize::from(t.get(next).is_some_and(|n| n.p == b','));
@@ -605,6 +616,10 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
         while j > 0 && t[j - 1].has(flag::ADV | flag::NEG | flag::HAVE | flag::MODAL | flag::DO) {
             j -= 1;
         }
+        if t[j..k].iter().any(|x| x.has(flag::NEG)) {
+            // "have not said why": nothing was said.
+            continue;
+        }
         let be_before = j > 0 && t[j - 1].has(flag::BE);
         // "alleged abuses": an adjective, unknown source.
         if v.form == Form::Past && lemma == "allege" && !be_before && j == k {
@@ -632,6 +647,7 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
                             | flag::ADV)
                         == 0
                     && t[e].cue == u16::MAX
+                    && !(e > k + 1 && t[e].text(text).ends_with("ed"))
                 {
                     e += 1;
                 }
@@ -799,19 +815,40 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
         }
         if t.get(start).is_some_and(|n| n.has(flag::THAT)) {
             start += 1;
-        } else if lemma == "tell"
-            || lemma == "warn"
-            || t.get(start).is_some_and(|n| n.has(flag::PREP | flag::TIME))
-        {
+        } else {
             let limit = (start + 7).min(t.len());
-            if let Some(that) = (start..limit)
+            let that = (start..limit)
                 .take_while(|&i| t[i].p == 0 || t[i].p == b',')
-                .find(|&i| t[i].has(flag::THAT))
-            {
-                start = that + 1;
-            } else if lemma == "tell" {
-                continue;
+                .find(|&i| t[i].has(flag::THAT));
+            let object_first = lemma == "tell" || lemma == "warn";
+            let first = t.get(start);
+            match that {
+                Some(that)
+                    if object_first || first.is_some_and(|n| n.has(flag::PREP | flag::TIME)) =>
+                {
+                    start = that + 1;
+                }
+                // Speech verbs that need "that" before a clause: "told reporters" alone, or
+                // "conceded a penalty", says nothing.
+                _ if lemma == "tell" || class == "agree" => continue,
+                _ => {
+                    // "warned against", "spoke of", "called for": a topic; "tweeted to X": none.
+                    let topic = ["against", "of", "for", "about", "on"];
+                    if first
+                        .is_some_and(|n| n.has(flag::PREP) && !topic.iter().any(|w| n.is(text, w)))
+                    {
+                        continue;
+                    }
+                    while t.get(start).is_some_and(|n| n.has(flag::TIME)) {
+                        start += 1;
+                    }
+                }
             }
+        }
+        // A colon, a comma or a quotation mark: a direct quote the marks did not close; an
+        // -ing word: a manner ("tweeted using his account"), not what was said.
+        if t.get(start).is_none_or(|n| n.p != 0 || is_ing(ctx, n)) {
+            continue;
         }
         if let Some(content) = content_end(ctx, t, start, false) {
             push_attr(out, speaker, (v.s, cue_end), lemma, class, content, Shape::Finite);
@@ -819,7 +856,8 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
     }
 }
 
-/// Hedges, boosters and loaded words of the claim over tokens `t` (bytes `[s, e)`).
+/// Hedges, boosters and loaded words of the claim over tokens `t` (bytes `[s, e)`), and
+/// the flags of everything in it.
 fn cues_of(ctx: &Context<'_>, t: &[Tok], s: u32, e: u32, holder: Holder) -> Claim {
     let text = ctx.text;
     let mut claim = Claim {
@@ -830,77 +868,55 @@ fn cues_of(ctx: &Context<'_>, t: &[Tok], s: u32, e: u32, holder: Holder) -> Clai
         hedges: Vec::new(),
         boosters: Vec::new(),
         loaded: Vec::new(),
+        flags: 0,
     };
-    let mut i = 0;
-    while i < t.len() {
+    let from = t.partition_point(|x| x.s < s);
+    let mut i = from;
+    while i < t.len() && t[i].e <= e {
         let x = t[i];
-        if x.s < s || x.e > e || !x.word() {
+        if !x.word() {
             i += 1;
             continue;
         }
         let mut f = x.f;
         let mut end = i + 1;
-        if f & flag::PHRASE != 0 {
-            let lower = x.text(text).to_ascii_lowercase();
-            for phrase in ctx.lex.phrases(&lower) {
+        if x.phrase != u16::MAX {
+            for phrase in ctx.lex.phrases(x.phrase) {
                 let n = phrase.rest.len();
                 let ok = t.len() > i + n
+                    && t[i + n].e <= e
                     && t[i + 1..=i + n]
                         .iter()
                         .zip(&phrase.rest)
                         .all(|(tok, w)| tok.word() && tok.text(text).eq_ignore_ascii_case(w));
-                if ok && t[i + n].e <= e {
+                if ok {
                     f = phrase.flags;
                     end = i + n + 1;
                     break;
                 }
             }
         }
-        let phrase = &text[x.s as usize..t[end - 1].e as usize];
+        claim.flags |= f;
+        let span = (x.s, t[end - 1].e);
         if f & flag::HEDGE != 0 {
-            claim.hedges.push(phrase.to_owned());
+            claim.hedges.push(span);
         }
         if f & flag::BOOSTER != 0 {
-            claim.boosters.push(phrase.to_owned());
+            claim.boosters.push(span);
         }
         if f & flag::LOADED != 0 {
-            claim.loaded.push(phrase.to_owned());
+            claim.loaded.push(span);
         }
         i = end;
     }
     claim
 }
 
-/// Counts tokens (and phrases) with a flag inside a claim.
-fn marked(ctx: &Context<'_>, t: &[Tok], claim: &Claim, want: u32) -> bool {
-    let text = ctx.text;
-    t.iter().enumerate().any(|(i, x)| {
-        if x.s < claim.s || x.e > claim.e || !x.word() {
-            return false;
-        }
-        if x.f & want != 0 {
-            return true;
-        }
-        if x.f & flag::PHRASE == 0 {
-            return false;
-        }
-        let lower = x.text(text).to_ascii_lowercase();
-        ctx.lex.phrases(&lower).iter().any(|p| {
-            p.flags & want != 0
-                && t.len() > i + p.rest.len()
-                && t[i + 1..=i + p.rest.len()]
-                    .iter()
-                    .zip(&p.rest)
-                    .all(|(tok, w)| tok.word() && tok.text(text).eq_ignore_ascii_case(w))
-        })
-    })
-}
-
 /// The kind of a claim in the author's voice (or of nobody named).
-fn author_kind(ctx: &Context<'_>, t: &[Tok], claim: &Claim) -> &'static str {
-    if marked(ctx, t, claim, flag::OPINION | flag::FIRST_PERSON) || claim.loaded.len() >= 2 {
+fn author_kind(claim: &Claim) -> &'static str {
+    if claim.flags & (flag::OPINION | flag::FIRST_PERSON) != 0 || claim.loaded.len() >= 2 {
         "opinion"
-    } else if marked(ctx, t, claim, flag::INTENT) {
+    } else if claim.flags & flag::INTENT != 0 {
         "intent"
     } else {
         "factual"
@@ -983,11 +999,11 @@ fn sentence_claims(
             match att.shape {
                 Shape::Passive => {
                     let mut claim = cues_of(ctx, t, s, e, Holder::Unknown);
-                    push_cue_hedge(ctx, att, &mut claim);
-                    claim.kind = if matches!(att.class, "accuse" | "allege") {
-                        "allegation"
-                    } else {
-                        author_kind(ctx, t, &claim)
+                    push_cue_hedge(att, &mut claim);
+                    claim.kind = match att.class {
+                        "accuse" | "allege" => "allegation",
+                        "believe" => "opinion",
+                        _ => author_kind(&claim),
                     };
                     out.push(claim);
                     author = false;
@@ -997,7 +1013,7 @@ fn sentence_claims(
                     let mut claim = cues_of(ctx, t, att.cue.0.min(cs), ce, Holder::Unknown);
                     claim.kind = "allegation";
                     if claim.hedges.is_empty() {
-                        push_cue_hedge(ctx, att, &mut claim);
+                        push_cue_hedge(att, &mut claim);
                     }
                     out.push(claim);
                 }
@@ -1007,11 +1023,11 @@ fn sentence_claims(
                 _ => {
                     let (cs, ce) = att.content_span();
                     let mut claim = cues_of(ctx, t, cs, ce, holder);
-                    push_cue_hedge(ctx, att, &mut claim);
+                    push_cue_hedge(att, &mut claim);
                     claim.kind = speaker_kind(att.class, &claim, t);
                     if att.class != "intent"
                         && claim.kind != "allegation"
-                        && marked(ctx, t, &claim, flag::INTENT)
+                        && claim.flags & flag::INTENT != 0
                         && claim.kind == "factual"
                     {
                         claim.kind = "intent";
@@ -1023,18 +1039,18 @@ fn sentence_claims(
         }
         if author {
             let mut claim = cues_of(ctx, t, s, e, Holder::Author);
-            claim.kind = author_kind(ctx, t, &claim);
+            claim.kind = author_kind(&claim);
             out.push(claim);
         }
     }
 }
 
 /// The reporting verb itself is a hedge for some classes ("believes", "criticized as").
-fn push_cue_hedge(ctx: &Context<'_>, att: &Attribution<'_>, claim: &mut Claim) {
-    if crate::lexicon::class_hedges(att.class) && att.cue.1 > att.cue.0 {
-        let cue = &ctx.text[att.cue.0 as usize..att.cue.1 as usize];
-        if !claim.hedges.iter().any(|h| h == cue) {
-            claim.hedges.insert(0, cue.to_owned());
-        }
+fn push_cue_hedge(att: &Attribution<'_>, claim: &mut Claim) {
+    if crate::lexicon::class_hedges(att.class)
+        && att.cue.1 > att.cue.0
+        && !claim.hedges.contains(&att.cue)
+    {
+        claim.hedges.insert(0, att.cue);
     }
 }

@@ -89,6 +89,7 @@ const CUES: &[(&str, &str, &[&str])] = &[
     ("note", "say", &[]),
     ("explain", "say", &[]),
     ("write", "say", &["wrote", "written", "writing"]),
+    ("state", "say", &[]),
     ("reply", "say", &[]),
     ("respond", "say", &[]),
     ("comment", "say", &[]),
@@ -498,7 +499,7 @@ const WORDS: &[(&[&str], u32)] = &[
         ],
         flag::PREP,
     ),
-    (&["he", "she"], flag::SUBJ_PRON),
+    (&["he", "she", "they"], flag::SUBJ_PRON),
     (&["he", "him", "his", "himself"], flag::MASC),
     (&["she", "her", "hers", "herself"], flag::FEM),
     (&["his", "her", "their", "its"], flag::POSS_PRON),
@@ -703,7 +704,7 @@ const WORDS: &[(&[&str], u32)] = &[
         flag::SPEECH_NOUN,
     ),
     (&["and", "or"], flag::AND),
-    (&["i", "we", "my", "our", "me", "us"], flag::FIRST_PERSON),
+    (&["i", "we", "my", "our"], flag::FIRST_PERSON),
 ];
 
 /// What a word is.
@@ -712,11 +713,14 @@ pub(crate) struct Entry {
     pub(crate) flags: u32,
     /// Index into [`Lexicon::cues`], or `u16::MAX`.
     pub(crate) cue: u16,
+    /// Index into the phrase lists, or `u16::MAX`.
+    pub(crate) phrase: u16,
     pub(crate) form: Form,
 }
 
 impl Entry {
-    const EMPTY: Entry = Entry { flags: 0, cue: u16::MAX, form: Form::None };
+    pub(crate) const EMPTY: Entry =
+        Entry { flags: 0, cue: u16::MAX, phrase: u16::MAX, form: Form::None };
 }
 
 /// A multi-word cue: its words after the first, and the flags the whole phrase gets.
@@ -753,8 +757,8 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 /// The whole table, built once when the plugin starts.
 pub(crate) struct Lexicon {
     words: FxMap<Box<str>, Entry>,
-    /// First word -> phrases starting with it, longest first.
-    phrases: FxMap<Box<str>, Vec<Phrase>>,
+    /// Per first word ([`Entry::phrase`]): the phrases starting with it, longest first.
+    phrases: Vec<Vec<Phrase>>,
     pub(crate) cues: Vec<Cue>,
     /// First name -> true for male, false for female.
     sex: FxMap<Box<str>, bool>,
@@ -766,7 +770,7 @@ impl Lexicon {
     pub(crate) fn load() -> Lexicon {
         let mut lex = Lexicon {
             words: FxMap::default(),
-            phrases: FxMap::default(),
+            phrases: Vec::new(),
             cues: Vec::new(),
             sex: FxMap::default(),
         };
@@ -791,6 +795,8 @@ impl Lexicon {
                 };
                 forms.push(((*form).to_owned(), kind));
             }
+            // "state" is a noun far more often than a verb: only its inflected forms are cues.
+            forms.retain(|(_, kind)| *lemma != "state" || *kind != Form::Base);
             for (form, kind) in forms {
                 let entry = lex.words.entry(form.into_boxed_str()).or_insert(Entry::EMPTY);
                 if entry.cue == u16::MAX {
@@ -822,7 +828,7 @@ impl Lexicon {
                 lex.sex.insert(name.to_ascii_lowercase().into_boxed_str(), sex.trim() == "M");
             }
         }
-        for list in lex.phrases.values_mut() {
+        for list in &mut lex.phrases {
             list.sort_by_key(|p| std::cmp::Reverse(p.rest.len()));
         }
         lex
@@ -837,8 +843,14 @@ impl Lexicon {
             self.words.entry(first.into()).or_insert(Entry::EMPTY).flags |= flags;
             return;
         }
-        self.words.entry(first.into()).or_insert(Entry::EMPTY).flags |= flag::PHRASE;
-        let list = self.phrases.entry(first.into()).or_default();
+        let next = self.phrases.len() as u16;
+        let entry = self.words.entry(first.into()).or_insert(Entry::EMPTY);
+        entry.flags |= flag::PHRASE;
+        if entry.phrase == u16::MAX {
+            entry.phrase = next;
+            self.phrases.push(Vec::new());
+        }
+        let list = &mut self.phrases[entry.phrase as usize];
         match list.iter_mut().find(|p| p.rest == rest) {
             Some(phrase) => phrase.flags |= flags,
             None => list.push(Phrase { rest, flags }),
@@ -850,9 +862,9 @@ impl Lexicon {
         self.words.get(lower).copied().unwrap_or(Entry::EMPTY)
     }
 
-    /// Phrases starting with a lower-case word, longest first.
-    pub(crate) fn phrases(&self, first: &str) -> &[Phrase] {
-        self.phrases.get(first).map_or(&[], Vec::as_slice)
+    /// The phrases of a first word's [`Entry::phrase`], longest first.
+    pub(crate) fn phrases(&self, idx: u16) -> &[Phrase] {
+        self.phrases.get(idx as usize).map_or(&[], Vec::as_slice)
     }
 
     /// The sex of a first name, when the name list knows it (true: male).

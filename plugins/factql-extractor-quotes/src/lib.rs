@@ -14,7 +14,7 @@
 //! - **`claim`**: a proposition with its `holder` (`author`, `speaker` or `unknown`; the
 //!   `holder` argument is the speaker's entity when there is one), `kind` (`factual`,
 //!   `opinion`, `intent`, `allegation`), the `hedges`, `boosters` and `loaded` words found in
-//!   it, `hedged`, and for a reported claim the `verb`.
+//!   it (lists, null when there is none), `hedged`, and for a reported claim the `verb`.
 //!
 //! **Speakers.** `speaker_status` is `named` (the `speaker` argument is an entity: a name, a
 //! title the roles extractor gave to one person of the article, or a pronoun resolved),
@@ -144,8 +144,6 @@ impl Extractor for Quotes {
             fact.confidence(confidence);
         }
         for claim in &found.claims {
-            let strings =
-                |list: &[String]| Value::List(list.iter().map(|h| Value::Str(h.clone())).collect());
             let holder = match claim.holder {
                 Holder::Author => "author",
                 Holder::Speaker(_) => "speaker",
@@ -156,11 +154,22 @@ impl Extractor for Quotes {
                 .field("text", &text[claim.s as usize..claim.e as usize])
                 .field("holder", holder)
                 .field("kind", claim.kind)
-                .field("hedges", strings(&claim.hedges))
-                .field("boosters", strings(&claim.boosters))
-                .field("loaded", strings(&claim.loaded))
                 .field("hedged", !claim.hedges.is_empty())
                 .confidence(0.6);
+            // The cue lists are set when they are not empty (null otherwise).
+            for (name, list) in [
+                ("hedges", &claim.hedges),
+                ("boosters", &claim.boosters),
+                ("loaded", &claim.loaded),
+            ] {
+                if !list.is_empty() {
+                    let words = list
+                        .iter()
+                        .map(|&(s, e)| Value::Str(text[s as usize..e as usize].to_owned()))
+                        .collect();
+                    fact.field(name, Value::List(words));
+                }
+            }
             if let Holder::Speaker(n) = claim.holder {
                 let att = &found.attributions[n];
                 fact.field("verb", att.lemma);

@@ -3,7 +3,7 @@
 use factql_plugin_sdk::Document;
 use factql_plugin_sdk::wire::{Span, Target};
 
-use crate::lexicon::{Form, Lexicon, flag};
+use crate::lexicon::{Entry, Form, Lexicon, flag};
 
 /// Punctuation codes of [`Tok::p`] (a word has 0).
 pub(crate) const QUOTE: u8 = b'"';
@@ -16,6 +16,8 @@ pub(crate) struct Tok {
     pub(crate) e: u32,
     pub(crate) f: u32,
     pub(crate) cue: u16,
+    /// The phrases this word starts ([`crate::lexicon::Lexicon::phrases`]), or `u16::MAX`.
+    pub(crate) phrase: u16,
     pub(crate) form: Form,
     /// The punctuation mark, or 0 for a word.
     pub(crate) p: u8,
@@ -125,18 +127,16 @@ pub(crate) fn tokenize(lex: &Lexicon, text: &str, start: usize, end: usize, out:
                 for (d, s) in buf.iter_mut().zip(word.bytes()) {
                     *d = s.to_ascii_lowercase();
                 }
-                std::str::from_utf8(&buf[..word.len()]).map_or(
-                    crate::lexicon::Entry { flags: 0, cue: u16::MAX, form: Form::None },
-                    |lower| lex.get(lower),
-                )
+                std::str::from_utf8(&buf[..word.len()]).map_or(Entry::EMPTY, |lower| lex.get(lower))
             } else {
-                crate::lexicon::Entry { flags: 0, cue: u16::MAX, form: Form::None }
+                Entry::EMPTY
             };
             out.push(Tok {
                 s: s as u32,
                 e: j as u32,
                 f: entry.flags,
                 cue: entry.cue,
+                phrase: entry.phrase,
                 form: entry.form,
                 p: 0,
                 cap: ch.is_uppercase(),
@@ -157,6 +157,7 @@ pub(crate) fn tokenize(lex: &Lexicon, text: &str, start: usize, end: usize, out:
                         e: e as u32,
                         f: 0,
                         cue: u16::MAX,
+                        phrase: u16::MAX,
                         form: Form::None,
                         p: 0,
                         cap: false,
@@ -180,6 +181,7 @@ pub(crate) fn tokenize(lex: &Lexicon, text: &str, start: usize, end: usize, out:
                 e: (i + len) as u32,
                 f: 0,
                 cue: u16::MAX,
+                phrase: u16::MAX,
                 form: Form::None,
                 p,
                 cap: false,
@@ -365,7 +367,12 @@ impl<'d> Context<'d> {
     }
 
     fn pronoun(&self, tok: &Tok) -> Speaker<'d> {
-        let entity = self.resolve_pronoun(tok.s, tok.f & flag::MASC != 0);
+        // "they" is never resolved: a plural speaker is a group the mentions rarely name.
+        let entity = if tok.f & (flag::MASC | flag::FEM) != 0 {
+            self.resolve_pronoun(tok.s, tok.f & flag::MASC != 0)
+        } else {
+            None
+        };
         Speaker {
             entity,
             status: if entity.is_some() { "named" } else { "nominal" },
@@ -477,6 +484,20 @@ impl<'d> Context<'d> {
             let covered = self.starting_at(t[end].s).next().map(|m| m.e);
             if let Some(e) = covered {
                 last_ment_end = last_ment_end.max(e);
+            }
+            // "Ambassador to the United States Hamdullah Mohib": a title's complement.
+            if end > k
+                && t[end - 1].has(flag::TITLE)
+                && (t[end].is(self.text, "to") || t[end].is(self.text, "of"))
+            {
+                let mut after = end + 1;
+                if t.get(after).is_some_and(|x| x.has(flag::DET)) {
+                    after += 1;
+                }
+                if t.get(after).is_some_and(|x| x.word() && x.cap) {
+                    end = after;
+                    continue;
+                }
             }
             if t[end].e <= last_ment_end || t[end].cap || t[end].has(flag::TITLE | flag::NOMINAL) {
                 end += 1;

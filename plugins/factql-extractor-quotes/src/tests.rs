@@ -294,3 +294,14 @@ fn a_direct_quote_is_its_speakers_claim() {
     let text = "\u{201c}We may need more time,\u{201d} Scholz said.";
     assert_eq!(claims(text), ["speaker(wd:Q61053) | opinion | We may need more time"]);
 }
+
+#[test]
+fn negated_speech_objects_and_manners_are_no_quotes_and_they_is_unnamed() {
+    let text = "Orban has not said why the talks failed. Scholz conceded a goal late. Putin tweeted to Macron. Macron tweeted using his phone.";
+    assert_eq!(quotes(text, &[]), Vec::<String>::new());
+    let text = "They say the mineral is the simplest fix.";
+    assert_eq!(
+        quotes(text, &[]),
+        ["- | say | say | false | nominal/pronoun | the mineral is the simplest fix"]
+    );
+}
