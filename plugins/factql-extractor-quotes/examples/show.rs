@@ -81,7 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         ),
                         "claim" => println!(
                             "claim  {} {} {} hedges [{}] boosters [{}] loaded [{}] {:?}",
-                            f("holder"),
+                            f("holder_type"),
                             who("holder"),
                             f("kind"),
                             f("hedges"),

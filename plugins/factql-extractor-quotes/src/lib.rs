@@ -11,7 +11,7 @@
 //!   "alleged X". Fields: `text` (the content), `verb` (the reporting verb's lemma, `call for`,
 //!   `according to`), `verb_class`, `direct`, `date` (the publication date: when the words were
 //!   reported), `speaker_status`, `speaker_via`, `speaker_text`.
-//! - **`claim`**: a proposition with its `holder` (`author`, `speaker` or `unknown`; the
+//! - **`claim`**: a proposition with its `holder_type` (`author`, `speaker` or `unknown`; the
 //!   `holder` argument is the speaker's entity when there is one), `kind` (`factual`,
 //!   `opinion`, `intent`, `allegation`), the `hedges`, `boosters` and `loaded` words found in
 //!   it (lists, null when there is none), `hedged`, and for a reported claim the `verb`.
@@ -85,7 +85,7 @@ pub fn claim_kind() -> KindDecl {
     let list = || FieldType::List(Box::new(FieldType::Str));
     KindDecl::new("claim")
         .field("text", FieldType::Str, true)
-        .field("holder", FieldType::Str, true)
+        .field("holder_type", FieldType::Str, true)
         .field("kind", FieldType::Str, true)
         .field("hedges", list(), false)
         .field("boosters", list(), false)
@@ -152,7 +152,7 @@ impl Extractor for Quotes {
             let fact = out
                 .fact("claim", claim.s as usize..claim.e as usize)
                 .field("text", &text[claim.s as usize..claim.e as usize])
-                .field("holder", holder)
+                .field("holder_type", holder)
                 .field("kind", claim.kind)
                 .field("hedged", !claim.hedges.is_empty())
                 .confidence(0.6);

@@ -140,7 +140,7 @@ fn claims(text: &str) -> Vec<String> {
         .map(|f| {
             format!(
                 "{}({}) | {} | {}",
-                field(f, "holder"),
+                field(f, "holder_type"),
                 who(f, "holder"),
                 field(f, "kind"),
                 field(f, "text")

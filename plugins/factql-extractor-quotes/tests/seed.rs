@@ -253,7 +253,7 @@ fn criticized_as_rigged_has_an_unknown_speaker() {
         .iter()
         .find(|c| overlap((c.provenance.span.start, c.provenance.span.end), cue) > 0)
         .unwrap();
-    assert_eq!(str_field(claim, "holder"), "unknown");
+    assert_eq!(str_field(claim, "holder_type"), "unknown");
     assert_eq!(str_field(claim, "kind"), "allegation");
     assert!(arg(claim, "holder").is_none());
 }
@@ -274,7 +274,7 @@ fn the_author_not_lukashenko_holds_the_biden_macron_opinion() {
         assert!(who.is_none(), "T01: {fact:?}");
     }
     let claim = in_s12.iter().find(|c| c.kind == "claim").unwrap();
-    assert_eq!(str_field(claim, "holder"), "author");
+    assert_eq!(str_field(claim, "holder_type"), "author");
     assert_eq!(str_field(claim, "kind"), "opinion");
     assert!(str_field(claim, "text").ends_with("claims to moral superiority"));
 }
@@ -334,7 +334,7 @@ fn claims_have_the_gold_holders_and_kinds() {
             continue;
         };
         let claim = &run.claims[n];
-        let holder = match str_field(claim, "holder") {
+        let holder = match str_field(claim, "holder_type") {
             "speaker" => arg(claim, "holder")
                 .and_then(|id| gold_entity(run, id))
                 .unwrap_or_else(|| "speaker".into()),
