@@ -465,6 +465,10 @@ fn content_end(ctx: &Context<'_>, t: &[Tok], from: usize, at_comma: bool) -> Opt
         if matches!(x.p, b';' | b'(' | DASH) {
             break;
         }
+        if x.p == b',' && reported_after(t, i + 1) {
+            // "..., chief negotiator Saeb Erakat said.": the rest reports the clause.
+            break;
+        }
         if x.p == b',' {
             let next = t.get(i + 1);
             if at_comma
@@ -482,6 +486,21 @@ fn content_end(ctx: &Context<'_>, t: &[Tok], from: usize, at_comma: bool) -> Opt
         end -= 1;
     }
     (end > from).then(|| (t[from].s, t[end - 1].e))
+}
+
+/// Whether tokens from `from` to the end are a reverse attribution: a short speaker phrase, a
+/// reporting verb, then only time words ("the agency said on Thursday.").
+fn reported_after(t: &[Tok], from: usize) -> bool {
+    let limit = (from + 9).min(t.len());
+    let Some(q) = (from + 1..limit)
+        .find(|&i| t[i].cue != u16::MAX && matches!(t[i].form, Form::Past | Form::S))
+    else {
+        return false;
+    };
+    t[from..q].iter().all(|x| x.word())
+        && t[q + 1..]
+            .iter()
+            .all(|x| x.p != 0 && x.p != b',' || x.has(flag::TIME | flag::PREP | flag::DET))
 }
 
 /// The subject of the main clause `[from, to)`: a leading pronoun, name or title phrase.
@@ -719,6 +738,9 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
             if t.get(start).is_some_and(|n| n.has(flag::THAT)) {
                 start += 1;
             }
+            if lemma != "call for" && !topic_ok(ctx, t.get(start)) {
+                continue;
+            }
             if let Some(content) = content_end(ctx, t, start, true) {
                 push_attr(out, speaker, (v.s, cue_end), lemma, class, content, Shape::Participle);
             }
@@ -813,6 +835,18 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
             }
             continue;
         }
+        // "said on Thursday (that)", "said here Wednesday that": time and place words first.
+        loop {
+            if t.get(start).is_some_and(|n| n.has(flag::TIME)) {
+                start += 1;
+            } else if t.get(start).is_some_and(|n| n.has(flag::PREP | flag::DET))
+                && t.get(start + 1).is_some_and(|n| n.has(flag::TIME))
+            {
+                start += 2;
+            } else {
+                break;
+            }
+        }
         if t.get(start).is_some_and(|n| n.has(flag::THAT)) {
             start += 1;
         } else {
@@ -831,18 +865,8 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
                 // Speech verbs that need "that" before a clause: "told reporters" alone, or
                 // "conceded a penalty", says nothing.
                 _ if lemma == "tell" || class == "agree" => continue,
-                _ => {
-                    // "warned against", "spoke of", "called for": a topic; "tweeted to X": none.
-                    let topic = ["against", "of", "for", "about", "on"];
-                    if first
-                        .is_some_and(|n| n.has(flag::PREP) && !topic.iter().any(|w| n.is(text, w)))
-                    {
-                        continue;
-                    }
-                    while t.get(start).is_some_and(|n| n.has(flag::TIME)) {
-                        start += 1;
-                    }
-                }
+                _ if !topic_ok(ctx, first) => continue,
+                _ => {}
             }
         }
         // A colon, a comma or a quotation mark: a direct quote the marks did not close; an
@@ -854,6 +878,13 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
             push_attr(out, speaker, (v.s, cue_end), lemma, class, content, Shape::Finite);
         }
     }
+}
+
+/// Content may open with a preposition only when it names a topic ("warned against", "spoke
+/// of"); "tweeted to X" or "added to a series" says nothing.
+fn topic_ok(ctx: &Context<'_>, first: Option<&Tok>) -> bool {
+    let topic = ["against", "of", "for", "about", "on"];
+    !first.is_some_and(|n| n.has(flag::PREP) && !topic.iter().any(|w| n.is(ctx.text, w)))
 }
 
 /// Hedges, boosters and loaded words of the claim over tokens `t` (bytes `[s, e)`), and

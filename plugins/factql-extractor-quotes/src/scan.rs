@@ -426,6 +426,33 @@ impl<'d> Context<'d> {
             while k > 0 && t[k - 1].word() && (t[k - 1].cap || t[k - 1].has(flag::TITLE)) {
                 k -= 1;
             }
+            // "the official news agency WFNA": plain words back to a determiner.
+            let mut d = k;
+            let closed = flag::BE
+                | flag::HAVE
+                | flag::MODAL
+                | flag::DO
+                | flag::PREP
+                | flag::REL
+                | flag::THAT
+                | flag::DET
+                | flag::SUBCONJ
+                | flag::AND
+                | flag::SUBJ_PRON
+                | flag::POSS_PRON
+                | flag::NEG;
+            while d > 0
+                && k - d < 4
+                && t[d - 1].word()
+                && t[d - 1].f & closed == 0
+                && t[d - 1].cue == u16::MAX
+                && !t[d - 1].cap
+            {
+                d -= 1;
+            }
+            if d < k && d > 0 && t[d - 1].has(flag::DET) {
+                k = d;
+            }
             if k > 0 && t[k - 1].has(flag::DET) {
                 k -= 1;
             }
@@ -438,6 +465,28 @@ impl<'d> Context<'d> {
                 e: tok.e,
             };
             return Some((speaker, k));
+        }
+        if tok.cap && tok.f == 0 && tok.cue == u16::MAX {
+            // A name no extractor linked, after a title or a comma: "chief Palestinian
+            // negotiator Saeb Erakat".
+            let mut k = j;
+            while k > 0 && j - k < 3 && t[k - 1].word() && t[k - 1].cap && t[k - 1].f == 0 {
+                k -= 1;
+            }
+            let name_start = k;
+            while k > 0 && t[k - 1].word() && (t[k - 1].cap || t[k - 1].has(flag::TITLE)) {
+                k -= 1;
+            }
+            if k > 0 && t[k - 1].has(flag::DET) {
+                k -= 1;
+            }
+            let titled = t[k..name_start].iter().any(|x| x.has(flag::TITLE));
+            if titled || k > 0 && t[k - 1].p == b',' {
+                let speaker =
+                    Speaker { entity: None, status: "unlinked", via: "name", s: t[k].s, e: tok.e };
+                return Some((speaker, k));
+            }
+            return None;
         }
         if tok.has(flag::TITLE | flag::NOMINAL) && !tok.cap || tok.has(flag::TITLE) {
             let mut k = j;

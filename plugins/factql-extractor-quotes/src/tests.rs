@@ -21,6 +21,7 @@ const KNOWN: &[(&str, &str, &str, &[&str])] = &[
     ("wd:Q1", "person", "Jane Doe", &["Doe"]),
     ("wd:Q2", "person", "Peter Szijjarto", &["Szijjarto"]),
     ("wd:Q3", "org", "Kremlin", &[]),
+    ("wd:Q4", "org", "TASS", &[]),
     ("iso:HUN", "place", "Hungary", &["Hungarian"]),
     ("iso:DEU", "place", "Germany", &["German"]),
     ("iso:RUS", "place", "Russia", &[]),
@@ -303,5 +304,17 @@ fn negated_speech_objects_and_manners_are_no_quotes_and_they_is_unnamed() {
     assert_eq!(
         quotes(text, &[]),
         ["- | say | say | false | nominal/pronoun | the mineral is the simplest fix"]
+    );
+}
+
+#[test]
+fn time_words_after_the_verb_and_a_long_subject_before_a_reverse_attribution() {
+    let text = "Hungary will support the resolution, the official news agency TASS said on Thursday. Orban said on Sunday there were concerns about the vote.";
+    assert_eq!(
+        quotes(text, &[]),
+        [
+            "wd:Q4 | say | say | false | named/name | Hungary will support the resolution",
+            "wd:Q57641 | say | say | false | named/name | there were concerns about the vote",
+        ]
     );
 }
