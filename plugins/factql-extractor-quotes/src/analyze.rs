@@ -542,7 +542,7 @@ fn sentence_attributions<'d>(ctx: &Context<'d>, t: &[Tok], out: &mut Vec<Attribu
             continue;
         }
         // "according to X"
-        if v.is(text, "according") && t.get(k + 1).is_some_and(|n| n.is(text, "to")) {
+        if v.has(flag::ACCORDING) && t.get(k + 1).is_some_and(|n| n.is(text, "to")) {
             let Some((speaker, next)) = ctx.np_at(t, k + 2) else { continue };
             if t.get(next).is_some_and(|n| n.p == 0) {
                 // The source ends at a comma or the sentence's end; "according to the Afghan

@@ -55,6 +55,8 @@ pub(crate) mod flag {
     pub(crate) const AND: u32 = 1 << 27;
     /// I, we, my, our: the author speaking in the first person.
     pub(crate) const FIRST_PERSON: u32 = 1 << 28;
+    /// "according" (to).
+    pub(crate) const ACCORDING: u32 = 1 << 29;
 }
 
 /// The grammatical form of a reporting-verb token.
@@ -732,6 +734,7 @@ const WORDS: &[(&[&str], u32)] = &[
         flag::SPEECH_NOUN,
     ),
     (&["and", "or"], flag::AND),
+    (&["according"], flag::ACCORDING),
     (&["i", "we", "my", "our"], flag::FIRST_PERSON),
 ];
 
@@ -784,7 +787,9 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// The whole table, built once when the plugin starts.
 pub(crate) struct Lexicon {
-    words: FxMap<Box<str>, Entry>,
+    words: FxMap<Box<[u8]>, Entry>,
+    /// The longest single word in the table: longer words are not looked up.
+    longest: usize,
     /// Per first word ([`Entry::phrase`]): the phrases starting with it, longest first.
     phrases: Vec<Vec<Phrase>>,
     pub(crate) cues: Vec<Cue>,
@@ -798,6 +803,7 @@ impl Lexicon {
     pub(crate) fn load() -> Lexicon {
         let mut lex = Lexicon {
             words: FxMap::default(),
+            longest: 0,
             phrases: Vec::new(),
             cues: Vec::new(),
             sex: FxMap::default(),
@@ -826,7 +832,8 @@ impl Lexicon {
             // "state" is a noun far more often than a verb: only its inflected forms are cues.
             forms.retain(|(_, kind)| *lemma != "state" || *kind != Form::Base);
             for (form, kind) in forms {
-                let entry = lex.words.entry(form.into_boxed_str()).or_insert(Entry::EMPTY);
+                let entry =
+                    lex.words.entry(form.into_bytes().into_boxed_slice()).or_insert(Entry::EMPTY);
                 if entry.cue == u16::MAX {
                     entry.cue = idx;
                     entry.form = kind;
@@ -856,6 +863,7 @@ impl Lexicon {
                 lex.sex.insert(name.to_ascii_lowercase().into_boxed_str(), sex.trim() == "M");
             }
         }
+        lex.longest = lex.words.keys().map(|k| k.len()).max().unwrap_or(0);
         for list in &mut lex.phrases {
             list.sort_by_key(|p| std::cmp::Reverse(p.rest.len()));
         }
@@ -868,11 +876,11 @@ impl Lexicon {
         let first = words.next().unwrap_or_default();
         let rest: Vec<Box<str>> = words.map(Box::from).collect();
         if rest.is_empty() {
-            self.words.entry(first.into()).or_insert(Entry::EMPTY).flags |= flags;
+            self.words.entry(first.as_bytes().into()).or_insert(Entry::EMPTY).flags |= flags;
             return;
         }
         let next = self.phrases.len() as u16;
-        let entry = self.words.entry(first.into()).or_insert(Entry::EMPTY);
+        let entry = self.words.entry(first.as_bytes().into()).or_insert(Entry::EMPTY);
         entry.flags |= flag::PHRASE;
         if entry.phrase == u16::MAX {
             entry.phrase = next;
@@ -886,7 +894,10 @@ impl Lexicon {
     }
 
     /// The entry of a lower-case word.
-    pub(crate) fn get(&self, lower: &str) -> Entry {
+    pub(crate) fn get(&self, lower: &[u8]) -> Entry {
+        if lower.len() > self.longest {
+            return Entry::EMPTY;
+        }
         self.words.get(lower).copied().unwrap_or(Entry::EMPTY)
     }
 
@@ -939,7 +950,7 @@ mod tests {
     fn regular_and_irregular_forms_of_reporting_verbs() {
         let lex = Lexicon::load();
         let cue = |w: &str| {
-            let e = lex.get(w);
+            let e = lex.get(w.as_bytes());
             (e.cue != u16::MAX).then(|| (lex.cues[e.cue as usize].lemma, e.form))
         };
         assert_eq!(cue("said"), Some(("say", Form::Past)));
@@ -955,10 +966,10 @@ mod tests {
     #[test]
     fn the_hedge_list_drops_common_words_and_reads_certainty_as_boosting() {
         let lex = Lexicon::load();
-        assert!(lex.get("alleged").flags & flag::HEDGE != 0);
-        assert!(lex.get("about").flags & flag::HEDGE == 0);
-        assert!(lex.get("clearly").flags & flag::BOOSTER != 0);
-        assert!(lex.get("clearly").flags & flag::HEDGE == 0);
+        assert!(lex.get(b"alleged").flags & flag::HEDGE != 0);
+        assert!(lex.get(b"about").flags & flag::HEDGE == 0);
+        assert!(lex.get(b"clearly").flags & flag::BOOSTER != 0);
+        assert!(lex.get(b"clearly").flags & flag::HEDGE == 0);
         assert_eq!(lex.sex("Viktor"), Some(true));
         assert_eq!(lex.sex("Ursula"), Some(false));
     }

@@ -127,7 +127,7 @@ pub(crate) fn tokenize(lex: &Lexicon, text: &str, start: usize, end: usize, out:
                 for (d, s) in buf.iter_mut().zip(word.bytes()) {
                     *d = s.to_ascii_lowercase();
                 }
-                std::str::from_utf8(&buf[..word.len()]).map_or(Entry::EMPTY, |lower| lex.get(lower))
+                lex.get(&buf[..word.len()])
             } else {
                 Entry::EMPTY
             };
