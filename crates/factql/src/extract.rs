@@ -30,6 +30,10 @@ pub(crate) const BUNDLED: &[StaticPlugin] = &[
         entry: factql_extractor_money::factql_plugin_entry,
     },
     StaticPlugin {
+        crate_name: "factql_extractor_quotes",
+        entry: factql_extractor_quotes::factql_plugin_entry,
+    },
+    StaticPlugin {
         crate_name: "factql_extractor_roles",
         entry: factql_extractor_roles::factql_plugin_entry,
     },

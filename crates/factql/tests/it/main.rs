@@ -10,6 +10,7 @@ mod ingest;
 mod kill;
 mod pty;
 mod query;
+mod quotes;
 mod repl;
 mod roles_gold;
 mod shared;
