@@ -1,7 +1,7 @@
 //! Throughput of the bundled extractors through the plugin host, one thread, on the bundled
 //! corpus repeated to about 10 MB: each extractor alone (roles and tone read the entities'
-//! mentions, so they are measured with them and their share is the difference), then all of
-//! them.
+//! mentions, so they are measured with them and their share is the difference; events reads
+//! the entities' mentions and the dates' facts), then all of them.
 //!
 //! `cargo bench -p factql --bench extractors`; words are whitespace-separated words of the
 //! article texts, as in the peers' baselines. The whole ingest (reading, segmentation, the
@@ -32,6 +32,10 @@ const TONE: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_tone",
     entry: factql_extractor_tone::factql_plugin_entry,
 };
+const EVENTS: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_events",
+    entry: factql_extractor_events::factql_plugin_entry,
+};
 const MONEY: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_money",
     entry: factql_extractor_money::factql_plugin_entry,
@@ -59,13 +63,14 @@ fn bench(c: &mut Criterion) {
     let articles = factql_test_support::corpus_articles(TARGET_BYTES);
     let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
     let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
-    let setups: [(&str, Vec<StaticPlugin>); 6] = [
+    let setups: [(&str, Vec<StaticPlugin>); 7] = [
         ("entities", vec![ENTITIES]),
         ("money", vec![MONEY]),
         ("dates", vec![DATES]),
         ("entities+roles", vec![ENTITIES, ROLES]),
         ("entities+tone", vec![ENTITIES, TONE]),
-        ("all", vec![ENTITIES, ROLES, TONE, MONEY, DATES]),
+        ("entities+dates+events", vec![ENTITIES, DATES, EVENTS]),
+        ("all", vec![ENTITIES, ROLES, TONE, MONEY, DATES, EVENTS]),
     ];
     let mut group = c.benchmark_group("extractors");
     group.throughput(Throughput::Elements(words as u64));
@@ -92,13 +97,14 @@ fn bench(c: &mut Criterion) {
         times[2]
     };
     let rate = |secs: f64| words as f64 / secs;
-    let (entities, money, dates, with_roles, with_tone, all) = (
+    let (entities, money, dates, with_roles, with_tone, with_events, all) = (
         median(&[ENTITIES]),
         median(&[MONEY]),
         median(&[DATES]),
         median(&[ENTITIES, ROLES]),
         median(&[ENTITIES, TONE]),
-        median(&[ENTITIES, ROLES, TONE, MONEY, DATES]),
+        median(&[ENTITIES, DATES, EVENTS]),
+        median(&[ENTITIES, ROLES, TONE, MONEY, DATES, EVENTS]),
     );
     println!("\n{megabytes:.1} MB, {words} words, one thread; medians of 5 passes:");
     println!("  entities alone      {:>12.0} words/s", rate(entities));
@@ -106,6 +112,10 @@ fn bench(c: &mut Criterion) {
     println!("  dates alone         {:>12.0} words/s", rate(dates));
     println!("  roles (difference)  {:>12.0} words/s", rate((with_roles - entities).max(1e-9)));
     println!("  tone (difference)   {:>12.0} words/s", rate((with_tone - entities).max(1e-9)));
+    println!(
+        "  events (difference) {:>12.0} words/s",
+        rate((with_events - entities - dates).max(1e-9))
+    );
     println!("  all bundled         {:>12.0} words/s", rate(all));
 }
 

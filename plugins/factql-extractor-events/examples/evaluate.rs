@@ -139,6 +139,9 @@ fn names_gold(
 }
 
 fn sentence_run(text: &str, published: Option<&str>) -> Run {
+    if std::env::var_os("EVAL_VERBOSE").is_some() {
+        println!("TEXT {text}");
+    }
     let end = text.trim_end().len();
     run(text, vec![Span::new(0, end)], Vec::new(), published)
 }
@@ -159,11 +162,27 @@ fn score(
         tally.false_alarms += run.events.len();
         return;
     }
+    let verbose = std::env::var_os("EVAL_VERBOSE").is_some();
     for g in gold {
         let Some(code) = gold_code(g) else { continue };
         tally.gold += 1;
         let candidates: Vec<&Fact> = run.events.iter().filter(|f| code_of(f) == code).collect();
         if candidates.is_empty() {
+            if verbose {
+                let found: Vec<String> = run
+                    .events
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}:{}:{}",
+                            Run::field(f, "type"),
+                            code_of(f),
+                            Run::field(f, "trigger")
+                        )
+                    })
+                    .collect();
+                println!("MISS {code} {found:?} | {}", g["event_text"].as_str().unwrap_or(""));
+            }
             continue;
         }
         tally.coded += 1;
