@@ -10,14 +10,14 @@ use crate::words::{
 };
 
 /// An entity mention the coder can use: the entity extractors' or a group nominal of this crate.
-#[derive(Clone, Debug)]
-pub struct Ment {
+#[derive(Clone, Copy, Debug)]
+pub struct Ment<'e> {
     /// Byte range.
     pub start: usize,
     /// Byte range end.
     pub end: usize,
     /// The entity id.
-    pub entity: String,
+    pub entity: &'e str,
     /// A person (for pronouns).
     pub person: bool,
     /// A place (for the event's place).
@@ -190,9 +190,11 @@ pub struct Coder<'a> {
     text: &'a str,
     lexicon: &'a Lexicon,
     /// Mentions sorted by start, then longest first.
-    ments: Vec<Ment>,
+    ments: Vec<Ment<'a>>,
     dates: Vec<DateRef>,
     published: Option<(i32, u32, u32)>,
+    /// Where mentions end, sorted.
+    ends: Vec<usize>,
 }
 
 impl<'a> Coder<'a> {
@@ -200,17 +202,24 @@ impl<'a> Coder<'a> {
     pub(crate) fn new(
         text: &'a str,
         lexicon: &'a Lexicon,
-        mut ments: Vec<Ment>,
+        mut ments: Vec<Ment<'a>>,
         dates: Vec<DateRef>,
         published: Option<&str>,
     ) -> Coder<'a> {
         // Group nominals of this crate, from the automaton, are added by `code`.
         ments.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        Coder { text, lexicon, ments, dates, published: published.and_then(parse_date) }
+        Coder {
+            text,
+            lexicon,
+            ments,
+            dates,
+            published: published.and_then(parse_date),
+            ends: Vec::new(),
+        }
     }
 
     /// The mentions (entity extractors' and this crate's group nominals).
-    pub fn mentions(&self) -> &[Ment] {
+    pub fn mentions(&self) -> &[Ment<'a>] {
         &self.ments
     }
 
@@ -234,9 +243,9 @@ impl<'a> Coder<'a> {
             for (start, end, idx) in groups {
                 let group = &self.lexicon.groups[idx];
                 let (entity, name) = match group.id {
-                    Some(id) => (id.to_owned(), Some(group.name)),
+                    Some(id) => (id, Some(group.name)),
                     None => match self.ments.iter().find(|m| m.start >= start && m.end <= end) {
-                        Some(inner) => (inner.entity.clone(), None),
+                        Some(inner) => (inner.entity, None),
                         None => continue,
                     },
                 };
@@ -258,6 +267,8 @@ impl<'a> Coder<'a> {
             }
             self.ments.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         }
+        self.ends = self.ments.iter().map(|m| m.end).collect();
+        self.ends.sort_unstable();
         let mut events: Vec<Event> = Vec::new();
         let mut next_hit = 0;
         for &(s_start, s_end) in sentences {
@@ -300,6 +311,16 @@ impl<'a> Coder<'a> {
         consumed: &mut usize,
     ) -> Option<Event> {
         let text = self.text;
+        if trigger.dictionary {
+            // Cheap tests first (most hits are dictionary verbs): a verb in lower case with a
+            // mention ending a few words before it.
+            let lo = start.saturating_sub(32).max(s_start);
+            let i = self.ends.partition_point(|&e| e < lo);
+            let near = i < self.ends.len() && self.ends[i] <= start;
+            if !(text.as_bytes()[start].is_ascii_lowercase() && near) {
+                return None;
+            }
+        }
         let before = word_before(text, start, s_start).map(|(a, b)| &text[a..b]);
         let after = word_after(text, end, s_end).map(|(a, b)| &text[a..b]);
         let after_mention = char_after(text, end, s_end).and_then(|(at, _)| self.mention_at(at));
@@ -324,7 +345,8 @@ impl<'a> Coder<'a> {
                 }
             }
         };
-        if trigger.dictionary && noun_before {
+        if trigger.dictionary && (noun_before || !self.mention_within(start, s_start, 3)) {
+            // A dictionary verb is a verb with its subject right before it.
             return None;
         }
         let mut cameo = trigger.cameo.to_owned();
@@ -437,6 +459,26 @@ impl<'a> Coder<'a> {
             date: date.map(|d| d.value.clone()),
             confidence,
         })
+    }
+
+    /// Whether a mention ends within `n` words before `at` (in its sentence).
+    fn mention_within(&self, at: usize, s_start: usize, n: usize) -> bool {
+        let mut pos = at;
+        for _ in 0..=n {
+            let end = self.text[..pos].trim_end().len();
+            if self.mention_ending_at(end).is_some()
+                || possessive_before(self.text, end)
+                    .and_then(|p| self.mention_ending_at(p))
+                    .is_some()
+            {
+                return true;
+            }
+            match word_before(self.text, pos, s_start) {
+                Some((ws, _)) => pos = ws,
+                None => return false,
+            }
+        }
+        false
     }
 
     /// How many words lie between `from` and `to`.

@@ -89,14 +89,14 @@ impl Events {
 
     /// Codes `text` (sentence byte ranges in order) with its entity mentions and dates: the
     /// events, and the mentions they point at (the given ones plus group nominals).
-    pub fn code(
-        &self,
-        text: &str,
+    pub fn code<'a>(
+        &'a self,
+        text: &'a str,
         sentences: &[(usize, usize)],
-        mentions: Vec<Ment>,
+        mentions: Vec<Ment<'a>>,
         dates: Vec<DateRef>,
         published: Option<&str>,
-    ) -> (Vec<Event>, Vec<Ment>) {
+    ) -> (Vec<Event>, Vec<Ment<'a>>) {
         let mut coder = coder::Coder::new(text, &self.lexicon, mentions, dates, published);
         let events = coder.code(sentences);
         (events, coder.mentions().to_vec())
@@ -144,8 +144,8 @@ impl Extractor for Events {
             .mentions()
             .iter()
             .filter_map(|m| {
-                let entity = m.entity.clone()?;
-                let kind = doc.entity(&entity).map_or(m.ent_type.as_str(), |e| e.kind.as_str());
+                let entity = m.entity.as_deref()?;
+                let kind = doc.entity(entity).map_or(m.ent_type.as_str(), |e| e.kind.as_str());
                 let kind = match kind {
                     "PER" | "PERSON" => "person",
                     "GPE" | "LOC" | "LOCATION" => "place",
@@ -180,7 +180,7 @@ impl Extractor for Events {
         for event in &events {
             for &m in event.actors.iter().chain(&event.targets) {
                 if let Some(name) = ments[m].group_name {
-                    out.entity(&ments[m].entity, "group", name)
+                    out.entity(ments[m].entity, "group", name)
                         .alias(&text[ments[m].start..ments[m].end]);
                 }
             }
@@ -200,13 +200,13 @@ impl Extractor for Events {
                 fact.field("date", Value::Date(date.clone()));
             }
             for &m in &event.actors {
-                fact.arg("actor", Target::Entity(ments[m].entity.clone()));
+                fact.arg("actor", Target::Entity(ments[m].entity.to_owned()));
             }
             for &m in &event.targets {
-                fact.arg("target", Target::Entity(ments[m].entity.clone()));
+                fact.arg("target", Target::Entity(ments[m].entity.to_owned()));
             }
             if let Some(m) = event.place {
-                fact.arg("place", Target::Entity(ments[m].entity.clone()));
+                fact.arg("place", Target::Entity(ments[m].entity.to_owned()));
             }
         }
         Ok(())

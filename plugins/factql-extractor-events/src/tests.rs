@@ -36,7 +36,7 @@ fn code(text: &str) -> Vec<String> {
             ments.push(Ment {
                 start,
                 end,
-                entity: (*id).into(),
+                entity: id,
                 person: *person,
                 place: *place,
                 demonym: name.ends_with("an") || *name == "Western",
@@ -62,9 +62,9 @@ fn code(text: &str) -> Vec<String> {
         .iter()
         .map(|e| {
             let names = |list: &[usize]| {
-                list.iter().map(|&m| ments[m].entity.clone()).collect::<Vec<_>>().join("+")
+                list.iter().map(|&m| ments[m].entity.to_owned()).collect::<Vec<_>>().join("+")
             };
-            let place = e.place.map(|m| ments[m].entity.clone()).unwrap_or_default();
+            let place = e.place.map(|m| ments[m].entity.to_owned()).unwrap_or_default();
             format!(
                 "{} {} {} {} | {} -> {} @ {place}",
                 e.ty,

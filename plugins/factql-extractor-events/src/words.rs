@@ -136,17 +136,32 @@ pub(crate) fn char_before(text: &str, at: usize, floor: usize) -> Option<(usize,
 
 /// Whether `word` is one of `list`, ignoring ASCII case.
 pub(crate) fn is(word: &str, list: &[&str]) -> bool {
-    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+    // Every listed word is short and lower case.
+    word.len() <= 16 && list.iter().any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
+}
+
+/// The word in ASCII lower case in `buf`, when it fits.
+fn lower<'b>(word: &str, buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+    let bytes = word.as_bytes();
+    let out = buf.get_mut(..bytes.len())?;
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = b.to_ascii_lowercase();
+    }
+    Some(out)
 }
 
 /// Whether the word is a preposition.
 pub(crate) fn is_preposition(word: &str) -> bool {
-    is(word, PREPOSITIONS)
+    let mut buf = [0; 16];
+    lower(word, &mut buf).is_some_and(|w| PREPOSITIONS.iter().any(|p| p.as_bytes() == w))
 }
 
 /// Whether the word ends a noun phrase.
 pub(crate) fn ends_np(word: &str) -> bool {
-    is(word, NP_STOP) || is_preposition(word)
+    let mut buf = [0; 16];
+    lower(word, &mut buf).is_some_and(|w| {
+        NP_STOP.iter().any(|p| p.as_bytes() == w) || PREPOSITIONS.iter().any(|p| p.as_bytes() == w)
+    })
 }
 
 /// Past a possessive `'s`, `’s`, or a bare `’`/`'` after an s ("Belarus’"), at `at`.
