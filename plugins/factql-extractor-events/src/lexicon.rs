@@ -259,13 +259,15 @@ pub(crate) fn root_type(root: &str) -> &'static str {
 pub(crate) fn plover(code: &str) -> &'static str {
     let three = code.get(..3).unwrap_or(code);
     match three {
-        "030" | "031" | "032" | "050" | "060" | "061" | "062" | "063" | "064" => "COOPERATE",
-        "033" | "070" | "071" | "072" | "073" | "074" | "075" => "AID",
-        "034" | "035" | "055" | "056" | "080" | "081" | "082" | "083" | "084" | "085" | "086" => {
-            "CONCEDE"
+        // Offers, promises and other expressions of intent to cooperate are agreements in
+        // PLOVER ("agree to, offer, promise ... willingness or commitment to cooperate").
+        "030" | "031" | "032" | "033" | "034" | "035" | "036" | "037" | "038" | "039" | "057" => {
+            "AGREE"
         }
-        "036" | "039" | "040" | "041" | "042" | "043" | "044" | "045" | "046" => "CONSULT",
-        "037" | "038" | "057" => "AGREE",
+        "050" | "060" | "061" | "062" | "063" | "064" => "COOPERATE",
+        "070" | "071" | "072" | "073" | "074" | "075" => "AID",
+        "055" | "056" | "080" | "081" | "082" | "083" | "084" | "085" | "086" => "CONCEDE",
+        "040" | "041" | "042" | "043" | "044" | "045" | "046" => "CONSULT",
         "051" | "052" | "053" | "054" => "SUPPORT",
         "087" => "RETREAT",
         _ => match &code[..2] {

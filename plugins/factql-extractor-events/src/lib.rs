@@ -19,7 +19,7 @@
 //!
 //! **Types** (each with the CAMEO code it gets): `call_for` 02 (appeals: `call for`, `urge`,
 //! `call on`, `appeal to`; 026 for talks, 0256 for a ceasefire, 023 for aid ...),
-//! `invite` 036, `seek_dialogue` 036, `agree` 030/057, `meet` 040/046, `consult` 040, `call`
+//! `invite` 036, `seek_dialogue` 036, `agree` 030/057, `promise` 030, `meet` 040/046, `consult` 040, `call`
 //! 041 (by telephone), `visit` 042, `host` 043, `negotiate` 046, `normalize_relations` 050,
 //! `cooperate` 050, `praise` and `support` 051, `apologize` 055, `aid` 070-073, `release` 084,
 //! `ceasefire` 0871, `ease_sanctions` 085, `investigate` 090, `demand` 10, `criticize` 111,
@@ -145,8 +145,9 @@ impl Extractor for Events {
             .iter()
             .filter_map(|m| {
                 let entity = m.entity.as_deref()?;
-                let kind = doc.entity(entity).map_or(m.ent_type.as_str(), |e| e.kind.as_str());
-                let kind = match kind {
+                // The mention's type is its entity's kind for the entity extractors (no
+                // lookup of the entity per mention).
+                let kind = match m.ent_type.as_str() {
                     "PER" | "PERSON" => "person",
                     "GPE" | "LOC" | "LOCATION" => "place",
                     other => other,

@@ -176,3 +176,12 @@ fn an_event_needs_a_participant_and_a_characterisation_is_no_event() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn codes_give_their_root_and_plover_category() {
+    assert_eq!(Events::categories("036"), ("03", "AGREE"));
+    assert_eq!(Events::categories("0256"), ("02", "DEMAND"));
+    assert_eq!(Events::categories("163"), ("16", "SANCTION"));
+    assert_eq!(Events::categories("192"), ("19", "FIGHT"));
+    assert_eq!(Events::categories("040"), ("04", "CONSULT"));
+}
