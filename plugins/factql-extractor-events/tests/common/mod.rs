@@ -96,3 +96,25 @@ pub fn fold(name: &str) -> String {
     }
     out.strip_prefix("the ").map(str::to_owned).unwrap_or(out)
 }
+
+/// Runs dates and events on `text` (one sentence) with the mentions and entities given, as if
+/// an entity extractor had found them.
+pub fn run_given(
+    text: &str,
+    mentions: Vec<factql_plugin_sdk::wire::Mention>,
+    entities: Vec<Entity>,
+    published: Option<&str>,
+) -> Run {
+    let inputs = Inputs {
+        sentences: vec![Span::new(0, text.trim_end().len())],
+        published: published.map(str::to_owned),
+        ..Inputs::default()
+    };
+    let dates: Batch =
+        run_with::<Dates>(text, &Config::default(), inputs.clone()).expect("dates run");
+    let inputs = Inputs { facts: dates.facts, mentions, entities: entities.clone(), ..inputs };
+    let events = run_with::<Events>(text, &Config::default(), inputs).expect("events run");
+    let mut all = entities;
+    all.extend(events.entities);
+    Run { events: events.facts, entities: all }
+}
