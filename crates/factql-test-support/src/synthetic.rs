@@ -211,8 +211,13 @@ fn kinds() -> Vec<KindSchema> {
     vec![
         KindSchema {
             name: "event".into(),
+            // As the events extractor declares it.
             fields: vec![
                 field("type", FieldType::Str, true),
+                field("cameo", FieldType::Str, false),
+                field("root", FieldType::Str, false),
+                field("plover", FieldType::Str, false),
+                field("modality", FieldType::Str, false),
                 field("date", FieldType::Date, false),
                 field("trigger", FieldType::Str, false),
             ],

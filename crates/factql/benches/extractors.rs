@@ -1,7 +1,8 @@
 //! Throughput of the bundled extractors through the plugin host, one thread, on the bundled
 //! corpus repeated to about 10 MB: each extractor alone (roles and tone read the entities'
 //! mentions, and quotes reads them and the roles' offices, so they are measured with what they
-//! read and their share is the difference), then all of them.
+//! read and their share is the difference; events reads the entities' mentions and the dates'
+//! facts), then all of them.
 //!
 //! `cargo bench -p factql --bench extractors`; words are whitespace-separated words of the
 //! article texts, as in the peers' baselines. The whole ingest (reading, segmentation, the
@@ -40,6 +41,11 @@ const QUOTES: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_quotes",
     entry: factql_extractor_quotes::factql_plugin_entry,
 };
+
+const EVENTS: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_events",
+    entry: factql_extractor_events::factql_plugin_entry,
+};
 const MONEY: StaticPlugin = StaticPlugin {
     crate_name: "factql_extractor_money",
     entry: factql_extractor_money::factql_plugin_entry,
@@ -67,14 +73,15 @@ fn bench(c: &mut Criterion) {
     let articles = factql_test_support::corpus_articles(TARGET_BYTES);
     let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
     let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
-    let setups: [(&str, Vec<StaticPlugin>); 7] = [
+    let setups: [(&str, Vec<StaticPlugin>); 8] = [
         ("entities", vec![ENTITIES]),
         ("money", vec![MONEY]),
         ("dates", vec![DATES]),
         ("entities+roles", vec![ENTITIES, ROLES]),
         ("entities+tone", vec![ENTITIES, TONE]),
         ("entities+roles+quotes", vec![ENTITIES, ROLES, QUOTES]),
-        ("all", vec![ENTITIES, ROLES, TONE, MONEY, DATES, QUOTES]),
+        ("entities+dates+events", vec![ENTITIES, DATES, EVENTS]),
+        ("all", vec![ENTITIES, ROLES, TONE, MONEY, DATES, QUOTES, EVENTS]),
     ];
     let mut group = c.benchmark_group("extractors");
     group.throughput(Throughput::Elements(words as u64));
@@ -106,14 +113,15 @@ fn bench(c: &mut Criterion) {
         (wall[2], cpu.get(2).copied().unwrap_or(f64::NAN))
     };
     let rate = |secs: f64| words as f64 / secs.max(1e-9);
-    let (entities, money, dates, with_roles, with_tone, with_quotes, all) = (
+    let (entities, money, dates, with_roles, with_tone, with_quotes, with_events, all) = (
         median(&[ENTITIES]),
         median(&[MONEY]),
         median(&[DATES]),
         median(&[ENTITIES, ROLES]),
         median(&[ENTITIES, TONE]),
         median(&[ENTITIES, ROLES, QUOTES]),
-        median(&[ENTITIES, ROLES, TONE, MONEY, DATES, QUOTES]),
+        median(&[ENTITIES, DATES, EVENTS]),
+        median(&[ENTITIES, ROLES, TONE, MONEY, DATES, QUOTES, EVENTS]),
     );
     let line = |name: &str, (wall, cpu): (f64, f64)| {
         println!("  {name:<20} {:>12.0} words/s wall {:>12.0} words/s CPU", rate(wall), rate(cpu));
@@ -126,6 +134,7 @@ fn bench(c: &mut Criterion) {
     line("roles (difference)", minus(with_roles, entities));
     line("tone (difference)", minus(with_tone, entities));
     line("quotes (difference)", minus(with_quotes, with_roles));
+    line("events (difference)", minus(minus(with_events, entities), dates));
     line("all bundled", all);
 }
 

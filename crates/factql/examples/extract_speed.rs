@@ -8,7 +8,8 @@
 //! cargo run --release -p factql --example extract_speed -- [SETUP...] [--rounds N]
 //! ```
 //!
-//! A setup is `entities`, `money`, `dates`, `roles` (with entities), `tone` (with entities)
+//! A setup is `entities`, `money`, `dates`, `roles` (with entities), `tone` (with entities),
+//! `quotes` (with entities and roles), `events` (with entities and dates)
 //! or `all`; the default is every one of them.
 
 use std::time::Instant;
@@ -41,6 +42,15 @@ const MONEY: StaticPlugin = StaticPlugin {
     entry: factql_extractor_money::factql_plugin_entry,
 };
 
+const QUOTES: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_quotes",
+    entry: factql_extractor_quotes::factql_plugin_entry,
+};
+const EVENTS: StaticPlugin = StaticPlugin {
+    crate_name: "factql_extractor_events",
+    entry: factql_extractor_events::factql_plugin_entry,
+};
+
 fn cpu_ns() -> u64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
@@ -55,7 +65,9 @@ fn setup(name: &str) -> Option<Vec<StaticPlugin>> {
         "dates" => vec![DATES],
         "roles" => vec![ENTITIES, ROLES],
         "tone" => vec![ENTITIES, TONE],
-        "all" => vec![ENTITIES, ROLES, TONE, MONEY, DATES],
+        "quotes" => vec![ENTITIES, ROLES, QUOTES],
+        "events" => vec![ENTITIES, DATES, EVENTS],
+        "all" => vec![ENTITIES, ROLES, TONE, MONEY, DATES, QUOTES, EVENTS],
         _ => return None,
     })
 }

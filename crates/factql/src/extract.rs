@@ -26,6 +26,10 @@ pub(crate) const BUNDLED: &[StaticPlugin] = &[
         entry: factql_extractor_entities::factql_plugin_entry,
     },
     StaticPlugin {
+        crate_name: "factql_extractor_events",
+        entry: factql_extractor_events::factql_plugin_entry,
+    },
+    StaticPlugin {
         crate_name: "factql_extractor_money",
         entry: factql_extractor_money::factql_plugin_entry,
     },

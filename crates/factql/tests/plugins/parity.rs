@@ -147,7 +147,7 @@ fn reextract_replaces_only_the_plugins_rows() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
         both(&unknown).contains(
-            "no plugin named nope is loaded (loaded: dates, entities, fault-none, money, roles, quotes, tone)"
+            "no plugin named nope is loaded (loaded: dates, entities, events, fault-none, money, roles, quotes, tone)"
         ),
         "{}",
         both(&unknown)
