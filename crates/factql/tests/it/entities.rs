@@ -2,24 +2,7 @@
 //! answers from the bundled extractors: who is mentioned most, which articles name Belarus and
 //! Hungary, who is named in the same sentence as Lukashenko, who holds which office.
 
-use crate::{factql, run};
-
-type Row = serde_json::Map<String, serde_json::Value>;
-
-/// The rows of `query` on the store in `dir`.
-fn rows(dir: &std::path::Path, query: &str) -> Vec<Row> {
-    let (out, err, code) = run(factql(dir).args(["query", "--format", "jsonl", query]));
-    assert_eq!(code, 0, "{query}\n{err}");
-    out.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
-}
-
-/// A column of a row as text.
-fn col(row: &Row, name: &str) -> String {
-    match &row[name] {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
+use crate::{Row, col, factql, rows, run};
 
 #[test]
 fn entity_questions_get_real_answers_on_the_bundled_corpus() {

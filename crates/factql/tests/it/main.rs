@@ -4,6 +4,7 @@
 mod architecture;
 mod bad_input;
 mod entities;
+mod events;
 mod extract;
 mod facts_doc;
 mod ingest;
@@ -43,4 +44,22 @@ pub(crate) fn repo() -> PathBuf {
 /// The bundled corpus folder.
 pub(crate) fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// A row of `factql query --format jsonl`.
+pub(crate) type Row = serde_json::Map<String, serde_json::Value>;
+
+/// The rows of `query` on the store in `dir` (the query must succeed).
+pub(crate) fn rows(dir: &Path, query: &str) -> Vec<Row> {
+    let (out, err, code) = run(factql(dir).args(["query", "--format", "jsonl", query]));
+    assert_eq!(code, 0, "{query}\n{err}");
+    out.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+/// A column of a row as text.
+pub(crate) fn col(row: &Row, name: &str) -> String {
+    match &row[name] {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }

@@ -4,22 +4,7 @@
 //! opinion on the Biden administration, and a direct quote of the Wikinews article on the
 //! Afghan robotics team.
 
-use crate::{factql, run};
-
-type Row = serde_json::Map<String, serde_json::Value>;
-
-fn rows(dir: &std::path::Path, query: &str) -> Vec<Row> {
-    let (out, err, code) = run(factql(dir).args(["query", "--format", "jsonl", query]));
-    assert_eq!(code, 0, "{query}\n{err}");
-    out.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
-}
-
-fn col(row: &Row, name: &str) -> String {
-    match &row[name] {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
+use crate::{col, factql, rows, run};
 
 #[test]
 fn quotes_and_claims_answer_on_the_bundled_corpus() {
