@@ -55,7 +55,7 @@
 //! month names (`to march`) and bare month names without a preposition (`May` the verb).
 //!
 //! The scanner is a single pass over byte-level tokens with a cheap first-word dispatch; see
-//! `benches/dates.rs`. `cargo run -p factql-extractor-dates --example show -- FILE
+//! `benches/dates.rs`. `cargo run -p factql-extractor-dates --example show_dates -- FILE
 //! [PUBLISHED]` prints what a text file gives.
 
 mod calendar;

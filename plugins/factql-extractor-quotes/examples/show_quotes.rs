@@ -1,6 +1,6 @@
 //! Prints the quotes and claims found in articles (read by the ingest readers, so a Wikinews
 //! dateline gives the publication date), with the entities and roles extractors before it:
-//! `cargo run -p factql-extractor-quotes --example show -- FILE...`.
+//! `cargo run -p factql-extractor-quotes --example show_quotes -- FILE...`.
 
 use factql_model::{ArgTarget, Value};
 use factql_plugin_host::{Host, HostConfig, StaticPlugin};

@@ -1,5 +1,5 @@
 //! Prints the dates the extractor finds in a text file, one a line:
-//! `cargo run -p factql-extractor-dates --example show -- FILE [PUBLISHED]`.
+//! `cargo run -p factql-extractor-dates --example show_dates -- FILE [PUBLISHED]`.
 
 use factql_extractor_dates::scan;
 use factql_plugin_sdk::text;
