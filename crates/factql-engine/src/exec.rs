@@ -850,7 +850,17 @@ impl<'a> Exec<'a> {
                 NodeKind::Fact(k) => (0..ds.kinds[*k as usize].len() as u32)
                     .map(|i| Val::Ref(Ref::Fact(*k, i)))
                     .collect(),
-                NodeKind::Any | NodeKind::Term => Vec::new(),
+                // A pattern of untyped nodes starts from every row an edge can leave: the
+                // edges themselves keep only those that connect.
+                NodeKind::Any => (0..ds.live_articles)
+                    .map(|a| Val::Ref(Ref::Article(a)))
+                    .chain((0..ds.sentences.len() as u32).map(|s| Val::Ref(Ref::Sentence(s))))
+                    .chain((0..ds.entities.len() as u32).map(|e| Val::Ref(Ref::Entity(e))))
+                    .chain(ds.kinds.iter().enumerate().flat_map(|(k, table)| {
+                        (0..table.len() as u32).map(move |i| Val::Ref(Ref::Fact(k as u16, i)))
+                    }))
+                    .collect(),
+                NodeKind::Term => Vec::new(),
             }
         };
         all.into_iter().filter(|v| self.node_ok(node, v)).collect()
