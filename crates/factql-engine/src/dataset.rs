@@ -261,7 +261,6 @@ impl Dataset {
         // Only live articles are indexed by id, so the sentences, mentions and facts of a
         // superseded version are not loaded: every source shows live versions only.
         let mut article_idx: HashMap<String, u32> = HashMap::new();
-        let mut meta_keys: std::collections::BTreeSet<String> = Default::default();
         let mut meta_interner = Interner::default();
         store.for_each_article(|row| {
             let live = row.superseded_by.is_none();
@@ -271,10 +270,7 @@ impl Dataset {
             let meta: Vec<(Arc<str>, Arc<str>)> = row
                 .meta
                 .into_iter()
-                .map(|(key, value)| {
-                    meta_keys.insert(key.clone());
-                    (meta_interner.get(&key), meta_interner.get(&value))
-                })
+                .map(|(key, value)| (meta_interner.get(&key), meta_interner.get(&value)))
                 .collect();
             let word_starts = word_starts(&row.text);
             let list = if live { &mut articles } else { &mut superseded };
@@ -294,8 +290,6 @@ impl Dataset {
                 word_starts,
             });
         })?;
-        let live_articles = articles.len() as u32;
-        let meta_keys: Vec<String> = meta_keys.into_iter().collect();
         articles.extend(superseded);
 
         let mut sentences: Vec<SentenceRec> = Vec::new();
@@ -508,8 +502,8 @@ impl Dataset {
         let words = TextIndex::build(articles.iter().map(|a| &*a.text));
         let mut dataset = Dataset {
             articles,
-            live_articles,
-            meta_keys,
+            live_articles: 0,
+            meta_keys: Vec::new(),
             sentences,
             mentions,
             mention_cols: MentionColumns::default(),
@@ -528,8 +522,15 @@ impl Dataset {
     }
 
     /// Computes what follows from the rest, cheaply (the image does not keep it): the
-    /// mention columns, the day columns, the entity kinds, tone, the field keys.
+    /// live-article count, the metadata keys, the mention columns, the day columns, the entity
+    /// kinds, tone, the field keys.
     pub(crate) fn derive(&mut self) {
+        // live articles come first; the metadata keys are those of every version
+        self.live_articles =
+            self.articles.iter().take_while(|a| a.superseded_by.is_none()).count() as u32;
+        let meta_keys: std::collections::BTreeSet<&str> =
+            self.articles.iter().flat_map(|a| a.meta.iter().map(|(key, _)| &**key)).collect();
+        self.meta_keys = meta_keys.into_iter().map(str::to_owned).collect();
         self.mention_cols = MentionColumns {
             kind: self.mentions.iter().map(|m| m.kind).collect(),
             entity: self.mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect(),

@@ -1126,18 +1126,13 @@ fn decode_rest(
         return Err(format!("{} bytes after the end", tail.len() - d.pos));
     }
 
-    // Live articles come first (as `Dataset::load` orders them); the metadata keys are those
-    // of every article.
-    let live_articles = articles.iter().take_while(|a| a.superseded_by.is_none()).count();
-    if articles[live_articles..].iter().any(|a| a.superseded_by.is_none()) {
+    // Live articles come first, as `Dataset::load` orders them (`derive` counts them).
+    if articles.windows(2).any(|w| w[0].superseded_by.is_some() && w[1].superseded_by.is_none()) {
         return Err("a live article after a superseded one".into());
     }
-    let meta_keys: std::collections::BTreeSet<&str> =
-        articles.iter().flat_map(|a| a.meta.iter().map(|(key, _)| &**key)).collect();
-    let meta_keys = meta_keys.into_iter().map(str::to_owned).collect();
     let mut ds = Dataset {
-        live_articles: live_articles as u32,
-        meta_keys,
+        live_articles: 0,
+        meta_keys: Vec::new(),
         articles,
         sentences,
         mentions,
