@@ -12,61 +12,17 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use factql_model::Article;
 use factql_plugin_host::{Host, HostConfig, StaticPlugin};
 
+mod common;
+use common::{DATES, ENTITIES, EVENTS, MONEY, QUOTES, ROLES, TONE, run};
+
 const TARGET_BYTES: usize = 10 * 1024 * 1024;
-
-/// The allocator of the `factql` binary, so the figures are those of the real ingest.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-const ENTITIES: StaticPlugin = StaticPlugin {
-    crate_name: "factql_extractor_entities",
-    entry: factql_extractor_entities::factql_plugin_entry,
-};
-const ROLES: StaticPlugin = StaticPlugin {
-    crate_name: "factql_extractor_roles",
-    entry: factql_extractor_roles::factql_plugin_entry,
-};
-const DATES: StaticPlugin = StaticPlugin {
-    crate_name: "factql_extractor_dates",
-    entry: factql_extractor_dates::factql_plugin_entry,
-};
-const TONE: StaticPlugin = StaticPlugin {
-    crate_name: "factql_extractor_tone",
-    entry: factql_extractor_tone::factql_plugin_entry,
-};
-const QUOTES: StaticPlugin = StaticPlugin {
-    crate_name: "factql_extractor_quotes",
-    entry: factql_extractor_quotes::factql_plugin_entry,
-};
-
-const EVENTS: StaticPlugin = StaticPlugin {
-    crate_name: "factql_extractor_events",
-    entry: factql_extractor_events::factql_plugin_entry,
-};
-const MONEY: StaticPlugin = StaticPlugin {
-    crate_name: "factql_extractor_money",
-    entry: factql_extractor_money::factql_plugin_entry,
-};
 
 fn host(plugins: &[StaticPlugin]) -> Host {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = HostConfig { lock: dir.path().join("plugins.lock"), ..HostConfig::default() };
     Host::load(&config, plugins).expect("host")
-}
-
-/// Every article through `host`, on this thread; the number of facts and mentions found.
-fn run(host: &Host, articles: &[Article]) -> usize {
-    let mut found = 0;
-    for article in articles {
-        for outcome in host.extract(article) {
-            let extraction = outcome.result.expect("the extractor runs");
-            found += extraction.facts.len() + extraction.mentions.len();
-        }
-    }
-    found
 }
 
 fn bench(c: &mut Criterion) {
