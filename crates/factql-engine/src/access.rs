@@ -9,7 +9,7 @@ use factql_syntax::BinaryOp;
 
 use crate::catalog::{FieldKey, Table};
 use crate::dataset::{Dataset, NULL_DAYS};
-use crate::exec::{Rows, compare, in_set};
+use crate::eval::{compare, in_set};
 use crate::plan::PExpr;
 use crate::value::{DateRange, Ref, Val};
 
@@ -210,7 +210,7 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
 /// one of those words. A phrase is left to the evaluator (the seek still narrows it).
 fn words_test(ds: &Dataset, table: Table, cond: &PExpr) -> Option<Vec<bool>> {
     let PExpr::Has { terms, .. } = cond else { return None };
-    if terms.iter().any(|term| crate::exec::words(term).nth(1).is_some()) {
+    if terms.iter().any(|term| crate::words::words(term).nth(1).is_some()) {
         return None;
     }
     let articles = text_seek(ds, table, cond)?;
@@ -295,4 +295,28 @@ fn text_seek(ds: &Dataset, table: Table, cond: &PExpr) -> Option<Vec<u32>> {
         return None;
     }
     Some(ds.words.candidates(terms, *all))
+}
+
+/// The rows a scan visits: the whole table, or the rows an index gave.
+pub(crate) enum Rows<'s> {
+    All(u32),
+    List(&'s [u32]),
+}
+
+impl Rows<'_> {
+    /// How many rows.
+    pub(crate) fn len(&self) -> u32 {
+        match self {
+            Rows::All(count) => *count,
+            Rows::List(list) => list.len() as u32,
+        }
+    }
+
+    /// The row at position `pos`.
+    pub(crate) fn at(&self, pos: u32) -> u32 {
+        match self {
+            Rows::All(_) => pos,
+            Rows::List(list) => list[pos as usize],
+        }
+    }
 }

@@ -297,3 +297,39 @@ pub(crate) fn sources(ds: &Dataset) -> Vec<SourceDef> {
 pub(crate) fn plural(kind: &str) -> String {
     if kind.ends_with('s') { kind.to_owned() } else { format!("{kind}s") }
 }
+
+/// The labels an edge may have: `mentions`, kinds with roles (and `said` for quotes), and
+/// the event types found in the data; sorted.
+pub(crate) fn relation_labels(ds: &Dataset) -> Vec<String> {
+    let mut labels = vec!["mentions".to_owned()];
+    for table in &ds.kinds {
+        if !table.schema.roles.is_empty() {
+            labels.push(table.schema.name.clone());
+        }
+        if table.schema.name == "quote" {
+            labels.push("said".into());
+        }
+    }
+    for (_, _, values) in &ds.type_labels {
+        for value in values {
+            if !labels.iter().any(|l| **l == **value) {
+                labels.push(value.to_string());
+            }
+        }
+    }
+    labels.sort();
+    labels
+}
+
+/// How a table is called in messages.
+pub(crate) fn table_name(ds: &Dataset, table: Table) -> String {
+    match table {
+        Table::Article => "article".into(),
+        Table::Sentence => "sentence".into(),
+        Table::Mention => "mention".into(),
+        Table::Entity => "entity".into(),
+        Table::Fact(kind) => {
+            ds.kinds.get(kind as usize).map_or_else(|| "fact".into(), |t| t.schema.name.clone())
+        }
+    }
+}

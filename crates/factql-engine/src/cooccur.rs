@@ -12,12 +12,13 @@
 
 use factql_syntax::{BinaryOp, ScopeKind};
 
-use crate::EngineError;
 use crate::catalog::FieldKey;
 use crate::dataset::{NO_ENTITY, NULL_CLASS};
-use crate::exec::{Exec, GROUP_EVIDENCE, Row};
+use crate::error::EngineError;
+use crate::eval::Exec;
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, EdgeKindSpec, NodeKind, NodeSpec, PExpr, PatternPlan};
+use crate::relation::{GROUP_EVIDENCE, Row};
 use crate::value::{Ref, Val};
 
 /// The loop's plan, when the match and the stages after it have the shape it handles.

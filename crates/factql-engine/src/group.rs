@@ -18,8 +18,9 @@ use factql_syntax::DurationUnit;
 use crate::dataset::NULL_CLASS;
 use std::sync::Arc;
 
-use crate::exec::{Exec, GROUP_EVIDENCE, GroupEvidence, Prov, Row, arithmetic, bin_date};
+use crate::eval::{Exec, arithmetic, bin_date};
 use crate::plan::{Agg, AggFunc, Func, PExpr};
+use crate::relation::{GROUP_EVIDENCE, GroupEvidence, Prov, Row};
 use crate::value::{DateRange, FxMap, FxSet, One, Ref, Val, hash_val_refs};
 
 /// The value of a missing key slot.

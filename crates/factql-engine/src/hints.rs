@@ -321,7 +321,7 @@ pub(crate) fn unheld_value(
         .into_iter()
         .find(|f| f.key == key)
         .map_or_else(|| "field".to_owned(), |f| f.name);
-    let owner = crate::check::table_name(ds, table);
+    let owner = catalog::table_name(ds, table);
     let candidates: Vec<&str> = values.iter().map(String::as_str).collect();
     let folded = factql_model::fold(value);
     let same_but_case = candidates.iter().find(|c| factql_model::fold(c) == folded);

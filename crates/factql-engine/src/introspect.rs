@@ -12,8 +12,7 @@ use factql_syntax::{Statement, parse};
 use crate::catalog::{self, Table, Ty};
 use crate::check::{Checker, Context};
 use crate::dataset::Dataset;
-use crate::exec::Prov;
-use crate::plan::Column;
+use crate::relation::{Column, Prov};
 
 /// A source a query can start from.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,7 +113,7 @@ impl Dataset {
     /// The labels an edge may have (`-[:label]->`): `mentions`, kinds with roles, `said`,
     /// and the event types found in the data; sorted.
     pub fn relation_labels(&self) -> Vec<String> {
-        crate::check::relation_labels(self)
+        catalog::relation_labels(self)
     }
 
     /// The declared fact kinds with their fields and roles, and how many facts each has.

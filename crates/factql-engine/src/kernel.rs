@@ -14,9 +14,10 @@ use crate::access::CodeTest;
 
 use crate::catalog::FieldKey;
 use crate::dataset::{NO_ENTITY, NULL_CLASS};
-use crate::exec::{Exec, GROUP_EVIDENCE, Prov, Row};
+use crate::eval::Exec;
 use crate::group::{AggState, Grouper, Shortlist, deferrable};
 use crate::plan::{Agg, AggFunc, PExpr};
+use crate::relation::{GROUP_EVIDENCE, Prov, Row};
 use crate::value::{Ref, Val};
 
 /// What each aggregate counts.

@@ -41,6 +41,7 @@ mod check;
 mod cooccur;
 mod dataset;
 mod error;
+mod eval;
 mod exec;
 mod group;
 mod hints;
@@ -50,8 +51,10 @@ mod introspect;
 mod kernel;
 mod plan;
 mod read;
+mod relation;
 mod textindex;
 pub mod value;
+mod words;
 
 use factql_syntax::{Statement, parse};
 
@@ -59,12 +62,13 @@ pub use catalog::{Table, Ty};
 pub use check::{AGG_FUNCS, Context, SCALAR_FUNCS};
 pub use dataset::Dataset;
 pub use error::{Diagnostic, EngineError, Severity};
-pub use exec::{GROUP_EVIDENCE, GroupEvidence, Prov, Relation, Row, RunOptions};
+pub use eval::RunOptions;
 pub use hints::Producer;
 pub use image::{IMAGE_MAGIC, IMAGE_VERSION, ImageError, image_path};
 pub use introspect::{EntityInfo, EvidenceContext, FieldInfo, SourceInfo, StageScope};
-pub use plan::{Column, Plan};
+pub use plan::Plan;
 pub use read::Evidence;
+pub use relation::{Column, GROUP_EVIDENCE, GroupEvidence, Prov, Relation, Row};
 
 /// A loaded store, ready to answer queries.
 pub struct Engine {
@@ -200,7 +204,7 @@ impl Engine {
 
     /// Runs a checked plan.
     pub fn run(&self, plan: &Plan, options: &RunOptions) -> Result<Relation, EngineError> {
-        exec::Exec::new(&self.ds, options).run(plan)
+        eval::Exec::new(&self.ds, options).run(plan)
     }
 
     /// Checks and runs `source`; errors (not warnings) stop it before anything runs.

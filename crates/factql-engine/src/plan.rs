@@ -1,4 +1,4 @@
-//! The logical plan: what the checker produces and the executor runs.
+//! The logical plan: what the checker produces and the runners execute.
 //!
 //! Names are resolved to column positions and field keys, entity literals to entity sets,
 //! regular expressions are compiled, and every stage knows its output columns, so execution
@@ -10,17 +10,9 @@ use std::sync::Arc;
 use factql_syntax::{BinaryOp, Direction, RenderKind, ScopeKind, Span};
 use regex::Regex;
 
-use crate::catalog::{FieldKey, Table, Ty};
+use crate::catalog::{FieldKey, Table};
+use crate::relation::{Column, Relation};
 use crate::value::Val;
-
-/// An output column.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Column {
-    /// The column name.
-    pub name: String,
-    /// Its static type.
-    pub ty: Ty,
-}
 
 /// Scalar functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,7 +155,7 @@ pub(crate) enum SourcePlan {
     /// Pattern matching; `width` binding columns, of which `output` are returned.
     Match { patterns: Vec<PatternPlan>, width: usize, output: Vec<usize> },
     /// Rows given by the caller (the REPL's `_`).
-    Rows(Arc<crate::exec::Relation>),
+    Rows(Arc<Relation>),
 }
 
 /// A stage of the plan.

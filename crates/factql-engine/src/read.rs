@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::catalog::{FieldKey, Ty};
 use crate::dataset::Dataset;
-use crate::exec::Prov;
+use crate::relation::Prov;
 use crate::value::{Ref, Val};
 
 impl Dataset {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use fst::{Map, MapBuilder};
 
-use crate::exec::words;
+use crate::words::words;
 
 /// Folded word → articles containing it.
 pub(crate) struct TextIndex {
