@@ -45,11 +45,11 @@ const CASES: &[Case] = &[
     Case {
         name: "invitations_2023",
         fql: "events | where type == \"invite\" and date in @2023 and actor.name == \"Viktor Orban\" | select inviter = actor.name, invitee = target.name, date | sort by date desc",
-        sql: "SELECT ea.name, et.name, json_extract(f.fields, '$.date.Date') AS d FROM fact f
+        sql: "SELECT ea.name, et.name, json_extract(f.fields, '$.date') AS d FROM fact f
               JOIN fact_arg aa ON aa.fact_id = f.id AND aa.role = 'actor' JOIN entity ea ON ea.id = aa.entity_id
               JOIN fact_arg at ON at.fact_id = f.id AND at.role = 'target' JOIN entity et ON et.id = at.entity_id
-              WHERE f.kind = 'event' AND json_extract(f.fields, '$.type.Str') = 'invite'
-                AND json_extract(f.fields, '$.date.Date') LIKE '2023%' AND ea.name = 'Viktor Orban'
+              WHERE f.kind = 'event' AND json_extract(f.fields, '$.type') = 'invite'
+                AND json_extract(f.fields, '$.date') LIKE '2023%' AND ea.name = 'Viktor Orban'
               ORDER BY d DESC",
     },
     Case {
@@ -61,8 +61,8 @@ const CASES: &[Case] = &[
     Case {
         name: "events_by_month_2022",
         fql: "events | where date in @2022 | summarize n = count() by month = bin(date, 1mo), type | sort by month",
-        sql: "SELECT substr(json_extract(fields, '$.date.Date'), 1, 7) AS m, json_extract(fields, '$.type.Str') AS t, COUNT(*)
-              FROM fact WHERE kind = 'event' AND json_extract(fields, '$.date.Date') LIKE '2022%' GROUP BY m, t ORDER BY m",
+        sql: "SELECT substr(json_extract(fields, '$.date'), 1, 7) AS m, json_extract(fields, '$.type') AS t, COUNT(*)
+              FROM fact WHERE kind = 'event' AND json_extract(fields, '$.date') LIKE '2022%' GROUP BY m, t ORDER BY m",
     },
 ];
 
