@@ -1,50 +1,7 @@
 //! Errors and warnings of checking and running a query, with spans into the query text.
 
 use factql_syntax::Span;
-
-/// How bad a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Severity {
-    /// The query does not run.
-    Error,
-    /// The query runs, but something was chosen for the user.
-    Warning,
-}
-
-/// One finding about a query: where, what, and how to fix it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Diagnostic {
-    /// Error or warning.
-    pub severity: Severity,
-    /// A stable code: `E01xx` syntax, `E02xx` names and fields, `E03xx` entities,
-    /// `E04xx` types and stages, `W02xx` values and sources the data does not hold,
-    /// `W03xx` entity choices.
-    pub code: &'static str,
-    /// What is wrong, in one line.
-    pub message: String,
-    /// The bytes of the query it is about.
-    pub span: Span,
-    /// A short label for the marked bytes.
-    pub label: String,
-    /// How to fix it, if there is a fix.
-    pub help: Option<String>,
-}
-
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}[{}]: {}",
-            if self.severity == Severity::Error { "error" } else { "warning" },
-            self.code,
-            self.message
-        )?;
-        if let Some(help) = &self.help {
-            write!(f, " ({help})")?;
-        }
-        Ok(())
-    }
-}
+pub use factql_syntax::{Diagnostic, Severity};
 
 /// Why a query could not give rows.
 #[derive(Debug, thiserror::Error)]

@@ -183,6 +183,7 @@ pub(crate) fn join_mismatch(
         span,
         label: "never equal".into(),
         help,
+        notes: Vec::new(),
     })
 }
 
@@ -354,6 +355,7 @@ pub(crate) fn unheld_value(
         span,
         label: "not in the data".into(),
         help: Some(help),
+        notes: Vec::new(),
     })
 }
 
@@ -437,6 +439,7 @@ pub(crate) fn empty_source(
         span,
         label: "no rows".into(),
         help: Some(help),
+        notes: Vec::new(),
     })
 }
 

@@ -147,7 +147,7 @@ impl Engine {
     pub fn check(&self, source: &str, ctx: &Context) -> Checked {
         let parsed = parse(source);
         let mut diagnostics: Vec<Diagnostic> =
-            parsed.errors.iter().map(syntax_diagnostic).collect();
+            parsed.errors.iter().map(factql_syntax::ParseError::diagnostic).collect();
         let mut ctx = ctx.clone();
         let mut plan = None;
         let mut lets = Vec::new();
@@ -171,6 +171,7 @@ impl Engine {
                     span: meta.span,
                     label: "REPL command".into(),
                     help: Some("run it in the REPL (factql with no arguments)".into()),
+                    notes: Vec::new(),
                 }),
             }
         }
@@ -185,6 +186,7 @@ impl Engine {
                     "start with a source: articles, mentions, people, events, ... or match (...)"
                         .into(),
                 ),
+                notes: Vec::new(),
             });
         }
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
@@ -220,20 +222,4 @@ impl Engine {
             None => Err(EngineError::Invalid(checked.diagnostics)),
         }
     }
-}
-
-/// A syntax error as a diagnostic.
-fn syntax_diagnostic(err: &factql_syntax::ParseError) -> Diagnostic {
-    let label = format!("found {}", err.found);
-    let mut help = err.hint.clone();
-    let message = err.to_string();
-    if help.is_none()
-        && !message.starts_with("expected")
-        && !err.expected.is_empty()
-        && err.expected.len() <= 8
-    {
-        let expected: Vec<String> = err.expected.iter().map(ToString::to_string).collect();
-        help = Some(format!("expected one of: {}", expected.join(", ")));
-    }
-    Diagnostic { severity: Severity::Error, code: "E0100", message, span: err.span, label, help }
 }

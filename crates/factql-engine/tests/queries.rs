@@ -1,8 +1,8 @@
 //! Data-driven query tests over the fixture fact set.
 //!
 //! Every `test_data/queries/*.fql` must parse, check and run; its snapshot holds the plan and
-//! the result. Every `test_data/bad/*.fql` must be refused; its snapshot holds the rendered
-//! diagnostics (line, caret under the span, code, message, help). Adding a case means adding
+//! the result. Every `test_data/bad/*.fql` must be refused; its snapshot holds the diagnostics
+//! as `factql query` draws them (`factql_syntax::render`, without colour). Adding a case means adding
 //! a file. A query file may hold several sections separated by `---`: each runs with the
 //! previous section's result as `_`. Lines `# param NAME = VALUE` set parameters.
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should fail loudly")]
@@ -64,26 +64,10 @@ fn render_rows(engine: &Engine, relation: &Relation) -> String {
     out
 }
 
-/// Diagnostics as a person reads them: the line, a caret line under the span, then the code,
-/// message and help.
+/// Diagnostics as a person reads them: the renderer of `factql query` and the REPL, without
+/// colour.
 fn render_diagnostics(source: &str, diagnostics: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for d in diagnostics {
-        let line_start = source[..d.span.start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[d.span.start..].find('\n').map_or(source.len(), |i| d.span.start + i);
-        let line_no = source[..d.span.start].matches('\n').count() + 1;
-        let column = source[line_start..d.span.start].chars().count() + 1;
-        let width =
-            source[d.span.start..d.span.end.min(line_end).max(d.span.start)].chars().count().max(1);
-        let severity = if d.severity == Severity::Error { "error" } else { "warning" };
-        out.push_str(&format!("{severity}[{}] at {line_no}:{column}: {}\n", d.code, d.message));
-        out.push_str(&format!("  | {}\n", &source[line_start..line_end]));
-        out.push_str(&format!("  | {}{} {}\n", " ".repeat(column - 1), "^".repeat(width), d.label));
-        if let Some(help) = &d.help {
-            out.push_str(&format!("  = help: {help}\n"));
-        }
-    }
-    out
+    factql_syntax::render_all(source, diagnostics, false)
 }
 
 #[test]

@@ -15,6 +15,9 @@
 //! * [`parse_query`] and [`parse_expr`] are conveniences for one query or one
 //!   expression.
 //! * [`tokenize`] gives the token stream (with comments) for highlighting.
+//! * [`Diagnostic`] is a finding about a query as people read it (a syntax error
+//!   becomes one through [`ParseError::diagnostic`]; the engine makes the others), and
+//!   [`render`] draws it: the one renderer of the CLI, the REPL and the snapshot tests.
 //! * The tree ([`Script`], [`Query`], [`Stage`], [`Expr`], ...) is made of
 //!   plain values. Every node has a byte [`Span`]; equality ignores spans.
 //! * `Display` on any node prints canonical source; parsing that text gives
@@ -103,6 +106,7 @@
 #![deny(missing_docs)]
 
 mod ast;
+mod diagnostic;
 mod display;
 mod error;
 mod keywords;
@@ -111,6 +115,7 @@ mod parser;
 mod span;
 
 pub use crate::ast::*;
+pub use crate::diagnostic::{Diagnostic, Severity, render, render_all};
 pub use crate::error::{DateError, Expected, Found, Note, NumberError, ParseError, ParseErrorKind};
 pub use crate::keywords::{
     ENTITY_KINDS, RENDER_KINDS, RESERVED_WORDS, SCOPE_WORDS, STAGE_KEYWORDS, STAGE_SYNONYMS,

@@ -197,6 +197,7 @@ fn run_plan(
                 span,
                 label: "too many rows".into(),
                 help: Some("narrow the query (where, take), or raise --row-limit".into()),
+                notes: Vec::new(),
             };
             report(text, &[diagnostic], json);
             None
@@ -284,7 +285,7 @@ pub(crate) fn report(source: &str, diagnostics: &[Diagnostic], json: bool) {
     }
     let color = std::io::stderr().is_terminal();
     for d in diagnostics {
-        let _ = write!(std::io::stderr(), "{}", render_diagnostic(source, d, color));
+        let _ = write!(std::io::stderr(), "{}", factql_syntax::render(source, d, color));
     }
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if errors > 0 {
@@ -300,31 +301,6 @@ fn column(source: &str, offset: usize) -> usize {
     let offset = offset.min(source.len());
     let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
     source[line_start..offset].chars().count() + 1
-}
-
-/// One diagnostic drawn by ariadne: the line, a labelled underline, the help.
-pub(crate) fn render_diagnostic(source: &str, d: &Diagnostic, color: bool) -> String {
-    use ariadne::{Color, Config, Label, Report, ReportKind, Source};
-    let kind = if d.severity == Severity::Error { ReportKind::Error } else { ReportKind::Warning };
-    let start = source[..d.span.start.min(source.len())].chars().count();
-    let end = source[..d.span.end.min(source.len())].chars().count().max(start + 1);
-    let mut report = Report::build(kind, ("query", start..end))
-        .with_config(Config::default().with_color(color))
-        .with_code(d.code)
-        .with_message(&d.message)
-        .with_label(
-            Label::new(("query", start..end)).with_message(&d.label).with_color(Color::Red),
-        );
-    if let Some(help) = &d.help {
-        report = report.with_help(help);
-    }
-    let mut out = Vec::new();
-    // Pad a position past the end (a missing token at end of input) so it can be drawn.
-    let padded = format!("{source} ");
-    if report.finish().write(("query", Source::from(padded.as_str())), &mut out).is_err() {
-        return format!("{d}\n");
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn cells(ds: &Dataset, relation: &Relation) -> Vec<Vec<String>> {

@@ -103,6 +103,7 @@ impl<'a> Checker<'a> {
             span,
             label: label.to_owned(),
             help,
+            notes: Vec::new(),
         });
     }
 
@@ -121,6 +122,7 @@ impl<'a> Checker<'a> {
             span,
             label: label.to_owned(),
             help,
+            notes: Vec::new(),
         });
     }
 

@@ -1,4 +1,4 @@
-//! Test helpers: a plain-text error renderer and a compact tree dump.
+//! Test helpers: errors rendered as people see them, and a compact tree dump.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
@@ -19,60 +19,11 @@ pub fn fql_files(dir: &str) -> Vec<PathBuf> {
     files
 }
 
-/// 1-based line and char column of a byte offset.
-fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = &src[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    (line, src[line_start..offset].chars().count() + 1)
-}
-
-/// The source line containing `offset`, its start offset, and its number.
-fn line_at(src: &str, offset: usize) -> (&str, usize, usize) {
-    let line_start = src[..offset].rfind('\n').map_or(0, |p| p + 1);
-    let line_end = src[offset..].find('\n').map_or(src.len(), |p| offset + p);
-    let number = src[..offset].matches('\n').count() + 1;
-    (&src[line_start..line_end], line_start, number)
-}
-
-/// Writes the source line of `span` and a caret line under it.
-fn write_snippet(out: &mut String, src: &str, span: Span, label: &str) {
-    let (line, line_start, number) = line_at(src, span.start);
-    let gutter = number.to_string().len();
-    let pad = " ".repeat(gutter);
-    let before = src[line_start..span.start].chars().count();
-    let end = span.end.min(line_start + line.len());
-    let width = src[span.start..end.max(span.start)].chars().count().max(1);
-    writeln!(out, "{pad} |").unwrap();
-    writeln!(out, "{number} | {line}").unwrap();
-    let label = if label.is_empty() { String::new() } else { format!(" {label}") };
-    writeln!(out, "{pad} | {}{}{label}", " ".repeat(before), "^".repeat(width)).unwrap();
-}
-
-/// Renders errors the way a terminal without colours would show them.
+/// Renders errors as `factql query` and the REPL show them, without colour: each error as a
+/// diagnostic, drawn by the one renderer.
 pub fn render_errors(src: &str, errors: &[ParseError]) -> String {
-    let mut out = String::new();
-    for error in errors {
-        let (line, col) = line_col(src, error.span.start);
-        writeln!(out, "error: {error}").unwrap();
-        writeln!(out, " --> {line}:{col} (bytes {})", error.span).unwrap();
-        write_snippet(&mut out, src, error.span, "");
-        if !error.expected.is_empty() {
-            let items: Vec<String> = error.expected.iter().map(ToString::to_string).collect();
-            writeln!(out, " = expected: {}", items.join(", ")).unwrap();
-        }
-        writeln!(out, " = found: {}", error.found).unwrap();
-        if let Some(hint) = &error.hint {
-            writeln!(out, " = help: {hint}").unwrap();
-        }
-        if let Some(note) = &error.note {
-            let (line, col) = line_col(src, note.span.start);
-            writeln!(out, " = note: {} at {line}:{col}", note.message).unwrap();
-            write_snippet(&mut out, src, note.span, &note.message);
-        }
-        out.push('\n');
-    }
-    out
+    let diagnostics: Vec<Diagnostic> = errors.iter().map(ParseError::diagnostic).collect();
+    render_all(src, &diagnostics, false)
 }
 
 /// A compact, indented dump of the tree with spans.

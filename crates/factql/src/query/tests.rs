@@ -1,11 +1,9 @@
 //! The honest-answer diagnostics of issue 11 as people see them: each query is checked by the
-//! engine and every diagnostic drawn by [`render_diagnostic`], the renderer of `factql query`
+//! engine and every diagnostic drawn by [`factql_syntax::render`], the renderer of `factql query`
 //! and the REPL, without colour. The snapshots are read before they are committed.
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should fail loudly")]
 
 use factql_engine::{Context, Engine, Severity};
-
-use super::render_diagnostic;
 
 fn fixture() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
@@ -26,7 +24,7 @@ fn rendered(engine: &Engine, queries: &[&str]) -> String {
         let checked = engine.check(query, &ctx);
         out.push_str(&format!("$ {query}\n"));
         for d in &checked.diagnostics {
-            out.push_str(&render_diagnostic(query, d, false));
+            out.push_str(&factql_syntax::render(query, d, false));
         }
         out.push_str(if checked.plan.is_some() { "(runs)\n\n" } else { "(refused)\n\n" });
     }

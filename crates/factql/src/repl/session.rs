@@ -310,6 +310,7 @@ impl Session {
                     span,
                     label: "too many rows".into(),
                     help: Some("narrow the query (where, take)".into()),
+                    notes: Vec::new(),
                 };
                 self.report(source, &[diagnostic], out);
                 out.failed = true;
@@ -365,7 +366,7 @@ impl Session {
     /// Renders diagnostics (with colour when the session has it).
     pub(super) fn report(&self, source: &str, diagnostics: &[Diagnostic], out: &mut Output) {
         for d in diagnostics {
-            out.err.push_str(&crate::query::render_diagnostic(source, d, self.settings.color));
+            out.err.push_str(&factql_syntax::render(source, d, self.settings.color));
         }
         let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         if errors > 0 {
