@@ -12,7 +12,7 @@ use crate::EngineError;
 use crate::catalog::{FieldKey, Table};
 use crate::lazy::Lazy;
 use crate::textindex::TextIndex;
-use crate::texts::{Text, WordStarts};
+use crate::texts::{Column, Text, WordStarts};
 use crate::value::{DateRange, FxMap, Ref, Val};
 
 pub(crate) struct ArticleRec {
@@ -94,20 +94,20 @@ const CLASS_FIELDS: usize = 4;
 #[derive(Default)]
 pub(crate) struct MentionColumns {
     /// Entity kind code (as [`MentionRec::kind`]).
-    pub kind: Vec<u16>,
+    pub kind: Column<u16>,
     /// Linked entity, or [`NO_ENTITY`].
-    pub entity: Vec<u32>,
+    pub entity: Column<u32>,
     /// Article position.
-    pub article: Vec<u32>,
+    pub article: Column<u32>,
 }
 
 impl MentionColumns {
     /// The columns of `mentions`.
     pub(crate) fn of(mentions: &[MentionRec]) -> MentionColumns {
         MentionColumns {
-            kind: mentions.iter().map(|m| m.kind).collect(),
-            entity: mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect(),
-            article: mentions.iter().map(|m| m.article).collect(),
+            kind: Column::Owned(mentions.iter().map(|m| m.kind).collect()),
+            entity: Column::Owned(mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect()),
+            article: Column::Owned(mentions.iter().map(|m| m.article).collect()),
         }
     }
 }

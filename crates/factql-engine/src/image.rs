@@ -66,7 +66,7 @@ use crate::dataset::{
 use crate::lazy::Lazy;
 use crate::mapped::{Bytes, Mapped, Utf8Bytes};
 use crate::textindex::TextIndex;
-use crate::texts::{Text, U32s, WordStarts};
+use crate::texts::{Column, Text, U32s, WordStarts};
 use crate::value::{DateRange, Precision, Ref, Val};
 
 /// The first bytes of every image.
@@ -943,21 +943,22 @@ fn encode(ds: &Dataset) -> Result<Vec<Vec<u8>>, String> {
     put_u32s(out, s.iter().map(|s| s.mentions.end));
     put_u64s(out, s.iter().map(|s| s.tone.unwrap_or(0.0).to_bits()));
 
-    // Mentions, by column.
+    // Mentions, by column: the numbers of 4 bytes first, then those of 2, so that every
+    // column is aligned and read in place.
     let mut mentions = Vec::new();
     let out = &mut mentions;
     let m = &ds.mentions;
     put_u32s(out, m.iter().map(|m| m.article));
     put_u32s(out, m.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)));
-    put_u16s(out, m.iter().map(|m| m.kind));
     put_u32s(out, m.iter().map(|m| m.sentence));
     put_u32s(out, m.iter().map(|m| m.start));
     put_u32s(out, m.iter().map(|m| m.end));
     put_u32s(out, m.iter().map(|m| m.word));
+    put_u32s(out, m.iter().map(|m| m.confidence.to_bits()));
+    put_u16s(out, m.iter().map(|m| m.kind));
     put_u16s(out, m.iter().map(|m| m.ent_type));
     put_u16s(out, m.iter().map(|m| m.level));
     put_u16s(out, m.iter().map(|m| m.extractor));
-    put_u32s(out, m.iter().map(|m| m.confidence.to_bits()));
 
     // Entities.
     let mut entities = Vec::new();
@@ -1236,55 +1237,82 @@ fn decode_sentences(src: &Source) -> R<Vec<SentenceRec>> {
         .collect())
 }
 
-/// The three mention columns scans read (the first three of the section).
-fn decode_mention_columns(src: &Source) -> R<MentionColumns> {
-    let mut d = Dec::new(src.section(MENTIONS)?);
-    let (article, entity, kind) = (d.u32s()?, d.u32s()?, d.u16s()?);
-    check_mention_columns(src, &article, &entity, &kind)?;
-    Ok(MentionColumns { kind, entity, article })
+/// The mention columns, read in place: article, entity, sentence, start, end, word,
+/// confidence (`u32`), kind, type, level, extractor (`u16`).
+struct MentionSlices<'b> {
+    u32s: [&'b [u32]; 7],
+    u16s: [&'b [u16]; 4],
+    /// Where each column lies in the file.
+    ranges: [Range<usize>; 11],
 }
 
-fn check_mention_columns(src: &Source, article: &[u32], entity: &[u32], kind: &[u16]) -> R<()> {
-    let sizes = &src.sizes;
-    same_len(sizes.mentions, &[article.len(), entity.len(), kind.len()], "mentions")?;
-    check_all(article, sizes.articles, None, "mention's article")?;
-    check_all(entity, sizes.entities, Some(NO_ENTITY), "mention's entity")?;
-    if kind.iter().any(|&c| usize::from(c) >= sizes.codes.max(1)) {
-        return Err("a mention code past the code table".into());
+fn mention_slices(src: &Source) -> R<MentionSlices<'_>> {
+    let bytes = src.section(MENTIONS)?;
+    let base = src.sections[MENTIONS].start;
+    let mut d = Dec::new(bytes);
+    let mut ranges: [Range<usize>; 11] = Default::default();
+    for (i, range) in ranges.iter_mut().enumerate() {
+        let size = if i < 7 { 4 } else { 2 };
+        let n = d.len(size)?;
+        if n != src.sizes.mentions {
+            return Err("a mention column of another length".into());
+        }
+        let at = d.pos;
+        d.bytes(n * size)?;
+        *range = base + at..base + at + n * size;
     }
-    Ok(())
-}
-
-fn decode_mentions(src: &Source) -> R<Vec<MentionRec>> {
-    let mut d = Dec::new(src.section(MENTIONS)?);
-    let (article, entity, kind) = (d.u32s()?, d.u32s()?, d.u16s()?);
-    check_mention_columns(src, &article, &entity, &kind)?;
-    let (sentence, start, end, word) = (d.u32s()?, d.u32s()?, d.u32s()?, d.u32s()?);
-    let (ent_type, level, extractor) = (d.u16s()?, d.u16s()?, d.u16s()?);
-    let confidence = d.u32s()?;
     d.end("mentions")?;
-    let n = article.len();
-    same_len(
-        n,
-        &[
-            sentence.len(),
-            start.len(),
-            end.len(),
-            word.len(),
-            ent_type.len(),
-            level.len(),
-            extractor.len(),
-            confidence.len(),
-        ],
-        "mentions",
-    )?;
-    check_all(&sentence, src.sizes.sentences, None, "mention's sentence")?;
-    for column in [&ent_type, &level, &extractor] {
-        if column.iter().any(|&c| usize::from(c) >= src.sizes.codes.max(1)) {
+    let map = src.map.bytes();
+    let cast32 = |r: &Range<usize>| {
+        bytemuck::try_cast_slice::<u8, u32>(&map[r.clone()])
+            .map_err(|_| "a misaligned mention column".to_owned())
+    };
+    let cast16 = |r: &Range<usize>| {
+        bytemuck::try_cast_slice::<u8, u16>(&map[r.clone()])
+            .map_err(|_| "a misaligned mention column".to_owned())
+    };
+    let u32s = [
+        cast32(&ranges[0])?,
+        cast32(&ranges[1])?,
+        cast32(&ranges[2])?,
+        cast32(&ranges[3])?,
+        cast32(&ranges[4])?,
+        cast32(&ranges[5])?,
+        cast32(&ranges[6])?,
+    ];
+    let u16s =
+        [cast16(&ranges[7])?, cast16(&ranges[8])?, cast16(&ranges[9])?, cast16(&ranges[10])?];
+    let sizes = &src.sizes;
+    check_all(u32s[0], sizes.articles, None, "mention's article")?;
+    check_all(u32s[1], sizes.entities, Some(NO_ENTITY), "mention's entity")?;
+    check_all(u32s[2], sizes.sentences, None, "mention's sentence")?;
+    for column in u16s {
+        if column.iter().any(|&c| usize::from(c) >= sizes.codes.max(1)) {
             return Err("a mention code past the code table".into());
         }
     }
-    Ok((0..n)
+    Ok(MentionSlices { u32s, u16s, ranges })
+}
+
+/// The three mention columns scans read, in place.
+fn decode_mention_columns(src: &Source) -> R<MentionColumns> {
+    let slices = mention_slices(src)?;
+    let column = |i: usize| Bytes::Mapped(src.map.clone(), slices.ranges[i].clone());
+    let bad = || "a misaligned mention column".to_owned();
+    Ok(MentionColumns {
+        article: Column::mapped(column(0)).ok_or_else(bad)?,
+        entity: Column::mapped(column(1)).ok_or_else(bad)?,
+        kind: Column::mapped(column(7)).ok_or_else(bad)?,
+    })
+}
+
+fn decode_mentions(src: &Source) -> R<Vec<MentionRec>> {
+    let MentionSlices {
+        u32s: [article, entity, sentence, start, end, word, confidence],
+        u16s: [kind, ent_type, level, extractor],
+        ..
+    } = mention_slices(src)?;
+    Ok((0..article.len())
         .map(|i| MentionRec {
             article: article[i],
             sentence: sentence[i],
@@ -1756,12 +1784,6 @@ impl<'b> Dec<'b> {
         let n = self.len(4)?;
         let bytes = self.bytes(n * 4)?;
         Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
-    }
-
-    fn u16s(&mut self) -> R<Vec<u16>> {
-        let n = self.len(2)?;
-        let bytes = self.bytes(n * 2)?;
-        Ok(bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
     }
 
     fn u64s(&mut self) -> R<Vec<u64>> {

@@ -70,6 +70,41 @@ impl Deref for U32s {
     }
 }
 
+/// A column of plain numbers: owned, or little-endian in an aligned range of the image,
+/// read in place.
+pub(crate) enum Column<T> {
+    /// Owned.
+    Owned(Vec<T>),
+    /// In the image (aligned for `T`: checked when made, see [`Column::mapped`]).
+    Mapped(Bytes),
+}
+
+impl<T: bytemuck::Pod> Column<T> {
+    /// The numbers of `bytes` read in place; `None` when they are not whole aligned numbers.
+    pub(crate) fn mapped(bytes: Bytes) -> Option<Column<T>> {
+        bytemuck::try_cast_slice::<u8, T>(bytes.as_ref()).ok()?;
+        Some(Column::Mapped(bytes))
+    }
+}
+
+impl<T> Default for Column<T> {
+    fn default() -> Column<T> {
+        Column::Owned(Vec::new())
+    }
+}
+
+impl<T: bytemuck::Pod> Deref for Column<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Column::Owned(values) => values,
+            // Checked when made; the bytes never change (see `mapped.rs`).
+            Column::Mapped(bytes) => bytemuck::try_cast_slice(bytes.as_ref()).unwrap_or(&[]),
+        }
+    }
+}
+
 /// The byte offsets where an article's words start.
 pub(crate) enum WordStarts {
     /// Computed from the store's text.
