@@ -23,6 +23,15 @@ impl Default for Utf8Bytes {
 }
 
 impl Text {
+    /// The text's length in bytes, without reading it (a provenance needs only that).
+    #[allow(clippy::len_without_is_empty, reason = "`is_empty` of the text itself serves")]
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Text::Owned(text) => text.len(),
+            Text::Mapped { start, end, .. } => end.saturating_sub(*start),
+        }
+    }
+
     /// The text as a shared string value (a copy for a text of the image).
     pub(crate) fn to_arc(&self) -> Arc<str> {
         match self {
