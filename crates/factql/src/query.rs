@@ -67,6 +67,9 @@ pub(crate) fn query(db: &Path, mut args: QueryArgs) -> anyhow::Result<ExitCode> 
     if write_image || damage.is_some() {
         crate::image::write(&engine, &store);
     }
+    // The process ends now: freeing the decoded tables one allocation at a time would only
+    // delay the exit (the system takes the memory and the image's map back at once).
+    std::mem::forget(engine);
     code
 }
 
