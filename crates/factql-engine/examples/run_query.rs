@@ -12,6 +12,10 @@
 
 use std::time::Instant;
 
+/// The allocator of the `factql` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let Some(db) = args.next() else {

@@ -162,7 +162,7 @@ fn test<'a, 'p>(ds: &'a Dataset, table: Table, cond: &'p PExpr) -> Option<Test<'
             return None;
         };
         matches!(**base, PExpr::Col(0)).then_some(())?;
-        ds.kinds.get(k as usize)?.fields.get(*f as usize).map(Vec::as_slice)
+        ds.kinds.get(k as usize)?.fields.get(*f as usize).map(|column| column.as_slice())
     };
     // The day column of a date field, for facts.
     let fact_days = |expr: &PExpr| -> Option<&'a [[i32; 2]]> {

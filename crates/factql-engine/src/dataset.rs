@@ -10,7 +10,9 @@ use factql_store::{ArgValue, EntityRow, Generation, Store};
 
 use crate::EngineError;
 use crate::catalog::{FieldKey, Table};
+use crate::lazy::Lazy;
 use crate::textindex::TextIndex;
+use crate::texts::{Column, Text, WordStarts};
 use crate::value::{DateRange, FxMap, Ref, Val};
 
 pub(crate) struct ArticleRec {
@@ -21,7 +23,8 @@ pub(crate) struct ArticleRec {
     pub source: Option<Arc<str>>,
     pub published: Option<DateRange>,
     pub lang: Option<Arc<str>>,
-    pub text: Arc<str>,
+    /// The text: owned, or a range of the image's text section (read when first used).
+    pub text: Text,
     /// Other input fields (JSON fields, HTML meta tags): key and value, in key order.
     pub meta: Vec<(Arc<str>, Arc<str>)>,
     /// The article that replaced this one (its input changed); `None` while it is live.
@@ -29,7 +32,7 @@ pub(crate) struct ArticleRec {
     pub sentences: Range<u32>,
     pub tone: Option<f64>,
     /// Byte offset of the start of each word, for `near N words`.
-    pub word_starts: Vec<u32>,
+    pub word_starts: WordStarts,
 }
 
 pub(crate) struct SentenceRec {
@@ -91,11 +94,22 @@ const CLASS_FIELDS: usize = 4;
 #[derive(Default)]
 pub(crate) struct MentionColumns {
     /// Entity kind code (as [`MentionRec::kind`]).
-    pub kind: Vec<u16>,
+    pub kind: Column<u16>,
     /// Linked entity, or [`NO_ENTITY`].
-    pub entity: Vec<u32>,
+    pub entity: Column<u32>,
     /// Article position.
-    pub article: Vec<u32>,
+    pub article: Column<u32>,
+}
+
+impl MentionColumns {
+    /// The columns of `mentions`.
+    pub(crate) fn of(mentions: &[MentionRec]) -> MentionColumns {
+        MentionColumns {
+            kind: Column::Owned(mentions.iter().map(|m| m.kind).collect()),
+            entity: Column::Owned(mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect()),
+            article: Column::Owned(mentions.iter().map(|m| m.article).collect()),
+        }
+    }
 }
 
 /// A null date in a day column (no date is this interval).
@@ -114,85 +128,63 @@ pub(crate) struct RoleIndex {
     pub not_entity: Vec<u32>,
 }
 
-/// The facts of one kind, stored by column so that scanning one field reads memory in
-/// order: `fields[f][i]` is field `f` of fact `i`, `roles[r][i]` the first target of role `r`.
+/// The facts of one kind: its schema and row count, always at hand, and its columns, each of
+/// which an image decodes when a query first reads it. `table.article` reads the column
+/// through [`KindData`].
 pub(crate) struct KindTable {
     pub schema: KindSchema,
-    pub article: Vec<u32>,
-    pub sentence: Vec<u32>,
-    pub start: Vec<u32>,
-    pub end: Vec<u32>,
-    pub fields: Vec<Vec<Val>>,
-    pub roles: Vec<Vec<Val>>,
-    pub extractor: Vec<Arc<str>>,
-    pub confidence: Vec<f64>,
-    pub id: Vec<i64>,
+    pub data: KindData,
+}
+
+impl std::ops::Deref for KindTable {
+    type Target = KindData;
+
+    fn deref(&self) -> &KindData {
+        &self.data
+    }
+}
+
+impl std::ops::DerefMut for KindTable {
+    fn deref_mut(&mut self) -> &mut KindData {
+        &mut self.data
+    }
+}
+
+/// The facts of one kind, stored by column so that scanning one field reads memory in
+/// order: `fields[f][i]` is field `f` of fact `i`, `roles[r][i]` the first target of role `r`.
+#[derive(Default)]
+pub(crate) struct KindData {
+    /// Number of facts.
+    pub rows: usize,
+    pub article: Lazy<Vec<u32>>,
+    pub sentence: Lazy<Vec<u32>>,
+    pub start: Lazy<Vec<u32>>,
+    pub end: Lazy<Vec<u32>>,
+    pub fields: Vec<Lazy<Vec<Val>>>,
+    pub roles: Vec<Lazy<Vec<Val>>>,
+    pub extractor: Lazy<Vec<Arc<str>>>,
+    pub confidence: Lazy<Vec<f64>>,
+    pub id: Lazy<Vec<i64>>,
     /// One index per role: which facts hold a given entity (or mention) in that role.
-    pub by_role: Vec<RoleIndex>,
+    pub by_role: Vec<Lazy<RoleIndex>>,
     /// For each field that holds only dates (and nulls): the days `[start, end)` of each
     /// fact's date, [`NULL_DAYS`] for a null; scans test `date in @2022` on it.
-    pub days: Vec<Option<Vec<[i32; 2]>>>,
+    pub days: Vec<Lazy<Option<Vec<[i32; 2]>>>>,
 }
 
 impl KindTable {
     pub(crate) fn new(schema: KindSchema) -> KindTable {
-        KindTable {
-            fields: vec![Vec::new(); schema.fields.len()],
-            roles: vec![Vec::new(); schema.roles.len()],
-            schema,
-            article: Vec::new(),
-            sentence: Vec::new(),
-            start: Vec::new(),
-            end: Vec::new(),
-            extractor: Vec::new(),
-            confidence: Vec::new(),
-            id: Vec::new(),
-            by_role: Vec::new(),
-            days: Vec::new(),
-        }
-    }
-
-    /// Builds the day columns once every fact is in.
-    fn index_days(&mut self) {
-        self.days = self
-            .fields
-            .iter()
-            .map(|column| {
-                column
-                    .iter()
-                    .map(|value| match value {
-                        Val::Date(date) => Some([date.start, date.end]),
-                        Val::Null => Some(NULL_DAYS),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-    }
-
-    /// Builds the role indexes once every fact is in.
-    fn index_roles(&mut self) {
-        self.by_role = self
-            .roles
-            .iter()
-            .map(|column| {
-                let mut index = RoleIndex::default();
-                for (i, value) in column.iter().enumerate() {
-                    if let Val::Ref(r) = value {
-                        index.by_target.entry(*r).or_default().push(i as u32);
-                        if !matches!(r, Ref::Entity(_)) {
-                            index.not_entity.push(i as u32);
-                        }
-                    }
-                }
-                index
-            })
-            .collect();
+        let data = KindData {
+            fields: (0..schema.fields.len()).map(|_| Lazy::default()).collect(),
+            roles: (0..schema.roles.len()).map(|_| Lazy::default()).collect(),
+            ..KindData::default()
+        };
+        KindTable { schema, data }
     }
 
     /// Number of facts.
     pub fn len(&self) -> usize {
-        self.id.len()
+        self.rows
     }
 
     /// Field `field` of fact `row`.
@@ -206,23 +198,61 @@ impl KindTable {
     }
 }
 
+impl KindData {
+    /// Builds the day columns once every fact is in.
+    fn index_days(&mut self) {
+        self.days = self.fields.iter().map(|column| Lazy::ready(days_of(column))).collect();
+    }
+
+    /// Builds the role indexes once every fact is in.
+    fn index_roles(&mut self) {
+        self.by_role = self.roles.iter().map(|column| Lazy::ready(role_index(column))).collect();
+    }
+}
+
+/// The day column of a field column that holds only dates (and nulls).
+pub(crate) fn days_of(column: &[Val]) -> Option<Vec<[i32; 2]>> {
+    column
+        .iter()
+        .map(|value| match value {
+            Val::Date(date) => Some([date.start, date.end]),
+            Val::Null => Some(NULL_DAYS),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The index of a role column: which facts hold each target.
+fn role_index(column: &[Val]) -> RoleIndex {
+    let mut index = RoleIndex::default();
+    for (i, value) in column.iter().enumerate() {
+        if let Val::Ref(r) = value {
+            index.by_target.entry(*r).or_default().push(i as u32);
+            if !matches!(r, Ref::Entity(_)) {
+                index.not_entity.push(i as u32);
+            }
+        }
+    }
+    index
+}
+
 /// Everything a query can read, in memory.
 pub struct Dataset {
     /// Live articles first (`..live_articles`), then superseded versions, which only
     /// `articles(all)` reads; nothing else of theirs is loaded.
-    pub(crate) articles: Vec<ArticleRec>,
+    pub(crate) articles: Lazy<Vec<ArticleRec>>,
     /// How many of [`Dataset::articles`] are live.
     pub(crate) live_articles: u32,
     /// The metadata keys of all articles, sorted; `meta.KEY` reads by position here.
     pub(crate) meta_keys: Vec<String>,
-    pub(crate) sentences: Vec<SentenceRec>,
-    pub(crate) mentions: Vec<MentionRec>,
+    pub(crate) sentences: Lazy<Vec<SentenceRec>>,
+    pub(crate) mentions: Lazy<Vec<MentionRec>>,
     /// The hottest mention fields again, by column, for scans.
-    pub(crate) mention_cols: MentionColumns,
-    pub(crate) entities: Vec<EntityRec>,
+    pub(crate) mention_cols: Lazy<MentionColumns>,
+    pub(crate) entities: Lazy<Vec<EntityRec>>,
     pub(crate) kinds: Vec<KindTable>,
     /// Folded name or alias → entities.
-    pub(crate) entity_keys: HashMap<String, Vec<u32>>,
+    pub(crate) entity_keys: Lazy<HashMap<String, Vec<u32>>>,
     /// The short texts of mentions (kinds, types, levels, extractors), by code.
     pub(crate) codes: Codes,
     /// The distinct entity kinds, sorted.
@@ -234,7 +264,9 @@ pub struct Dataset {
     /// fact kind), for fields looked up by name at run time.
     pub(crate) field_keys: Vec<HashMap<String, FieldKey>>,
     /// Folded word → articles, for `has` and the terms of `near`.
-    pub(crate) words: TextIndex,
+    pub(crate) words: Lazy<TextIndex>,
+    /// The image the sections not yet read come from (`None` when read from the store).
+    pub(crate) image: Option<Arc<crate::image::Source>>,
     /// The store's identity and generation this data was read at (`None` for a store
     /// without the generation table: one opened read-only before its migration).
     pub(crate) generation: Option<Generation>,
@@ -284,10 +316,10 @@ impl Dataset {
                 source: row.source.map(Arc::from),
                 published: row.published.as_deref().and_then(DateRange::parse),
                 lang: row.lang.map(Arc::from),
-                text: row.text.into(),
+                text: Text::Owned(row.text.into()),
                 sentences: 0..0,
                 tone: None,
-                word_starts,
+                word_starts: WordStarts::Owned(word_starts),
             });
         })?;
         articles.extend(superseded);
@@ -476,6 +508,7 @@ impl Dataset {
             }
         }
         for table in &mut kinds {
+            table.rows = table.id.len();
             table.index_roles();
         }
 
@@ -501,50 +534,57 @@ impl Dataset {
         }
         let words = TextIndex::build(articles.iter().map(|a| &*a.text));
         let mut dataset = Dataset {
-            articles,
+            articles: Lazy::ready(articles),
             live_articles: 0,
             meta_keys: Vec::new(),
-            sentences,
-            mentions,
-            mention_cols: MentionColumns::default(),
-            entities,
+            sentences: Lazy::ready(sentences),
+            mentions: Lazy::ready(mentions),
+            mention_cols: Lazy::default(),
+            entities: Lazy::ready(entities),
             kinds,
-            entity_keys,
+            entity_keys: Lazy::ready(entity_keys),
             codes,
             entity_kinds: Vec::new(),
             type_labels,
             field_keys: Vec::new(),
-            words,
+            words: Lazy::ready(words),
+            image: None,
             generation: None,
         };
+        dataset.derive_columns();
         dataset.derive();
         Ok(dataset)
     }
 
-    /// Computes what follows from the rest, cheaply (the image does not keep it): the
-    /// live-article count, the metadata keys, the mention columns, the day columns, the entity
-    /// kinds, tone, the field keys.
-    pub(crate) fn derive(&mut self) {
+    /// Computes, once every row of the store is read, what the image keeps ready in its
+    /// sections: the mention columns, the day columns, tone.
+    fn derive_columns(&mut self) {
+        self.mention_cols = Lazy::ready(MentionColumns::of(&self.mentions));
+        for table in &mut self.kinds {
+            table.index_days();
+        }
+        self.attach_tone();
+    }
+
+    /// Computes what follows from the rest (the image keeps it in its head): the
+    /// live-article count, the metadata keys, the entity kinds; and the field keys.
+    fn derive(&mut self) {
         // live articles come first; the metadata keys are those of every version
         self.live_articles =
             self.articles.iter().take_while(|a| a.superseded_by.is_none()).count() as u32;
         let meta_keys: std::collections::BTreeSet<&str> =
             self.articles.iter().flat_map(|a| a.meta.iter().map(|(key, _)| &**key)).collect();
         self.meta_keys = meta_keys.into_iter().map(str::to_owned).collect();
-        self.mention_cols = MentionColumns {
-            kind: self.mentions.iter().map(|m| m.kind).collect(),
-            entity: self.mentions.iter().map(|m| m.entity.unwrap_or(NO_ENTITY)).collect(),
-            article: self.mentions.iter().map(|m| m.article).collect(),
-        };
-        for table in &mut self.kinds {
-            table.index_days();
-        }
         let mut entity_kinds: Vec<String> =
             self.entities.iter().map(|e| e.kind.to_string()).collect();
         entity_kinds.sort();
         entity_kinds.dedup();
         self.entity_kinds = entity_kinds;
-        self.attach_tone();
+        self.derive_field_keys();
+    }
+
+    /// The field keys of every table, from the kind schemas.
+    pub(crate) fn derive_field_keys(&mut self) {
         let dataset = &*self;
         let tables = [Table::Article, Table::Sentence, Table::Mention, Table::Entity]
             .into_iter()

@@ -49,10 +49,13 @@ mod history;
 mod image;
 mod introspect;
 mod kernel;
+mod lazy;
+mod mapped;
 mod plan;
 mod read;
 mod relation;
 mod textindex;
+mod texts;
 pub mod value;
 mod words;
 
@@ -103,20 +106,32 @@ impl Engine {
     }
 
     /// Loads from the image beside `store` ([`image_path`]) when it was built from this
-    /// store at its current generation, else from the store itself, saying why. Nothing is
-    /// written: [`Engine::write_image`] does that.
+    /// store at its current generation, else from the store itself, saying why. Only the
+    /// image's header and head are read now: each other section (mentions, a fact kind, the
+    /// texts, the word index, ...) is read when a query first needs it. Nothing is written:
+    /// [`Engine::write_image`] does that.
     pub fn open(store: &factql_store::Store) -> Result<(Engine, Loaded), EngineError> {
-        match Engine::from_image(store) {
-            Ok(engine) => Ok((engine, Loaded::Image)),
+        match image::read(&image_path(store.path()), store) {
+            Ok(ds) => Ok((Engine { ds }, Loaded::Image)),
             Err(why) => Ok((Engine::load(store)?, Loaded::Store(why))),
         }
     }
 
-    /// Loads from the image beside `store` only; an error when it is missing, out of date,
-    /// from another store or format, or damaged.
+    /// Loads from the image beside `store` only, verifying the checksum of every section
+    /// first; an error when it is missing, out of date, from another store or format, or
+    /// damaged. ([`Engine::open`] checks only the header and the head at once, and each
+    /// other section when a query first reads it.)
     pub fn from_image(store: &factql_store::Store) -> Result<Engine, ImageError> {
         let path = image_path(store.path());
-        Ok(Engine { ds: image::read(&path, store)? })
+        Ok(Engine { ds: image::read_verified(&path, store)? })
+    }
+
+    /// The sections of the image found damaged when first read, if any: their rows came
+    /// from the store instead (so every answer was still the store's), and the image should
+    /// be rewritten ([`Engine::write_image`]).
+    pub fn image_damage(&self) -> Option<String> {
+        let damage = self.ds.image_damage();
+        (!damage.is_empty()).then(|| damage.join("; "))
     }
 
     /// Whether the image beside `store` was built from it at its current generation, judged

@@ -24,7 +24,7 @@ impl Dataset {
                     ArticlePublished => art.published.map_or(Val::Null, Val::Date),
                     ArticleLang => opt(&art.lang),
                     ArticleTone => art.tone.map_or(Val::Null, Val::Float),
-                    ArticleText => Val::Str(art.text.clone()),
+                    ArticleText => Val::Str(art.text.to_arc()),
                     ArticleMeta => {
                         let map: serde_json::Map<String, serde_json::Value> = art
                             .meta

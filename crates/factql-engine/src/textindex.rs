@@ -13,16 +13,18 @@ use std::collections::HashMap;
 
 use fst::{Map, MapBuilder};
 
+use crate::mapped::Bytes;
 use crate::words::words;
 
-/// Folded word → articles containing it.
+/// Folded word → articles containing it. Its parts are bytes (owned, or read in place from
+/// the image), so opening an image's index copies nothing.
 pub(crate) struct TextIndex {
     /// Word → its number.
-    pub(crate) map: Map<Vec<u8>>,
-    /// Word `w`'s postings are `postings[offsets[w]..offsets[w + 1]]`.
-    pub(crate) offsets: Vec<u64>,
+    pub(crate) map: Map<Bytes>,
+    /// Little-endian `u64`s: word `w`'s postings are `postings[offsets[w]..offsets[w + 1]]`.
+    pub(crate) offsets: Bytes,
     /// Delta-coded varint article numbers.
-    pub(crate) postings: Vec<u8>,
+    pub(crate) postings: Bytes,
     /// How many articles there are: a posting past them (a damaged image) is refused when
     /// its list is read.
     pub(crate) articles: u32,
@@ -72,26 +74,38 @@ impl TextIndex {
             }
             offsets.push(postings.len() as u64);
         }
-        let map =
-            Map::new(builder.into_inner().unwrap_or_default()).unwrap_or_else(|_| empty_map());
-        TextIndex { map, offsets, postings, articles }
+        let map = Map::new(Bytes::Owned(builder.into_inner().unwrap_or_default()))
+            .unwrap_or_else(|_| empty_map());
+        let offsets = offsets.iter().flat_map(|o: &u64| o.to_le_bytes()).collect();
+        TextIndex {
+            map,
+            offsets: Bytes::Owned(offsets),
+            postings: Bytes::Owned(postings),
+            articles,
+        }
     }
 
     /// Reassembles an index from an image's parts, checking them: the map's checksum, one
     /// offset per word plus one, ascending, inside the postings. Each list is checked when
     /// it is read (a bad one reads as empty), so opening costs nothing per posting.
     pub(crate) fn from_parts(
-        map: Vec<u8>,
-        offsets: Vec<u64>,
-        postings: Vec<u8>,
+        map: Bytes,
+        offsets: Bytes,
+        postings: Bytes,
         articles: usize,
     ) -> Result<TextIndex, BadIndex> {
         let map = Map::new(map).map_err(|err| BadIndex(format!("word map: {err}")))?;
         map.as_fst().verify().map_err(|err| BadIndex(format!("word map: {err}")))?;
-        if offsets.len() != map.len() + 1
-            || offsets.first() != Some(&0)
-            || offsets.last() != Some(&(postings.len() as u64))
-            || offsets.windows(2).any(|w| w[0] > w[1])
+        let values: Vec<u64> = offsets
+            .as_ref()
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect();
+        if offsets.as_ref().len() % 8 != 0
+            || values.len() != map.len() + 1
+            || values.first() != Some(&0)
+            || values.last() != Some(&(postings.as_ref().len() as u64))
+            || values.windows(2).any(|w| w[0] > w[1])
         {
             return Err(BadIndex("word postings: offsets do not fit".into()));
         }
@@ -102,8 +116,8 @@ impl TextIndex {
     /// The postings of word number `w`; `None` when they do not decode, overflow or name
     /// an article past the last.
     fn list(&self, w: usize) -> Option<Vec<u32>> {
-        let (start, end) = (*self.offsets.get(w)?, *self.offsets.get(w + 1)?);
-        let bytes = self.postings.get(start as usize..end as usize)?;
+        let (start, end) = (self.offset(w)?, self.offset(w + 1)?);
+        let bytes = self.postings.as_ref().get(start as usize..end as usize)?;
         let mut out = Vec::new();
         let mut current = 0u32;
         let mut value = 0u32;
@@ -123,6 +137,12 @@ impl TextIndex {
             }
         }
         (shift == 0 && out.last().is_none_or(|&a| a < self.articles)).then_some(out)
+    }
+
+    /// Offset `w` of the postings.
+    fn offset(&self, w: usize) -> Option<u64> {
+        let bytes = self.offsets.as_ref().get(w * 8..w * 8 + 8)?;
+        Some(u64::from_le_bytes(bytes.try_into().ok()?))
     }
 
     /// The articles whose folded text has `word` (already folded) as a whole word.
@@ -162,10 +182,19 @@ impl TextIndex {
     }
 }
 
+impl Default for TextIndex {
+    fn default() -> TextIndex {
+        TextIndex::build(std::iter::empty())
+    }
+}
+
 /// An empty map (for an index of no words).
-fn empty_map() -> Map<Vec<u8>> {
-    let bytes = MapBuilder::memory().into_inner().unwrap_or_default();
-    Map::new(bytes).unwrap_or_else(|_| Map::default())
+fn empty_map() -> Map<Bytes> {
+    let bytes = Map::<Vec<u8>>::default().into_fst().into_inner();
+    match Map::new(Bytes::Owned(bytes)) {
+        Ok(map) => map,
+        Err(_) => unreachable!("the bytes of an empty map are a map"),
+    }
 }
 
 /// The elements of two ascending lists that are in both.
@@ -208,33 +237,27 @@ mod tests {
         assert_eq!(index.articles_with_term("said orban"), [1]);
         assert_eq!(index.candidates(&["minsk".into(), "orban".into()], false), [0, 1]);
         assert_eq!(index.candidates(&["minsk".into(), "orban".into()], true), Vec::<u32>::new());
-        let again = TextIndex::from_parts(
-            index.map.as_fst().as_bytes().to_vec(),
-            index.offsets.clone(),
-            index.postings.clone(),
-            texts.len(),
-        )
-        .expect("parts of a good index");
+        let parts = |index: &TextIndex| {
+            (
+                Bytes::Owned(index.map.as_fst().as_bytes().to_vec()),
+                Bytes::Owned(index.offsets.as_ref().to_vec()),
+                Bytes::Owned(index.postings.as_ref().to_vec()),
+            )
+        };
+        let (map, offsets, postings) = parts(&index);
+        let again = TextIndex::from_parts(map, offsets, postings, texts.len())
+            .expect("parts of a good index");
         assert_eq!(again.articles_with("sanctions"), [0, 1]);
         // Postings naming an article past the end read as nothing.
-        let short = TextIndex::from_parts(
-            index.map.as_fst().as_bytes().to_vec(),
-            index.offsets.clone(),
-            index.postings.clone(),
-            1,
-        )
-        .expect("the parts fit");
+        let (map, offsets, postings) = parts(&index);
+        let short = TextIndex::from_parts(map, offsets, postings, 1).expect("the parts fit");
         assert_eq!(short.articles_with("sanctions"), Vec::<u32>::new());
         assert_eq!(short.articles_with("minsk"), [0]);
         // Offsets that do not fit the postings are refused.
-        let mut offsets = index.offsets.clone();
-        offsets.pop();
-        let bad = TextIndex::from_parts(
-            index.map.as_fst().as_bytes().to_vec(),
-            offsets,
-            index.postings.clone(),
-            4,
-        );
+        let (map, offsets, postings) = parts(&index);
+        let mut offsets = offsets.as_ref().to_vec();
+        offsets.truncate(offsets.len() - 8);
+        let bad = TextIndex::from_parts(map, Bytes::Owned(offsets), postings, 4);
         assert!(bad.is_err());
     }
 }

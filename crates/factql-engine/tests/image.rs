@@ -1,6 +1,7 @@
 //! The image beside the store: it answers exactly as the store does, it is never used once
 //! the store has changed, and a damaged, truncated, foreign or other-format image is refused
-//! with a typed error (and [`Engine::open`] falls back to the store).
+//! with a typed error (and [`Engine::open`] falls back to the store); a section damaged
+//! where only its first read can see it is answered from the store.
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should fail loudly")]
 
 use std::path::Path;
@@ -150,6 +151,12 @@ fn a_stale_image_is_never_used() {
 
 /// The image file's bytes, after `damage`, read back.
 fn damaged(damage: impl FnOnce(&mut Vec<u8>)) -> ImageError {
+    damaged_where(damage).0
+}
+
+/// [`damaged`], and whether `Engine::open` still used the image (the damage was in a
+/// section read lazily, found when first read).
+fn damaged_where(damage: impl FnOnce(&mut Vec<u8>)) -> (ImageError, bool) {
     let dir = tempfile::tempdir().unwrap();
     let store = fixture(dir.path());
     let path = Engine::load(&store).unwrap().write_image(&store).unwrap();
@@ -157,11 +164,33 @@ fn damaged(damage: impl FnOnce(&mut Vec<u8>)) -> ImageError {
     damage(&mut bytes);
     std::fs::write(&path, &bytes).unwrap();
     let err = Engine::from_image(&store).err().expect("a damaged image is refused");
-    // The engine still opens, from the store, and answers.
+    // The engine still opens and answers as the store does: from the store when the header
+    // or head shows the damage, else from the image with the damaged section read from the
+    // store when first read.
     let (engine, loaded) = Engine::open(&store).unwrap();
-    assert!(matches!(loaded, Loaded::Store(_)), "{loaded:?}");
-    assert!(engine.dataset().counts()[0].1 > 0);
-    err
+    let lazily = matches!(loaded, Loaded::Image);
+    match loaded {
+        Loaded::Store(_) => assert!(engine.dataset().counts()[0].1 > 0),
+        Loaded::Image => {
+            let reference = Engine::load(&store).unwrap();
+            let options = RunOptions::default();
+            for query in queries() {
+                assert_eq!(
+                    answer(&engine, &query, &options),
+                    answer(&reference, &query, &options),
+                    "{query}"
+                );
+            }
+            // Writing an image reads every section: the damaged one is found by then.
+            engine.write_image(&store).unwrap();
+            assert!(engine.image_damage().is_some(), "the damage is reported");
+            let (again, loaded) = Engine::open(&store).unwrap();
+            assert!(matches!(loaded, Loaded::Image), "{loaded:?}");
+            again.write_image(&store).unwrap();
+            assert_eq!(again.image_damage(), None, "the rewritten image is whole");
+        }
+    }
+    (err, lazily)
 }
 
 #[test]
@@ -181,13 +210,16 @@ fn a_truncated_image_is_refused() {
 
 #[test]
 fn a_damaged_image_is_refused() {
-    for at in [100usize, 1000, 5000] {
-        let err = damaged(|bytes| {
+    let mut lazily = 0;
+    for at in [100usize, 1000, 5000, 20_000, 60_000, 200_000] {
+        let (err, image) = damaged_where(|bytes| {
             let at = at.min(bytes.len() - 1);
             bytes[at] ^= 0x5a;
         });
         assert!(matches!(err, ImageError::Corrupt { .. }), "{at}: {err:?}");
+        lazily += usize::from(image);
     }
+    assert!(lazily > 0, "some damage is only found when its section is first read");
     let err = damaged(|bytes| bytes[0] = b'X');
     assert!(matches!(err, ImageError::NotImage { .. }), "{err:?}");
     let err = damaged(|bytes| bytes.extend_from_slice(b"tail"));
@@ -204,6 +236,31 @@ fn an_image_of_another_format_is_refused() {
         matches!(err, ImageError::Version { found, .. } if found == factql_engine::IMAGE_VERSION + 1),
         "{err:?}"
     );
+}
+
+#[test]
+fn an_image_of_the_previous_format_is_refused_and_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture(dir.path());
+    let path = Engine::load(&store).unwrap().write_image(&store).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let old = factql_engine::IMAGE_VERSION - 1;
+    bytes[8..12].copy_from_slice(&old.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let (engine, loaded) = Engine::open(&store).unwrap();
+    let Loaded::Store(why) = loaded else { panic!("an old image is used: {loaded:?}") };
+    assert!(matches!(why, ImageError::Version { found, .. } if found == old), "{why:?}");
+    assert_eq!(
+        why.to_string(),
+        format!(
+            "{}: image format {old}, this factql reads format {}",
+            path.display(),
+            factql_engine::IMAGE_VERSION
+        )
+    );
+    engine.write_image(&store).unwrap();
+    let (_, loaded) = Engine::open(&store).unwrap();
+    assert!(matches!(loaded, Loaded::Image), "the rewritten image is used: {loaded:?}");
 }
 
 #[test]

@@ -21,11 +21,14 @@ struct Layer {
 /// the other.
 const LAYERS: &[Layer] = &[
     Layer { name: "base", modules: &["error", "value", "words"], uses: &[] },
+    // How the image's bytes are held: mapped in place, decoded on first use.
+    Layer { name: "storage", modules: &["mapped", "lazy"], uses: &[] },
+    Layer { name: "text storage", modules: &["texts"], uses: &["storage"] },
     // The loaded data; dataset and catalog refer to each other, so the layer may import itself.
     Layer {
         name: "data",
         modules: &["catalog", "dataset", "history", "image", "read", "relation", "textindex"],
-        uses: &["base", "data"],
+        uses: &["base", "storage", "text storage", "data"],
     },
     Layer { name: "plan", modules: &["plan"], uses: &["base", "data"] },
     Layer { name: "eval", modules: &["eval"], uses: &["base", "data", "plan"] },

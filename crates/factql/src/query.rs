@@ -56,10 +56,20 @@ pub(crate) fn query(db: &Path, mut args: QueryArgs) -> anyhow::Result<ExitCode> 
     let store = crate::cli::open_read_only(db)?;
     let (engine, write_image) = crate::image::open_engine(&store, db)?;
     let code = run_text(&engine, &text, ctx, &args);
-    // After the answer is out: the image for the next start.
-    if write_image {
+    // After the answer is out: the image for the next start (or in place of one found
+    // damaged while the query read it; its answer came from the store).
+    let damage = engine.image_damage();
+    if let Some(damage) = &damage {
+        eprintln!(
+            "note: the image was damaged ({damage}); answered from the store; rewriting the image"
+        );
+    }
+    if write_image || damage.is_some() {
         crate::image::write(&engine, &store);
     }
+    // The process ends now: freeing the decoded tables one allocation at a time would only
+    // delay the exit (the system takes the memory and the image's map back at once).
+    std::mem::forget(engine);
     code
 }
 
