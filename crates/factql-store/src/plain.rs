@@ -10,12 +10,12 @@
 use std::collections::BTreeMap;
 
 use factql_model::{FieldType, KindSchema, Value};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 /// The plain JSON of one value (the reference the writer is tested against).
 #[cfg(test)]
 pub(crate) fn to_plain(value: &Value) -> Json {
-    use serde_json::Number;
+    use serde_json::{Map, Number};
     match value {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
@@ -136,17 +136,116 @@ pub(crate) fn read_fields(
     kind: Option<&KindSchema>,
     tagged: bool,
 ) -> Result<BTreeMap<String, Value>, serde_json::Error> {
+    use serde::de::DeserializeSeed;
     if tagged {
         return serde_json::from_str(text);
     }
-    let map: Map<String, Json> = serde_json::from_str(text)?;
-    Ok(map
-        .iter()
-        .map(|(name, json)| {
-            let ty = kind.and_then(|k| k.fields.iter().find(|f| f.name == *name)).map(|f| &f.ty);
-            (name.clone(), from_plain(json, ty))
+    // Straight from the text to typed values (the engine's load reads every fact's fields):
+    // what [`from_plain`] gives for each value of the parsed object, without the object.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let fields = FieldsSeed(kind).deserialize(&mut de)?;
+    de.end()?;
+    Ok(fields)
+}
+
+/// Reads a `fields` object, each value typed by `kind`'s declaration of its field.
+struct FieldsSeed<'a>(Option<&'a KindSchema>);
+
+/// Reads one value as [`from_plain`] reads it for a field of this type.
+struct PlainSeed<'a>(Option<&'a FieldType>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = BTreeMap<String, Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FieldsSeed<'_> {
+    type Value = BTreeMap<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object of field values")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let ty = self.0.and_then(|k| k.fields.iter().find(|f| f.name == name)).map(|f| &f.ty);
+            let value = map.next_value_seed(PlainSeed(ty))?;
+            // A repeated name keeps its last value, as the parsed object did.
+            out.insert(name, value);
+        }
+        Ok(out)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for PlainSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PlainSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Int(n))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        // As `Number::as_i64`: an integer past i64 is read as a float.
+        Ok(i64::try_from(n).map_or(Value::Float(n as f64), Value::Int))
+    }
+
+    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
+        Ok(Value::Float(x))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(match self.0 {
+            Some(FieldType::Date) => Value::Date(s.to_owned()),
+            _ => Value::Str(s.to_owned()),
         })
-        .collect())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let element = match self.0 {
+            Some(FieldType::List(element)) => Some(element.as_ref()),
+            _ => None,
+        };
+        let mut values = Vec::new();
+        while let Some(value) = seq.next_element_seed(PlainSeed(element))? {
+            values.push(value);
+        }
+        Ok(Value::List(values))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        // Objects are rare (intervals): read as JSON, then as `from_plain` reads them.
+        use serde::Deserialize;
+        let json = Json::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(from_plain(&json, self.0))
+    }
 }
 
 /// Migration 4: rewrites every fact's tagged fields as plain JSON, in slices of rows by id so
@@ -178,6 +277,8 @@ pub(crate) fn migrate_tagged_fields(tx: &rusqlite::Transaction<'_>) -> rusqlite:
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Map;
+
     use super::*;
 
     #[test]
@@ -203,6 +304,52 @@ mod tests {
             assert_eq!(back, value, "{text}");
         }
         assert_eq!(to_plain(&Value::Float(8.8e12)).to_string(), "8800000000000.0");
+    }
+
+    #[test]
+    fn fields_are_read_as_from_plain_reads_the_parsed_object() {
+        use factql_model::FieldDef;
+        let def = |name: &str, ty: FieldType| FieldDef { name: name.into(), ty, required: false };
+        let kind = KindSchema {
+            name: "k".into(),
+            fields: vec![
+                def("d", FieldType::Date),
+                def("s", FieldType::Str),
+                def("f", FieldType::Float),
+                def("i", FieldType::Interval),
+                def("l", FieldType::List(Box::new(FieldType::Date))),
+                def("ll", FieldType::List(Box::new(FieldType::List(Box::new(FieldType::Date))))),
+            ],
+            roles: vec![],
+        };
+        let reference = |text: &str, kind: Option<&KindSchema>| {
+            let map: Map<String, Json> = serde_json::from_str(text).expect("object");
+            map.iter()
+                .map(|(name, json)| {
+                    let ty =
+                        kind.and_then(|k| k.fields.iter().find(|f| f.name == *name)).map(|f| &f.ty);
+                    (name.clone(), from_plain(json, ty))
+                })
+                .collect::<BTreeMap<String, Value>>()
+        };
+        let texts = [
+            r#"{}"#,
+            r#"{"d":"2022-03","s":"2022-03","x":"2022-03","f":1,"g":1.0,"h":-0,"n":null}"#,
+            r#"{"big":18446744073709551615,"neg":-9223372036854775808,"e":1e2,"t":true}"#,
+            r#"{"i":{"from":"2019","to":null},"x":{"from":"2019"},"d":{"from":"2019"}}"#,
+            r#"{"i":{"from":"2019","other":1},"x":{"a":[1,{"b":null}]},"i2":{}}"#,
+            r#"{"l":["2020",null,3,["2021"]],"ll":[["2020"],"2021"],"x":["2020"]}"#,
+            r#"{"s":"a \"quoted\" \u00e9 \ud83d\ude00 text","s":"again"}"#,
+        ];
+        for text in texts {
+            for kind in [Some(&kind), None] {
+                let read = read_fields(text, kind, false).expect(text);
+                assert_eq!(read, reference(text, kind), "{text}");
+            }
+        }
+        for bad in ["[]", "1", "{\"a\":}", "{\"a\":1} x", "{\"a\":1"] {
+            assert!(read_fields(bad, Some(&kind), false).is_err(), "{bad}");
+        }
     }
 
     #[test]
