@@ -1,9 +1,9 @@
 //! Writing what extractors found: kind schemas, runs, entities, mentions and facts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use factql_model::{ArgTarget, ArticleId, Extraction, ExtractorRef, KindSchema, Schema, fold};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{CachedStatement, OptionalExtension, params};
 
 use crate::{Store, StoreError};
 
@@ -133,16 +133,8 @@ impl Store {
         extractor: &str,
         items: &[(&ArticleId, &Extraction)],
     ) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|source| StoreError::sqlite(&path, source))?;
-        for (article, extraction) in items {
-            write_one(&tx, &path, run, extractor, article, extraction, true)?;
-        }
-        crate::generation::bump(&tx).map_err(|source| StoreError::sqlite(&path, source))?;
-        tx.commit().map_err(|source| StoreError::sqlite(&path, source))
+        let sets = [ExtractionSet { run, extractor, items, new: &[] }];
+        self.write_extraction_sets(&sets)
     }
 
     /// What several plugins found in a batch of articles, in one transaction: all of it is
@@ -151,18 +143,38 @@ impl Store {
     /// ingest, or the plugin's rows were deleted), so there is nothing to replace.
     pub fn write_extraction_sets(&mut self, sets: &[ExtractionSet<'_>]) -> Result<(), StoreError> {
         let path = self.path.clone();
+        let sqlite = |source| StoreError::sqlite(&path, source);
+        // Whatever fails below leaves this forgotten: the transaction is rolled back.
+        let mut named = std::mem::take(&mut self.named);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|source| StoreError::sqlite(&path, source))?;
-        for set in sets {
-            for (idx, (article, extraction)) in set.items.iter().enumerate() {
-                let new = set.new.get(idx).copied().unwrap_or(false);
-                write_one(&tx, &path, set.run, set.extractor, article, extraction, !new)?;
+            .map_err(sqlite)?;
+        named
+            .revalidate(tx.query_row("PRAGMA data_version", [], |row| row.get(0)).map_err(sqlite)?);
+        {
+            let mut rows = Rows::prepare(&tx).map_err(sqlite)?;
+            for set in sets {
+                for (idx, (article, extraction)) in set.items.iter().enumerate() {
+                    let new = set.new.get(idx).copied().unwrap_or(false);
+                    write_one(
+                        &tx,
+                        &mut rows,
+                        &mut named,
+                        &path,
+                        set.run,
+                        set.extractor,
+                        article,
+                        extraction,
+                        !new,
+                    )?;
+                }
             }
         }
-        crate::generation::bump(&tx).map_err(|source| StoreError::sqlite(&path, source))?;
-        tx.commit().map_err(|source| StoreError::sqlite(&path, source))
+        crate::generation::bump(&tx).map_err(sqlite)?;
+        tx.commit().map_err(sqlite)?;
+        self.named = named;
+        Ok(())
     }
 
     /// Deletes every mention and fact `extractor` stored, across all articles, before a
@@ -174,6 +186,8 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sqlite)?;
+        // Entities, aliases and their plugins go: what this connection knew it wrote is void.
+        self.named = Named::default();
         let removed = delete_rows(&tx, extractor, None).map_err(sqlite)?;
         crate::generation::bump(&tx).map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
@@ -265,9 +279,112 @@ fn delete_rows(
     Ok(removed)
 }
 
-/// Writes one article's extraction inside `tx`, replacing the extractor's earlier rows.
+/// What this connection knows it has already written of plugins' entities: per plugin and
+/// entity id, the naming last applied and the names stored. Writing the same naming or alias
+/// again changes nothing (the upsert keeps the first naming, aliases are `INSERT OR IGNORE`),
+/// so ingest skips those statements: a popular entity is named in most articles.
+///
+/// The knowledge holds while no other connection has committed (`PRAGMA data_version` is
+/// unchanged) and this one has deleted no entity rows (`delete_extractor_rows` forgets it); a
+/// transaction that fails forgets it too, since its writes were rolled back.
+#[derive(Default)]
+pub(crate) struct Named {
+    /// `PRAGMA data_version` when this was last true.
+    data_version: Option<i64>,
+    /// (plugin, entity id) → the last naming applied and every name stored.
+    by_plugin: HashMap<(String, String), Naming>,
+    /// Names held, to bound the memory (past [`Named::LIMIT`] everything is forgotten).
+    names: usize,
+}
+
+struct Naming {
+    kind: String,
+    name: String,
+    wikidata: Option<String>,
+    names: HashSet<String>,
+}
+
+impl Named {
+    /// About 20 MB of names at most.
+    const LIMIT: usize = 200_000;
+
+    /// Keeps what is known only when no other connection committed since (`data_version`).
+    fn revalidate(&mut self, data_version: i64) {
+        if self.data_version != Some(data_version) || self.names > Named::LIMIT {
+            *self = Named { data_version: Some(data_version), ..Named::default() };
+        }
+    }
+}
+
+/// The statements of one write transaction, prepared once for all its rows, and the buffers
+/// reused from row to row.
+struct Rows<'t> {
+    entity: CachedStatement<'t>,
+    source: CachedStatement<'t>,
+    alias: CachedStatement<'t>,
+    mention: CachedStatement<'t>,
+    fact: CachedStatement<'t>,
+    arg: CachedStatement<'t>,
+    fields: Vec<u8>,
+    mention_ids: Vec<i64>,
+    fact_ids: Vec<i64>,
+    /// Every row of a call names the same extractor: its `name@version` is built once.
+    label: Label,
+}
+
+impl<'t> Rows<'t> {
+    fn prepare(tx: &'t rusqlite::Transaction<'_>) -> rusqlite::Result<Rows<'t>> {
+        Ok(Rows {
+            // An entity is stored once: the first plugin to name it sets its kind and name,
+            // later ones add aliases (and a Wikidata id where none is known). An entity that
+            // no plugin names any more (kept because another plugin's rows point at it) takes
+            // the next naming whole.
+            entity: tx.prepare_cached(
+                "INSERT INTO entity (id, kind, name, wikidata) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET
+                   kind = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
+                              entity.kind, excluded.kind),
+                   name = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
+                              entity.name, excluded.name),
+                   wikidata = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
+                                  coalesce(entity.wikidata, excluded.wikidata), excluded.wikidata)",
+            )?,
+            source: tx.prepare_cached(
+                "INSERT OR IGNORE INTO entity_source (entity_id, extractor) VALUES (?1, ?2)",
+            )?,
+            alias: tx.prepare_cached(
+                "INSERT OR IGNORE INTO alias (entity_id, alias, norm_key, extractor)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            mention: tx.prepare_cached(
+                "INSERT INTO mention (article_id, sentence_idx, start, \"end\", ent_type, level,
+                                      entity_id, extractor, run_id, confidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?,
+            fact: tx.prepare_cached(
+                "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields,
+                                   extractor, run_id, confidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+            arg: tx.prepare_cached(
+                "INSERT INTO fact_arg (fact_id, ord, role, mention_id, entity_id, fact_ref, literal)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+            fields: Vec::new(),
+            mention_ids: Vec::new(),
+            fact_ids: Vec::new(),
+            label: Label::default(),
+        })
+    }
+}
+
+/// Writes one article's extraction inside `tx` through `rows`, replacing the extractor's
+/// earlier rows when `replace`.
+#[allow(clippy::too_many_arguments)]
 fn write_one(
     tx: &rusqlite::Transaction<'_>,
+    rows: &mut Rows<'_>,
+    named: &mut Named,
     path: &std::path::Path,
     run: RunId,
     extractor: &str,
@@ -280,101 +397,83 @@ fn write_one(
         delete_rows(tx, extractor, Some(article)).map_err(sqlite)?;
     }
 
-    // An entity is stored once: the first plugin to name it sets its kind and name, later
-    // ones add aliases (and a Wikidata id where none is known). An entity that no plugin
-    // names any more (kept because another plugin's rows point at it) takes the next naming
-    // whole.
     for entity in &extraction.entities {
-        tx.prepare_cached(
-            "INSERT INTO entity (id, kind, name, wikidata) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(id) DO UPDATE SET
-               kind = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
-                          entity.kind, excluded.kind),
-               name = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
-                          entity.name, excluded.name),
-               wikidata = iif(EXISTS (SELECT 1 FROM entity_source WHERE entity_id = ?1),
-                              coalesce(entity.wikidata, excluded.wikidata), excluded.wikidata)",
-        )
-        .and_then(|mut insert| {
-            insert.execute(params![entity.id, entity.kind, entity.name, entity.wikidata])
-        })
-        .map_err(sqlite)?;
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO entity_source (entity_id, extractor) VALUES (?1, ?2)",
-        )
-        .and_then(|mut insert| insert.execute(params![entity.id, extractor]))
-        .map_err(sqlite)?;
-        let mut alias = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO alias (entity_id, alias, norm_key, extractor)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(sqlite)?;
-        for name in std::iter::once(&entity.name).chain(&entity.aliases) {
-            alias.execute(params![entity.id, name, fold(name), extractor]).map_err(sqlite)?;
-        }
-    }
-
-    // Every row of a call names the same extractor: its `name@version` is built once.
-    let mut label = Label::default();
-    let mut mention_ids = Vec::with_capacity(extraction.mentions.len());
-    {
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO mention (article_id, sentence_idx, start, \"end\", ent_type, level, entity_id,
-                                      extractor, run_id, confidence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .map_err(sqlite)?;
-        for mention in &extraction.mentions {
-            let p = &mention.provenance;
-            insert
-                .execute(params![
-                    article.0,
-                    p.sentence as i64,
-                    p.span.start as i64,
-                    p.span.end as i64,
-                    mention.ent_type,
-                    mention.level.code(),
-                    mention.entity,
-                    label.of(&p.extractor),
-                    run.0,
-                    p.confidence,
-                ])
+        let key = (extractor.to_owned(), entity.id.clone());
+        let known = named.by_plugin.get(&key).is_some_and(|naming| {
+            naming.kind == entity.kind
+                && naming.name == entity.name
+                && naming.wikidata == entity.wikidata
+        });
+        if !known {
+            rows.entity
+                .execute(params![entity.id, entity.kind, entity.name, entity.wikidata])
                 .map_err(sqlite)?;
-            mention_ids.push(tx.last_insert_rowid());
+            rows.source.execute(params![entity.id, extractor]).map_err(sqlite)?;
+        }
+        let naming = named.by_plugin.entry(key).or_insert_with(|| Naming {
+            kind: String::new(),
+            name: String::new(),
+            wikidata: None,
+            names: HashSet::new(),
+        });
+        if !known {
+            naming.kind.clone_from(&entity.kind);
+            naming.name.clone_from(&entity.name);
+            naming.wikidata.clone_from(&entity.wikidata);
+        }
+        for name in std::iter::once(&entity.name).chain(&entity.aliases) {
+            if naming.names.contains(name) {
+                continue;
+            }
+            rows.alias.execute(params![entity.id, name, fold(name), extractor]).map_err(sqlite)?;
+            naming.names.insert(name.clone());
+            named.names += 1;
         }
     }
 
-    let mut fact_ids: Vec<i64> = Vec::with_capacity(extraction.facts.len());
+    rows.mention_ids.clear();
+    for mention in &extraction.mentions {
+        let p = &mention.provenance;
+        rows.mention
+            .execute(params![
+                article.0,
+                p.sentence as i64,
+                p.span.start as i64,
+                p.span.end as i64,
+                mention.ent_type,
+                mention.level.code(),
+                mention.entity,
+                rows.label.of(&p.extractor),
+                run.0,
+                p.confidence,
+            ])
+            .map_err(sqlite)?;
+        rows.mention_ids.push(tx.last_insert_rowid());
+    }
+
+    rows.fact_ids.clear();
     for (idx, fact) in extraction.facts.iter().enumerate() {
         let p = &fact.provenance;
-        let fields = crate::plain::fields_json(&fact.fields);
-        tx.prepare_cached(
-            "INSERT INTO fact (article_id, kind, sentence_idx, start, \"end\", fields, extractor, run_id, confidence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )
-        .and_then(|mut insert| {
-            insert.execute(params![
+        rows.fields.clear();
+        crate::plain::write_fields_json(&mut rows.fields, &fact.fields);
+        let fields = std::str::from_utf8(&rows.fields).map_err(|err| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("fields of a {} fact: {err}", fact.kind),
+        })?;
+        rows.fact
+            .execute(params![
                 article.0,
                 fact.kind,
                 p.sentence as i64,
                 p.span.start as i64,
                 p.span.end as i64,
                 fields,
-                label.of(&p.extractor),
+                rows.label.of(&p.extractor),
                 run.0,
                 p.confidence
             ])
-        })
-        .map_err(sqlite)?;
-        let fact_id = tx.last_insert_rowid();
-        let mut insert_arg = tx
-            .prepare_cached(
-                "INSERT INTO fact_arg (fact_id, ord, role, mention_id, entity_id, fact_ref, literal)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
             .map_err(sqlite)?;
+        let fact_id = tx.last_insert_rowid();
         for (ord, arg) in fact.args.iter().enumerate() {
             let dangling = |what: &str, target: usize| StoreError::DanglingArg {
                 path: path.to_path_buf(),
@@ -387,25 +486,30 @@ fn write_one(
             };
             let (mention, entity, fact_ref, literal) = match &arg.target {
                 ArgTarget::Mention(target) => (
-                    Some(*mention_ids.get(*target).ok_or_else(|| dangling("mention", *target))?),
+                    Some(
+                        *rows
+                            .mention_ids
+                            .get(*target)
+                            .ok_or_else(|| dangling("mention", *target))?,
+                    ),
                     None,
                     None,
                     None,
                 ),
-                ArgTarget::Entity(id) => (None, Some(id.clone()), None, None),
+                ArgTarget::Entity(id) => (None, Some(id.as_str()), None, None),
                 ArgTarget::Fact(target) => (
                     None,
                     None,
-                    Some(*fact_ids.get(*target).ok_or_else(|| dangling("fact", *target))?),
+                    Some(*rows.fact_ids.get(*target).ok_or_else(|| dangling("fact", *target))?),
                     None,
                 ),
                 ArgTarget::Literal(value) => (None, None, None, serde_json::to_string(value).ok()),
             };
-            insert_arg
+            rows.arg
                 .execute(params![fact_id, ord as i64, arg.role, mention, entity, fact_ref, literal])
                 .map_err(sqlite)?;
         }
-        fact_ids.push(fact_id);
+        rows.fact_ids.push(fact_id);
     }
     Ok(())
 }

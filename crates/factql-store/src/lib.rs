@@ -53,6 +53,8 @@ pub struct Store {
     /// The schema version of the file (below [`SCHEMA_VERSION`] only for an older store
     /// opened read-only, whose reads adapt to it).
     version: i64,
+    /// The entities this connection has written (ingest skips writing them again).
+    named: facts::Named,
     read_only: bool,
 }
 
@@ -80,7 +82,8 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         let identity =
             schema::identify(&conn, &path).map_err(|err| read_only_on_open(err, &path))?;
-        let mut store = Store { conn, path, version: 0, read_only: false };
+        let mut store =
+            Store { conn, path, version: 0, read_only: false, named: facts::Named::default() };
         if store.conn.is_readonly("main").unwrap_or(false) {
             return Err(StoreError::ReadOnly {
                 path: store.path.clone(),
@@ -137,7 +140,7 @@ impl Store {
         // A reader meets a lock only while a checkpoint or recovery runs; it waits as a
         // writer does.
         conn.busy_handler(Some(lock::on_busy)).map_err(|e| StoreError::sqlite(&path, e))?;
-        Ok(Store { conn, path, version, read_only: true })
+        Ok(Store { conn, path, version, read_only: true, named: facts::Named::default() })
     }
 
     /// True when opened with [`Store::open_read_only`].

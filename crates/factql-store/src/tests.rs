@@ -263,6 +263,59 @@ mod entities {
         );
     }
 
+    /// The store skips writing a naming or alias it knows it wrote; what another connection
+    /// or a deletion removed in between is written again.
+    #[test]
+    fn an_entity_named_again_after_its_rows_were_deleted_is_stored_again() {
+        let (dir, mut store, article) = setup();
+        let run =
+            store.begin_run(&ExtractorRef { name: "a".into(), version: "1".into() }, "").unwrap();
+        let scholz = || entity("local:scholz", "person", "Olaf Scholz", &["Scholz"]);
+        let write = |store: &mut Store| {
+            store
+                .write_extraction(run, "a", &article.id, &extraction("a", &article, &[scholz()]))
+                .unwrap();
+        };
+        let expected: Vec<Row> = vec![(
+            "local:scholz".into(),
+            "person".into(),
+            "Olaf Scholz".into(),
+            vec!["Olaf Scholz".into(), "Scholz".into()],
+            None,
+        )];
+        write(&mut store);
+        write(&mut store);
+        assert_eq!(stored(&store), expected);
+        // Deleted by this connection.
+        store.delete_extractor_rows("a").unwrap();
+        assert_eq!(stored(&store), []);
+        write(&mut store);
+        assert_eq!(stored(&store), expected);
+        // Deleted by another connection (another process's `reextract`).
+        let mut other = Store::open(dir.path().join("x.db")).unwrap();
+        other.delete_extractor_rows("a").unwrap();
+        drop(other);
+        assert_eq!(stored(&store), []);
+        write(&mut store);
+        assert_eq!(stored(&store), expected);
+        // A failed transaction rolls back what it wrote, and the next one writes it again.
+        store.delete_extractor_rows("a").unwrap();
+        let mut bad = extraction("a", &article, &[scholz()]);
+        bad.facts.push(factql_model::Fact {
+            kind: "x".into(),
+            fields: std::collections::BTreeMap::new(),
+            args: vec![factql_model::Arg {
+                role: "who".into(),
+                target: factql_model::ArgTarget::Mention(99),
+            }],
+            provenance: bad.mentions[0].provenance.clone(),
+        });
+        assert!(store.write_extraction(run, "a", &article.id, &bad).is_err());
+        assert_eq!(stored(&store), []);
+        write(&mut store);
+        assert_eq!(stored(&store), expected);
+    }
+
     #[test]
     fn deleting_by_name_takes_underscore_and_percent_literally() {
         let (_dir, mut store, article) = setup();

@@ -78,7 +78,10 @@ fn write_one(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<Outcom
          ON CONFLICT(origin) DO UPDATE SET article_id = excluded.article_id, role = 'primary'",
     )?
     .execute(params![article.origin, article.id.0])?;
-    supersede(tx, seen.as_ref().map(|(id, _)| id.as_str()), &article.id.0)?;
+    // The new row is live already (inserted without `superseded_by`).
+    if let Some((previous, _)) = &seen {
+        supersede_previous(tx, previous, &article.id.0)?;
+    }
     Ok(match seen {
         Some((previous, _)) => Outcome::Updated { previous: ArticleId(previous) },
         None => Outcome::Ingested,
@@ -88,13 +91,23 @@ fn write_one(tx: &Transaction<'_>, article: &Article) -> rusqlite::Result<Outcom
 /// An input that held `previous` now holds `current`: `current` is live, and `previous` is
 /// superseded by it once no input holds it any more (another input may still give that text).
 fn supersede(tx: &Transaction<'_>, previous: Option<&str>, current: &str) -> rusqlite::Result<()> {
-    tx.execute("UPDATE article SET superseded_by = NULL WHERE id = ?1", [current])?;
-    if let Some(previous) = previous.filter(|p| *p != current) {
-        tx.execute(
+    tx.prepare_cached("UPDATE article SET superseded_by = NULL WHERE id = ?1")?
+        .execute([current])?;
+    if let Some(previous) = previous {
+        supersede_previous(tx, previous, current)?;
+    }
+    Ok(())
+}
+
+/// `previous` is superseded by `current` once no input holds it (nothing when they are the
+/// same article).
+fn supersede_previous(tx: &Transaction<'_>, previous: &str, current: &str) -> rusqlite::Result<()> {
+    if previous != current {
+        tx.prepare_cached(
             "UPDATE article SET superseded_by = ?2
              WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM origin WHERE article_id = ?1)",
-            params![previous, current],
-        )?;
+        )?
+        .execute(params![previous, current])?;
     }
     Ok(())
 }
