@@ -2,7 +2,7 @@
 //! PETRARCH's CAMEO dictionary (`data/cameo_verbs.tsv`), the group nominals, and the CAMEO
 //! code tables (root, PLOVER category, type), compiled into one Aho-Corasick automaton.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind, StartKind};
 
 const TRIGGERS: &str = include_str!("../data/triggers.tsv");
 const CAMEO_VERBS: &str = include_str!("../data/cameo_verbs.tsv");
@@ -104,8 +104,18 @@ pub(crate) struct Lexicon {
     pub triggers: Vec<Trigger>,
     pub groups: Vec<Group>,
     pub entries: Vec<Entry>,
+    /// Anchored, leftmost-longest: the longest pattern starting where a search starts.
     pub automaton: AhoCorasick,
+    /// The two-byte prefixes (ASCII lower case) the patterns start with, one bit each: a word
+    /// whose first two bytes are not among them starts no pattern. Every pattern starts with
+    /// an ASCII letter, so only words that do are looked at.
+    pub prefixes: Box<[u64; 1024]>,
     pub codes: Vec<Code>,
+}
+
+/// The bit of a two-byte prefix in [`Lexicon::prefixes`] (`second` is 0 past the text's end).
+pub(crate) fn prefix_bit(first: u8, second: u8) -> usize {
+    usize::from(first.to_ascii_lowercase()) << 8 | usize::from(second.to_ascii_lowercase())
 }
 
 impl Lexicon {
@@ -184,10 +194,28 @@ impl Lexicon {
             patterns.push((*phrase).to_owned());
             entries.push(Entry::Group(groups.len() - 1));
         }
+        let mut prefixes = Box::new([0u64; 1024]);
+        for pattern in &patterns {
+            let bytes = pattern.as_bytes();
+            let mut set = |second: u8| {
+                let bit = prefix_bit(bytes[0], second);
+                prefixes[bit / 64] |= 1 << (bit % 64);
+            };
+            if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
+                return Err(format!("trigger automaton: `{pattern}` does not start with a letter"));
+            }
+            match bytes.len() {
+                // A one-byte pattern: any second byte.
+                0 | 1 => (0..=255).for_each(&mut set),
+                _ => set(bytes[1]),
+            }
+        }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            // A full DFA (about 4 MB with byte classes): the scan is most of the time.
+            // Searched only anchored at word starts: a DFA of the pattern trie alone (no
+            // unanchored failure transitions), small enough to stay in cache.
+            .start_kind(StartKind::Anchored)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|err| format!("trigger automaton: {err}"))?;
@@ -198,7 +226,7 @@ impl Lexicon {
             }
         }
         codes.sort_by(|a, b| a.code.cmp(b.code));
-        Ok(Lexicon { triggers, groups, entries, automaton, codes })
+        Ok(Lexicon { triggers, groups, entries, automaton, prefixes, codes })
     }
 
     /// Whether `code` is a CAMEO code of the table.
