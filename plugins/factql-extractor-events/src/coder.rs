@@ -1,8 +1,6 @@
 //! The event coder: triggers found by the automaton, a shallow parse around each for its
 //! actor, target, place, modality and date.
 
-use aho_corasick::{Anchored, Input};
-
 use crate::lexicon::{APPEAL_OBJECTS, Entry, Lexicon, Pos, Trigger, prefix_bit};
 use crate::words::{
     DETERMINERS, boundary_after, boundary_before, capitalised, char_after, char_before, ends_np,
@@ -245,11 +243,11 @@ impl<'a> Coder<'a> {
                 || (!bytes[at - 1].is_ascii_alphanumeric()
                     && (bytes[at - 1] < 0x80 || boundary_before(text, at)));
             let found = if starts && prefixes[bit / 64] >> (bit % 64) & 1 == 1 {
-                self.lexicon.automaton.find(Input::new(text).range(at..).anchored(Anchored::Yes))
+                self.lexicon.longest_at(bytes, at)
             } else {
                 None
             };
-            let Some(m) = found else {
+            let Some((end, entry)) = found else {
                 // No word starts inside a run of ASCII letters and digits.
                 at += 1;
                 while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
@@ -257,12 +255,12 @@ impl<'a> Coder<'a> {
                 }
                 continue;
             };
-            let (start, end) = (m.start(), m.end());
+            let start = at;
             at = end;
             if !boundary_after(text, end) {
                 continue;
             }
-            match self.lexicon.entries[m.pattern().as_usize()] {
+            match entry {
                 Entry::Trigger(idx) => hits.push((start, end, idx)),
                 Entry::Group(idx) => groups.push((start, end, idx)),
             }

@@ -2,7 +2,9 @@
 //! PETRARCH's CAMEO dictionary (`data/cameo_verbs.tsv`), the group nominals, and the CAMEO
 //! code tables (root, PLOVER category, type), compiled into one Aho-Corasick automaton.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind, StartKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 
 const TRIGGERS: &str = include_str!("../data/triggers.tsv");
 const CAMEO_VERBS: &str = include_str!("../data/cameo_verbs.tsv");
@@ -85,7 +87,7 @@ const GROUPS: &[(&str, Option<&str>, &str)] = &[
 ];
 
 /// What a pattern of the automaton stands for.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Entry {
     /// A trigger, by index into [`Lexicon::triggers`].
     Trigger(usize),
@@ -104,8 +106,9 @@ pub(crate) struct Lexicon {
     pub triggers: Vec<Trigger>,
     pub groups: Vec<Group>,
     pub entries: Vec<Entry>,
-    /// Anchored, leftmost-longest: the longest pattern starting where a search starts.
-    pub automaton: AhoCorasick,
+    /// Anchored, leftmost-longest: the longest pattern starting where a walk starts
+    /// ([`Lexicon::longest_at`]).
+    automaton: DFA,
     /// The two-byte prefixes (ASCII lower case) the patterns start with, one bit each: a word
     /// whose first two bytes are not among them starts no pattern. Every pattern starts with
     /// an ASCII letter, so only words that do are looked at.
@@ -210,13 +213,13 @@ impl Lexicon {
                 _ => set(bytes[1]),
             }
         }
-        let automaton = AhoCorasickBuilder::new()
+        let automaton = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            // Searched only anchored at word starts: a DFA of the pattern trie alone (no
-            // unanchored failure transitions), small enough to stay in cache.
+            // Walked only anchored at word starts: the transitions of the pattern trie alone
+            // (no unanchored failure transitions), small enough to stay in cache.
             .start_kind(StartKind::Anchored)
-            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&patterns)
             .map_err(|err| format!("trigger automaton: {err}"))?;
         let mut codes = Vec::new();
@@ -227,6 +230,33 @@ impl Lexicon {
         }
         codes.sort_by(|a, b| a.code.cmp(b.code));
         Ok(Lexicon { triggers, groups, entries, automaton, prefixes, codes })
+    }
+
+    /// The longest pattern that starts at `at` (ASCII case-insensitive): its end and its
+    /// entry. The automaton's walk from its anchored start state, as its own anchored search
+    /// does, without the search's set-up per call.
+    pub(crate) fn longest_at(&self, bytes: &[u8], at: usize) -> Option<(usize, Entry)> {
+        let dfa = &self.automaton;
+        let mut sid = dfa.start_state(Anchored::Yes).ok()?;
+        let mut best = None;
+        for (end, &byte) in bytes.iter().enumerate().skip(at) {
+            sid = dfa.next_state(Anchored::Yes, sid, byte);
+            if !dfa.is_special(sid) {
+                continue;
+            }
+            if dfa.is_dead(sid) {
+                break;
+            }
+            if dfa.is_match(sid) {
+                let pattern = dfa.match_pattern(sid, 0);
+                // A match state may also hold a pattern reached by a failure transition,
+                // which starts later: the anchored search skips those too.
+                if end + 1 - dfa.pattern_len(pattern) == at {
+                    best = Some((end + 1, self.entries[pattern.as_usize()]));
+                }
+            }
+        }
+        best
     }
 
     /// Whether `code` is a CAMEO code of the table.
