@@ -5,8 +5,12 @@
 //! steady loop to run under `perf record`.
 //!
 //! ```text
-//! cargo run --release -p factql --example extract_speed -- [SETUP...] [--rounds N]
+//! cargo run --release -p factql --example extract_speed -- [SETUP...] [--rounds N] [--megabytes M]
 //! ```
+//!
+//! `--megabytes` (default 10) sizes the input; a small one (1) keeps a run under
+//! `valgrind --tool=callgrind --toggle-collect='*common::run*'` short, for instruction counts
+//! that a shared machine does not disturb.
 //!
 //! A setup is `entities`, `money`, `dates`, `roles` (with entities), `tone` (with entities),
 //! `quotes` (with entities and roles), `events` (with entities and dates)
@@ -43,15 +47,18 @@ fn setup(name: &str) -> Option<Vec<StaticPlugin>> {
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let mut rounds = 5;
-    if let Some(at) = args.iter().position(|a| a == "--rounds") {
-        rounds = args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(rounds);
+    let mut option = |name: &str, default: usize| {
+        let Some(at) = args.iter().position(|a| a == name) else { return default };
+        let value = args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(default);
         args.drain(at..(at + 2).min(args.len()));
-    }
+        value
+    };
+    let rounds = option("--rounds", 5);
+    let megabytes = option("--megabytes", 10);
     if args.is_empty() {
         args = ["entities", "money", "dates", "roles", "tone", "all"].map(String::from).to_vec();
     }
-    let articles = factql_test_support::corpus_articles(10 * 1024 * 1024);
+    let articles = factql_test_support::corpus_articles(megabytes * 1024 * 1024);
     let words: usize = articles.iter().map(|a| a.text.split_whitespace().count()).sum();
     let megabytes = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
     println!("{megabytes:.1} MB, {words} words, one thread; medians of {rounds} passes:");

@@ -1,9 +1,7 @@
 //! The event coder: triggers found by the automaton, a shallow parse around each for its
 //! actor, target, place, modality and date.
 
-use aho_corasick::Input;
-
-use crate::lexicon::{APPEAL_OBJECTS, Entry, Lexicon, Pos, Trigger};
+use crate::lexicon::{APPEAL_OBJECTS, Entry, Lexicon, Pos, Trigger, prefix_bit};
 use crate::words::{
     DETERMINERS, boundary_after, boundary_before, capitalised, char_after, char_before, ends_np,
     is, is_preposition, possessive_before, skip_possessive, word_after, word_before,
@@ -225,16 +223,44 @@ impl<'a> Coder<'a> {
 
     /// Codes every sentence (byte ranges, in order).
     pub(crate) fn code(&mut self, sentences: &[(usize, usize)]) -> Vec<Event> {
-        // One pass of the automaton over the text: triggers, and group nominals turned into
-        // mentions.
+        // One pass over the text: at each word start whose first two bytes begin some
+        // pattern, the longest pattern there (anchored automaton); a match that ends on a
+        // word boundary is a trigger or a group nominal turned into a mention, and any match
+        // is skipped over, as a leftmost-longest scan does.
         let mut hits = Vec::new();
         let mut groups = Vec::new();
-        for m in self.lexicon.automaton.find_iter(Input::new(self.text)) {
-            let (start, end) = (m.start(), m.end());
-            if !boundary_before(self.text, start) || !boundary_after(self.text, end) {
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        let prefixes = &self.lexicon.prefixes;
+        let mut at = 0;
+        while at < bytes.len() {
+            // Every pattern starts with an ASCII letter (checked when the lexicon loads).
+            if !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
                 continue;
             }
-            match self.lexicon.entries[m.pattern().as_usize()] {
+            let bit = prefix_bit(bytes[at], bytes.get(at + 1).copied().unwrap_or(0));
+            let starts = at == 0
+                || (!bytes[at - 1].is_ascii_alphanumeric()
+                    && (bytes[at - 1] < 0x80 || boundary_before(text, at)));
+            let found = if starts && prefixes[bit / 64] >> (bit % 64) & 1 == 1 {
+                self.lexicon.longest_at(bytes, at)
+            } else {
+                None
+            };
+            let Some((end, entry)) = found else {
+                // No word starts inside a run of ASCII letters and digits.
+                at += 1;
+                while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                    at += 1;
+                }
+                continue;
+            };
+            let start = at;
+            at = end;
+            if !boundary_after(text, end) {
+                continue;
+            }
+            match entry {
                 Entry::Trigger(idx) => hits.push((start, end, idx)),
                 Entry::Group(idx) => groups.push((start, end, idx)),
             }

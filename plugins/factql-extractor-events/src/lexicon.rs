@@ -2,7 +2,9 @@
 //! PETRARCH's CAMEO dictionary (`data/cameo_verbs.tsv`), the group nominals, and the CAMEO
 //! code tables (root, PLOVER category, type), compiled into one Aho-Corasick automaton.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 
 const TRIGGERS: &str = include_str!("../data/triggers.tsv");
 const CAMEO_VERBS: &str = include_str!("../data/cameo_verbs.tsv");
@@ -85,7 +87,7 @@ const GROUPS: &[(&str, Option<&str>, &str)] = &[
 ];
 
 /// What a pattern of the automaton stands for.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Entry {
     /// A trigger, by index into [`Lexicon::triggers`].
     Trigger(usize),
@@ -104,8 +106,19 @@ pub(crate) struct Lexicon {
     pub triggers: Vec<Trigger>,
     pub groups: Vec<Group>,
     pub entries: Vec<Entry>,
-    pub automaton: AhoCorasick,
+    /// Anchored, leftmost-longest: the longest pattern starting where a walk starts
+    /// ([`Lexicon::longest_at`]).
+    automaton: DFA,
+    /// The two-byte prefixes (ASCII lower case) the patterns start with, one bit each: a word
+    /// whose first two bytes are not among them starts no pattern. Every pattern starts with
+    /// an ASCII letter, so only words that do are looked at.
+    pub prefixes: Box<[u64; 1024]>,
     pub codes: Vec<Code>,
+}
+
+/// The bit of a two-byte prefix in [`Lexicon::prefixes`] (`second` is 0 past the text's end).
+pub(crate) fn prefix_bit(first: u8, second: u8) -> usize {
+    usize::from(first.to_ascii_lowercase()) << 8 | usize::from(second.to_ascii_lowercase())
 }
 
 impl Lexicon {
@@ -184,11 +197,29 @@ impl Lexicon {
             patterns.push((*phrase).to_owned());
             entries.push(Entry::Group(groups.len() - 1));
         }
-        let automaton = AhoCorasickBuilder::new()
+        let mut prefixes = Box::new([0u64; 1024]);
+        for pattern in &patterns {
+            let bytes = pattern.as_bytes();
+            let mut set = |second: u8| {
+                let bit = prefix_bit(bytes[0], second);
+                prefixes[bit / 64] |= 1 << (bit % 64);
+            };
+            if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
+                return Err(format!("trigger automaton: `{pattern}` does not start with a letter"));
+            }
+            match bytes.len() {
+                // A one-byte pattern: any second byte.
+                0 | 1 => (0..=255).for_each(&mut set),
+                _ => set(bytes[1]),
+            }
+        }
+        let automaton = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            // A full DFA (about 4 MB with byte classes): the scan is most of the time.
-            .kind(Some(AhoCorasickKind::DFA))
+            // Walked only anchored at word starts: the transitions of the pattern trie alone
+            // (no unanchored failure transitions), small enough to stay in cache.
+            .start_kind(StartKind::Anchored)
+            .prefilter(false)
             .build(&patterns)
             .map_err(|err| format!("trigger automaton: {err}"))?;
         let mut codes = Vec::new();
@@ -198,7 +229,34 @@ impl Lexicon {
             }
         }
         codes.sort_by(|a, b| a.code.cmp(b.code));
-        Ok(Lexicon { triggers, groups, entries, automaton, codes })
+        Ok(Lexicon { triggers, groups, entries, automaton, prefixes, codes })
+    }
+
+    /// The longest pattern that starts at `at` (ASCII case-insensitive): its end and its
+    /// entry. The automaton's walk from its anchored start state, as its own anchored search
+    /// does, without the search's set-up per call.
+    pub(crate) fn longest_at(&self, bytes: &[u8], at: usize) -> Option<(usize, Entry)> {
+        let dfa = &self.automaton;
+        let mut sid = dfa.start_state(Anchored::Yes).ok()?;
+        let mut best = None;
+        for (end, &byte) in bytes.iter().enumerate().skip(at) {
+            sid = dfa.next_state(Anchored::Yes, sid, byte);
+            if !dfa.is_special(sid) {
+                continue;
+            }
+            if dfa.is_dead(sid) {
+                break;
+            }
+            if dfa.is_match(sid) {
+                let pattern = dfa.match_pattern(sid, 0);
+                // A match state may also hold a pattern reached by a failure transition,
+                // which starts later: the anchored search skips those too.
+                if end + 1 - dfa.pattern_len(pattern) == at {
+                    best = Some((end + 1, self.entries[pattern.as_usize()]));
+                }
+            }
+        }
+        best
     }
 
     /// Whether `code` is a CAMEO code of the table.

@@ -33,8 +33,8 @@
 //! `mobilize`, `reduce_relations`, `coerce`, `assault`, `fight`, `mass_violence`. Statements
 //! (root 01) are not events here.
 //!
-//! **How**: one Aho-Corasick pass (ASCII case-insensitive, leftmost-longest) over the article
-//! finds the triggers (`data/triggers.tsv`, verbs and nouns written for this crate with their
+//! **How**: one pass over the article, an anchored Aho-Corasick search (ASCII case-insensitive,
+//! longest match) at each word start that a two-byte prefix table lets through, finds the triggers (`data/triggers.tsv`, verbs and nouns written for this crate with their
 //! CAMEO codes, then the verb forms of `data/cameo_verbs.tsv`, derived from PETRARCH's
 //! `CAMEO.2.0.txt` by `data/make_data.py`) and the group nominals ("European countries",
 //! "Western democracies", named as `group` entities). Around each trigger a shallow parse

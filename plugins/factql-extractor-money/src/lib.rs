@@ -7,7 +7,7 @@
 //! It is bundled with factql (linked statically) and is also a cdylib plugin; both go through
 //! the same C table, which the parity test in `factql-plugin-host` checks.
 
-use factql_plugin_sdk::text::{Token, TokenKind};
+use factql_plugin_sdk::text::{Token, TokenKind, tokenize};
 use factql_plugin_sdk::wire::{FieldType, KindDecl, Manifest};
 use factql_plugin_sdk::{Config, Document, Error, Extractor, Output};
 
@@ -62,27 +62,110 @@ impl Extractor for Money {
     }
 
     fn extract(&self, doc: &Document<'_>, out: &mut Output) -> Result<(), Error> {
-        let text = doc.text();
-        let tokens = doc.tokens();
-        let mut idx = 0;
-        while idx < tokens.len() {
-            match find_at(text, tokens, idx) {
-                Some(found) => {
-                    out.fact("money", found.start..found.end)
-                        .field("amount", found.amount)
-                        .field("currency", found.currency)
-                        .confidence(found.confidence);
-                    idx = found.next;
-                }
-                None => idx += 1,
-            }
+        for found in amounts(doc.text()) {
+            out.fact("money", found.start..found.end)
+                .field("amount", found.amount)
+                .field("currency", found.currency)
+                .confidence(found.confidence);
         }
         Ok(())
     }
 }
 
+/// The amounts of `text`, in order: the tokens of each of its [`windows`] scanned in turn.
+fn amounts(text: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    for window in windows(text) {
+        let part = &text[window.clone()];
+        for mut found in scan(part, &tokenize(part)) {
+            found.start += window.start;
+            found.end += window.start;
+            out.push(found);
+        }
+    }
+    out
+}
+
+/// The amounts of `text` from its tokens: an amount at each token, skipping over those found.
+fn scan(text: &str, tokens: &[Token]) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut idx = 0;
+    while idx < tokens.len() {
+        match find_at(text, tokens, idx) {
+            Some(found) => {
+                idx = found.next;
+                out.push(found);
+            }
+            None => idx += 1,
+        }
+    }
+    out
+}
+
+/// White-space separated words kept on each side of a digit by [`windows`]: an amount reaches
+/// at most two tokens before its number (`US` `$`) and two after (`billion` `yen`).
+const REACH: usize = 3;
+
+/// The parts of `text` an amount can be in: around every ASCII digit (a number token starts
+/// with one, and every amount has a number), [`REACH`] words on each side, overlapping parts
+/// merged. Each part starts after ASCII white space (or at 0) and ends before it (or at the
+/// end), where the tokeniser of the whole text starts and ends tokens too, so a part's tokens
+/// are the whole text's tokens there, and scanning the parts finds what scanning the whole
+/// text finds, without tokenising text that has no digit near.
+fn windows(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(u8::is_ascii_digit) {
+        let digit = at + offset;
+        // Back over REACH white-space boundaries (runs of white space) before the digit.
+        let mut start = digit;
+        let mut seen = 0;
+        while start > 0 {
+            if bytes[start - 1].is_ascii_whitespace() {
+                seen += 1;
+                if seen > REACH {
+                    break;
+                }
+                while start > 0 && bytes[start - 1].is_ascii_whitespace() {
+                    start -= 1;
+                }
+            } else {
+                start -= 1;
+            }
+        }
+        // Forward over REACH boundaries after it.
+        let mut end = digit;
+        let mut seen = 0;
+        while end < bytes.len() {
+            if bytes[end].is_ascii_whitespace() {
+                seen += 1;
+                if seen > REACH {
+                    break;
+                }
+                while end < bytes.len() && bytes[end].is_ascii_whitespace() {
+                    end += 1;
+                }
+            } else {
+                end += 1;
+            }
+        }
+        match out.last_mut() {
+            Some(last) if last.end >= start => last.end = last.end.max(end),
+            _ => out.push(start..end),
+        }
+        // The digits of the same word reach as far; the next word with one starts after.
+        at = bytes[digit..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |n| digit + n);
+    }
+    out
+}
+
 factql_plugin_sdk::export!(Money);
 
+#[derive(Debug)]
 struct Found {
     start: usize,
     end: usize,
@@ -185,6 +268,42 @@ mod tests {
     use factql_plugin_sdk::wire::Value;
 
     use super::*;
+
+    /// The windows find what one scan of the whole text finds, on texts made of amounts,
+    /// digits, symbols and words in every order, with various white space.
+    #[test]
+    fn windows_find_what_the_whole_text_gives() {
+        let pieces = [
+            "US", "$", "US$", "€", "£", "¥", "1,500.25", "3", "12", "2024", "billion", "bn", "m",
+            "k", "million", "dollars", "yen", "USD", "EUR", "euros", "said", "the", "A$", "HK",
+            "5bn", "-", ",", ".", "x1", "\u{a0}", "Orbán",
+        ];
+        let gaps = [" ", "  ", "\n", " \n\n", "", "\t"];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut found = 0;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next(30) {
+                text.push_str(pieces[next(pieces.len())]);
+                text.push_str(gaps[next(gaps.len())]);
+            }
+            let facts = |all: Vec<Found>| -> Vec<_> {
+                all.into_iter()
+                    .map(|f| (f.start, f.end, f.amount, f.currency, f.confidence))
+                    .collect()
+            };
+            let whole = facts(scan(&text, &tokenize(&text)));
+            found += whole.len();
+            assert_eq!(facts(amounts(&text)), whole, "{text:?}");
+        }
+        assert!(found > 1000, "the texts hold amounts ({found})");
+    }
 
     fn check(text: &str, expect: &[(&str, f64, &str)]) {
         let batch = run_on::<Money>(text).unwrap();

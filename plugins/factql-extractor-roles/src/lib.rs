@@ -214,14 +214,16 @@ impl Roles {
         let mut at = skip_space(text, person.span.end as usize, limit);
         at = text[at..limit].strip_prefix(',').map(|_| at + 1)?;
         at = skip_space(text, at, limit);
-        if text[at..limit].len() > 4 && text[at..at + 4].eq_ignore_ascii_case("the ") {
+        if text[at..limit].len() > 4
+            && text.get(at..at + 4).is_some_and(|t| t.eq_ignore_ascii_case("the "))
+        {
             at = skip_space(text, at + 4, limit);
         }
         let (mut country, mut qualifier) = (None, None);
         for _ in 0..3 {
             if let Some(word) = titles::QUALIFIERS.iter().find(|w| {
                 text[at..limit].len() > w.len()
-                    && text[at..at + w.len()].eq_ignore_ascii_case(w)
+                    && text.get(at..at + w.len()).is_some_and(|t| t.eq_ignore_ascii_case(w))
                     && !boundary_after_is_word(text, at + w.len())
             }) {
                 qualifier = Some(*word);
@@ -239,10 +241,12 @@ impl Roles {
         let after = skip_space(text, end, limit);
         if country.is_none()
             && text[after..limit].len() > 3
-            && text[after..after + 3].eq_ignore_ascii_case("of ")
+            && text.get(after..after + 3).is_some_and(|t| t.eq_ignore_ascii_case("of "))
         {
             let mut at = skip_space(text, after + 3, limit);
-            if text[at..limit].len() > 4 && text[at..at + 4].eq_ignore_ascii_case("the ") {
+            if text[at..limit].len() > 4
+                && text.get(at..at + 4).is_some_and(|t| t.eq_ignore_ascii_case("the "))
+            {
                 at += 4;
             }
             if let Some(place) = places.iter().find(|m| m.span.start as usize == at) {

@@ -187,3 +187,15 @@ fn titles_are_whole_words_and_need_a_name_after_them() {
     let text = "The premiership of Jane Doe ended.\nThe president said Jane Doe left.";
     assert_eq!(rows(text, Some("2023-10-30")), Vec::<String>::new());
 }
+
+#[test]
+fn an_apposition_with_a_curly_quote_is_read_without_a_panic() {
+    // "the ", "of " and the qualifiers were compared by slicing that many bytes after the
+    // comma or the title, which could cut the three bytes of a curly quote.
+    for text in
+        ["Viktor Orban, ab’ x y", "Viktor Orban, forme’ x y", "Viktor Orban, Prime Minister o’ x"]
+    {
+        // `rows` unwraps the extractor's result: a panic in it fails here.
+        assert!(rows(text, Some("2023-10-30")).len() <= 1, "{text}");
+    }
+}

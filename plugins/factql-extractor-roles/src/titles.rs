@@ -22,6 +22,10 @@ pub(crate) struct Found {
 /// The titles, longest first, so that "deputy prime minister" wins over "prime minister".
 pub(crate) struct Titles {
     phrases: Vec<(&'static str, &'static str)>,
+    /// The indices of `phrases` by the ASCII lower case of their first byte, longest first.
+    by_first: Vec<Vec<u16>>,
+    /// The same by their last byte.
+    by_last: Vec<Vec<u16>>,
 }
 
 impl Titles {
@@ -35,14 +39,35 @@ impl Titles {
             .filter(|(title, _)| !title.is_empty())
             .collect();
         phrases.sort_by_key(|(title, _)| std::cmp::Reverse(title.len()));
-        Titles { phrases }
+        // A phrase matches only text whose first (last) byte is its own without ASCII case:
+        // the phrases of that byte, in the same order, are the only ones to try.
+        let (mut by_first, mut by_last) = (vec![Vec::new(); 256], vec![Vec::new(); 256]);
+        for (idx, (phrase, _)) in phrases.iter().enumerate() {
+            let bytes = phrase.as_bytes();
+            let idx = u16::try_from(idx).unwrap_or(u16::MAX);
+            if let (Some(first), Some(last)) = (bytes.first(), bytes.last()) {
+                by_first[usize::from(first.to_ascii_lowercase())].push(idx);
+                by_last[usize::from(last.to_ascii_lowercase())].push(idx);
+            }
+        }
+        Titles { phrases, by_first, by_last }
+    }
+
+    /// The phrases that may start (`by_first`) or end (`by_last`) with `byte`.
+    fn bucket<'t>(
+        &'t self,
+        index: &'t [Vec<u16>],
+        byte: Option<&u8>,
+    ) -> impl Iterator<Item = &'t (&'static str, &'static str)> + 't {
+        let bucket = byte.map_or(&[][..], |b| &index[usize::from(b.to_ascii_lowercase())][..]);
+        bucket.iter().filter_map(|&idx| self.phrases.get(usize::from(idx)))
     }
 
     /// The longest title ending exactly at byte `end` of `text` (after trailing whitespace is
     /// skipped by the caller), starting at a word boundary.
     pub(crate) fn ending_at(&self, text: &str, end: usize) -> Option<Found> {
         let head = text.get(..end)?;
-        self.phrases.iter().find_map(|(phrase, category)| {
+        self.bucket(&self.by_last, head.as_bytes().last()).find_map(|(phrase, category)| {
             let start = end.checked_sub(phrase.len())?;
             let candidate = head.get(start..)?;
             (candidate.eq_ignore_ascii_case(phrase) && boundary_before(text, start))
@@ -53,7 +78,7 @@ impl Titles {
     /// The longest title starting exactly at byte `start` of `text`, ending at a word boundary.
     pub(crate) fn starting_at(&self, text: &str, start: usize) -> Option<Found> {
         let tail = text.get(start..)?;
-        self.phrases.iter().find_map(|(phrase, category)| {
+        self.bucket(&self.by_first, tail.as_bytes().first()).find_map(|(phrase, category)| {
             let candidate = tail.get(..phrase.len())?;
             let end = start + phrase.len();
             (candidate.eq_ignore_ascii_case(phrase) && boundary_after(text, end)).then_some(Found {

@@ -65,6 +65,9 @@ struct Entry {
     /// Whether the token is "kind", "of" or "but" (words the scoring loop looks at for
     /// every token; kept here so that it compares no strings).
     word: Special,
+    /// Whether the token is a word of a special case or a booster phrase: a sequence of
+    /// tokens with one that is not can be no such phrase, and is compared with none.
+    phrase: bool,
 }
 
 /// The words every token is compared with, found by the same lookup.
@@ -183,13 +186,18 @@ impl Vader {
         {
             table.entry(word.into()).or_default().word = special;
         }
-        let special_cases = data_lines(SPECIAL_CASES)
+        let special_cases: Vec<(Vec<&str>, f64)> = data_lines(SPECIAL_CASES)
             .skip(1)
             .filter_map(two_columns)
             .filter_map(|(phrase, valence)| {
                 Some((phrase.split(' ').collect(), valence.parse::<f64>().ok()?))
             })
             .collect();
+        for (phrase, _) in booster_phrases.iter().chain(&special_cases) {
+            for word in phrase {
+                table.entry(Box::<str>::from(*word)).or_default().phrase = true;
+            }
+        }
         let mut emoji = HashMap::default();
         for (key, description) in data_lines(EMOJI).filter_map(two_columns) {
             let mut chars = key.chars();
@@ -411,27 +419,24 @@ impl Scorer<'_> {
         self.lower.clear();
         self.tokens.clear();
         let bytes = text.as_bytes();
-        // White space: an ASCII byte, or a character whose first byte is one of four.
-        let space_at = |at: usize| -> usize {
-            match BYTE_CLASS[usize::from(bytes[at])] {
-                ASCII_SPACE => 1,
-                MAYBE_SPACE => {
-                    text[at..].chars().next().filter(|c| is_py_space(*c)).map_or(0, char::len_utf8)
-                }
-                _ => 0,
-            }
-        };
+        self.lower.reserve(text.len());
+        self.tokens.reserve(text.len() / 6);
         let mut at = 0;
         while at < bytes.len() {
-            let skip = space_at(at);
+            let skip = space_at(text, at);
             if skip > 0 {
                 at += skip;
                 continue;
             }
             let start = at;
             at += 1;
-            while at < bytes.len() && space_at(at) == 0 {
-                at += 1;
+            // Inside a token: ASCII bytes that are not white space, without a call.
+            loop {
+                match bytes.get(at).map(|b| BYTE_CLASS[usize::from(*b)]) {
+                    Some(0) => at += 1,
+                    Some(_) if space_at(text, at) == 0 => at += 1,
+                    _ => break,
+                }
             }
             self.push_token(text, start..at);
         }
@@ -475,6 +480,18 @@ impl Scorer<'_> {
         let lower = start..self.lower.len();
         let entry = self.vader.table.get(&self.lower[lower.clone()]).copied().unwrap_or_default();
         self.tokens.push(Token { raw, lower, upper, entry });
+    }
+}
+
+/// The length of the white space character at `at` (a character boundary), or 0.
+#[inline]
+fn space_at(text: &str, at: usize) -> usize {
+    match BYTE_CLASS[usize::from(text.as_bytes()[at])] {
+        ASCII_SPACE => 1,
+        MAYBE_SPACE => {
+            text[at..].chars().next().filter(|c| is_py_space(*c)).map_or(0, char::len_utf8)
+        }
+        _ => 0,
     }
 }
 
@@ -602,10 +619,18 @@ impl View<'_> {
             && indices.iter().zip(phrase).all(|(&j, w)| self.word(j) == *w)
     }
 
+    /// Whether every token at `indices` is a word of some phrase (else none is there).
+    fn may_be_phrase(&self, indices: &[usize]) -> bool {
+        indices.iter().all(|&j| self.tokens[j].entry.phrase)
+    }
+
     /// VADER's `_special_idioms_check` for the word `i` (`i > 2`).
     fn special_idioms_check(&self, mut valence: f64, i: usize) -> f64 {
         let n = self.tokens.len();
         let special = |indices: &[usize]| {
+            if !self.may_be_phrase(indices) {
+                return None;
+            }
             self.vader
                 .special_cases
                 .iter()
@@ -633,7 +658,7 @@ impl View<'_> {
             valence = v;
         }
         let n_grams: [&[usize]; 3] = [&[i - 3, i - 2, i - 1], &[i - 3, i - 2], &[i - 2, i - 1]];
-        for seq in n_grams {
+        for seq in n_grams.into_iter().filter(|seq| self.may_be_phrase(seq)) {
             if let Some((_, scalar)) =
                 self.vader.booster_phrases.iter().find(|(phrase, _)| self.is_phrase(seq, phrase))
             {
