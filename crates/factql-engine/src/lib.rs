@@ -48,14 +48,14 @@ mod history;
 mod image;
 mod introspect;
 mod kernel;
-mod plan;
+pub mod plan;
 mod read;
 mod textindex;
 pub mod value;
 
 use factql_syntax::{Statement, parse};
 
-pub use catalog::{Table, Ty};
+pub use catalog::{FieldKey, Table, Ty};
 pub use check::{AGG_FUNCS, Context, SCALAR_FUNCS};
 pub use dataset::Dataset;
 pub use error::{Diagnostic, EngineError, Severity};
