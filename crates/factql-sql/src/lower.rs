@@ -1561,7 +1561,6 @@ impl<'a> Lowerer<'a> {
                 let m = self.table("mentions");
                 let mut on = vec![
                     SExpr::col("m2", "article_id").eq(SExpr::col("m1", "article_id")),
-                    SExpr::col("m2", "pub_date").eq(SExpr::col("m1", "pub_date")),
                     SExpr::col("m2", "mention_id").bin(SOp::NotEq, SExpr::col("m1", "mention_id")),
                 ];
                 match scope {
