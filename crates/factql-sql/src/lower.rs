@@ -1145,10 +1145,12 @@ impl<'a> Lowerer<'a> {
                         "not lowered",
                     ));
                 };
-                let def = &self.kind_schema(kind).fields[idx as usize];
+                let schema = self.kind_schema(kind);
+                let def = &schema.fields[idx as usize];
+                let stem = field_stem(schema, idx as usize);
                 match &def.ty {
                     FieldType::Date | FieldType::Interval => {
-                        V::D(c(&format!("{}_lo", def.name)), Some(c(&format!("{}_hi", def.name))))
+                        V::D(c(&format!("{stem}_lo")), Some(c(&format!("{stem}_hi"))))
                     }
                     FieldType::List(_) => {
                         return Err(unsupported(
@@ -1157,7 +1159,7 @@ impl<'a> Lowerer<'a> {
                             "lists are not lowered",
                         ));
                     }
-                    _ => V::S(c(&def.name)),
+                    _ => V::S(c(&stem)),
                 }
             }
             FactRole(idx) => {
@@ -1861,6 +1863,43 @@ impl<'r> Stage<'r> {
     }
 }
 
+/// The fixed columns of every `fact_<kind>` table (`docs/export.md`).
+const FACT_BASE: [&str; 10] = [
+    "fact_id",
+    "article_id",
+    "pub_date",
+    "sentence_idx",
+    "paragraph",
+    "byte_start",
+    "byte_end",
+    "evidence",
+    "extractor",
+    "confidence",
+];
+
+/// The column stem of declared field `idx` in its `fact_<kind>` table: its name, or
+/// `field_NAME` when one of its columns (`NAME`, and `NAME_lo`/`NAME_hi` for dates) is taken by
+/// a fixed column or an earlier field, the export's rule (`docs/export.md`).
+fn field_stem(schema: &KindSchema, idx: usize) -> String {
+    let suffixes = |ty: &FieldType| -> &'static [&'static str] {
+        match ty {
+            FieldType::Date | FieldType::Interval => &["", "_lo", "_hi"],
+            _ => &[""],
+        }
+    };
+    let mut taken: Vec<String> = FACT_BASE.iter().map(|c| (*c).to_owned()).collect();
+    for (i, def) in schema.fields.iter().enumerate() {
+        let parts = suffixes(&def.ty);
+        let clash = parts.iter().any(|s| taken.contains(&format!("{}{s}", def.name)));
+        let stem = if clash { format!("field_{}", def.name) } else { def.name.clone() };
+        if i == idx {
+            return stem;
+        }
+        taken.extend(parts.iter().map(|s| format!("{stem}{s}")));
+    }
+    String::new()
+}
+
 /// The physical columns of a relation, to keep new names apart from them.
 fn physical_names(rel: &Rel, kinds: &[KindSchema]) -> Vec<String> {
     let mut out = Vec::new();
@@ -2082,6 +2121,24 @@ fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_whose_column_is_taken_gets_the_export_prefix() {
+        use factql_model::FieldDef;
+        let def = |name: &str, ty| FieldDef { name: name.into(), ty, required: false };
+        let schema = KindSchema {
+            name: "k".into(),
+            fields: vec![
+                def("evidence", FieldType::Str),
+                def("when", FieldType::Date),
+                def("when_lo", FieldType::Str),
+                def("verb", FieldType::Str),
+            ],
+            roles: vec![],
+        };
+        let stems: Vec<String> = (0..4).map(|i| field_stem(&schema, i)).collect();
+        assert_eq!(stems, ["field_evidence", "when", "field_when_lo", "verb"]);
+    }
 
     #[test]
     fn names_are_made_safe_and_kept_apart() {
