@@ -1,5 +1,5 @@
 //! The relational plan a checked query is lowered to: one `SELECT` per pipeline stage over
-//! the stage before (a CTE), with typed, dialect-neutral expressions. [`crate::emit`] turns
+//! the stage before (a CTE), with typed, dialect-neutral expressions. The crate's printer turns
 //! it into a `sqlparser` AST for one dialect.
 
 /// A scalar expression over the columns of a `SELECT`'s inputs.
