@@ -103,62 +103,110 @@ impl fmt::Display for Ty {
 
 /// A field of a row kind, resolved: how to read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FieldKey {
+pub enum FieldKey {
+    /// An article's `id`.
     ArticleId,
+    /// An article's `origin` (the input it came from).
     ArticleOrigin,
+    /// An article's `title`.
     ArticleTitle,
+    /// An article's `url`.
     ArticleUrl,
+    /// An article's `source`.
     ArticleSource,
+    /// An article's `published` date.
     ArticlePublished,
+    /// An article's `lang`.
     ArticleLang,
+    /// An article's `tone`.
     ArticleTone,
+    /// An article's whole `text`.
     ArticleText,
     /// All metadata of an article, as a JSON object.
     ArticleMeta,
     /// One metadata key, by position in `Dataset::meta_keys`.
     ArticleMetaKey(u16),
+    /// The article that replaced this version (`superseded_by`).
     ArticleSupersededBy,
+    /// A sentence's `id`.
     SentenceId,
+    /// A sentence's `article`.
     SentenceArticle,
+    /// A sentence's `index` in its article (0 is the title).
     SentenceIndex,
+    /// A sentence's `paragraph`.
     SentenceParagraph,
+    /// A sentence's `text`.
     SentenceText,
+    /// A sentence's `tone`.
     SentenceTone,
+    /// Whether a sentence is the title (`is_title`).
     SentenceIsTitle,
+    /// Whether a sentence is `boilerplate`.
     SentenceBoilerplate,
+    /// A mention's `entity`.
     MentionEntity,
+    /// A mention's entity `kind`.
     MentionKind,
+    /// A mention's `type` label (`PER`, `GPE`, ...).
     MentionType,
+    /// A mention's `level` (`NAM`, `NOM`, ...).
     MentionLevel,
+    /// A mention's `article`.
     MentionArticle,
+    /// A mention's `sentence`.
     MentionSentence,
+    /// A mention's `start` byte.
     MentionStart,
+    /// A mention's `end` byte.
     MentionEnd,
+    /// A mention's `surface` text.
     MentionSurface,
+    /// The `name` of a mention's entity.
     MentionName,
+    /// The `extractor` that found a mention.
     MentionExtractor,
+    /// A mention's `confidence`.
     MentionConfidence,
+    /// An entity's `id`.
     EntityId,
+    /// An entity's canonical `name`.
     EntityName,
+    /// An entity's `kind`.
     EntityKind,
+    /// An entity's `aliases` (a list).
     EntityAliases,
+    /// An entity's number of `mentions`.
     EntityMentions,
+    /// An entity's `wikidata` id.
     EntityWikidata,
+    /// A fact's `id`.
     FactId,
+    /// A fact's `kind`.
     FactKind,
+    /// A fact's `article`.
     FactArticle,
+    /// A fact's `sentence`.
     FactSentence,
+    /// A fact's `start` byte.
     FactStart,
+    /// A fact's `end` byte.
     FactEnd,
+    /// A fact's `evidence` text.
     FactText,
+    /// The `extractor` that made a fact.
     FactExtractor,
+    /// A fact's `confidence`.
     FactConfidence,
     /// A declared field, by position.
     FactField(u16),
     /// A declared argument role, by position.
     FactRole(u16),
+    /// The `article` of a co-occurrence record.
     CoocArticle,
+    /// The `sentence` of a co-occurrence record.
     CoocSentence,
+    /// The `distance` in words of a co-occurrence record.
     CoocDistance,
 }
 

@@ -138,6 +138,14 @@ impl Dataset {
         })
     }
 
+    /// The stored id of the entity at position `entity` (as a plan's entity literals name
+    /// it), with its name and kind; `None` past the end.
+    pub fn entity_at(&self, entity: u32) -> Option<(&str, EntityInfo<'_>)> {
+        self.entities.get(entity as usize).map(|e| {
+            (&*e.id, EntityInfo { name: &e.name, kind: &e.kind, mentions: e.mentions.len() })
+        })
+    }
+
     /// The article, date and whole sentence of a row's evidence, with the evidence's place
     /// in the sentence.
     pub fn evidence_context(&self, prov: &Prov) -> EvidenceContext {

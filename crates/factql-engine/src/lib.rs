@@ -51,7 +51,7 @@ mod introspect;
 mod kernel;
 mod lazy;
 mod mapped;
-mod plan;
+pub mod plan;
 mod read;
 mod relation;
 mod textindex;
@@ -61,7 +61,7 @@ mod words;
 
 use factql_syntax::{Statement, parse};
 
-pub use catalog::{Table, Ty};
+pub use catalog::{FieldKey, Table, Ty};
 pub use check::{AGG_FUNCS, Context, SCALAR_FUNCS};
 pub use dataset::Dataset;
 pub use error::{Diagnostic, EngineError, Severity};

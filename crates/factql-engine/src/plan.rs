@@ -3,6 +3,9 @@
 //! Names are resolved to column positions and field keys, entity literals to entity sets,
 //! regular expressions are compiled, and every stage knows its output columns, so execution
 //! never looks anything up by name.
+//!
+//! The plan is public so that other back ends (the SQL compiler, `factql-sql`) lower exactly
+//! what the checker accepted; it is not a stable interface and changes with the engine.
 
 use std::fmt::{self, Write};
 use std::sync::Arc;
@@ -16,83 +19,127 @@ use crate::value::Val;
 
 /// Scalar functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Func {
+pub enum Func {
+    /// `bin(x, size)`: the bucket of a date (a duration) or a number.
     Bin,
+    /// `year(d)`.
     Year,
+    /// `month(d)`.
     Month,
+    /// `lower(s)`.
     Lower,
+    /// `upper(s)`.
     Upper,
+    /// `len(s or list)`, in characters or elements.
     Len,
+    /// `coalesce(a, b, ...)`.
     Coalesce,
+    /// `fold(s)`: lower case without diacritics.
     Fold,
 }
 
 /// Aggregate functions, valid only in `summarize`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum AggFunc {
+pub enum AggFunc {
+    /// `count()` (rows) or `count(x)` (non-null values).
     Count,
+    /// `dcount(x)`: distinct non-null values, exact.
     Dcount,
+    /// `sum(x)`.
     Sum,
+    /// `avg(x)`.
     Avg,
+    /// `min(x)`.
     Min,
+    /// `max(x)`.
     Max,
+    /// `set(x)`: distinct values as a list.
     Set,
+    /// `list(x)`: every value as a list.
     List,
+    /// `first(x)`: the value of the group's first row.
     First,
 }
 
 /// A checked expression.
 #[derive(Clone, Debug)]
-pub(crate) enum PExpr {
+pub enum PExpr {
+    /// The column at this position of the stage's input.
     Col(usize),
+    /// A literal (entity literals are `Val::Ref` of the entity chosen).
     Lit(Val),
+    /// A field of the row a reference points to.
     Field(Box<PExpr>, FieldKey),
     /// A field looked up by name on a reference whose table is known only at run time.
     DynField(Box<PExpr>, Arc<str>),
+    /// A list literal.
     List(Vec<PExpr>),
+    /// Arithmetic negation.
     Neg(Box<PExpr>),
+    /// Logical negation.
     Not(Box<PExpr>),
+    /// A binary operator.
     Bin(BinaryOp, Box<PExpr>, Box<PExpr>),
+    /// `expr ~ regex`.
     Regex(Box<PExpr>, Arc<Regex>),
+    /// `expr in set` (a list, or a date interval), or `not in`.
     In {
+        /// The value tested.
         expr: Box<PExpr>,
+        /// The list or interval.
         set: Box<PExpr>,
+        /// `not in`.
         negated: bool,
     },
+    /// `expr between low and high`, inclusive.
     Between {
+        /// The value tested.
         expr: Box<PExpr>,
+        /// Lower bound.
         low: Box<PExpr>,
+        /// Upper bound.
         high: Box<PExpr>,
     },
     /// Whole-term, case- and diacritic-insensitive match of folded `terms`. With a scope, all
     /// the terms must occur in one sentence (or paragraph) of the article `container`.
     Has {
+        /// The text searched.
         expr: Box<PExpr>,
+        /// `has all` (else `has` or `has any`).
         all: bool,
+        /// The folded terms.
         terms: Vec<String>,
+        /// The scope and the article it applies to.
         scope: Option<(ScopeKind, Box<PExpr>)>,
     },
+    /// A scalar function call.
     Call(Func, Vec<PExpr>),
     /// True when the article or sentence `container` mentions one of `entities`.
     Mentions {
+        /// The article or sentence.
         container: Box<PExpr>,
+        /// The entities (positions in the dataset).
         entities: Arc<[u32]>,
     },
 }
 
 /// An aggregate in `summarize`.
 #[derive(Clone, Debug)]
-pub(crate) struct Agg {
+pub struct Agg {
+    /// The function.
     pub func: AggFunc,
+    /// Its argument (`None` for `count()`).
     pub arg: Option<PExpr>,
 }
 
 /// What a pattern node may be.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum NodeKind {
+pub enum NodeKind {
     /// Any row reachable by the edges.
     Any,
+    /// An article.
     Article,
+    /// A sentence.
     Sentence,
     /// An entity, of one kind or any.
     Entity(Option<Arc<str>>),
@@ -104,8 +151,10 @@ pub(crate) enum NodeKind {
 
 /// A node of a pattern.
 #[derive(Clone, Debug)]
-pub(crate) struct NodeSpec {
+pub struct NodeSpec {
+    /// The binding column the node fills.
     pub col: usize,
+    /// What the node may be.
     pub kind: NodeKind,
     /// Entity literal: the node must be one of these entities.
     pub entities: Option<Arc<[u32]>>,
@@ -113,97 +162,154 @@ pub(crate) struct NodeSpec {
     pub term: Option<String>,
     /// `{key: value}` constraints on the node's fields.
     pub props: Vec<(FieldKey, PExpr)>,
+    /// Where the node is written.
     pub span: Span,
 }
 
 /// What an edge stands for.
 #[derive(Clone, Debug)]
-pub(crate) enum EdgeKindSpec {
+pub enum EdgeKindSpec {
     /// Article or sentence → entity.
     Mentions,
     /// Co-occurrence in a text scope.
     Near(ScopeKind),
     /// Facts of `kind`: from the entity in role `from` to the entity in role `to`, or to the
     /// fact itself when `to` is `None`; `type_filter` keeps facts whose field has the value.
-    Fact { kind: u16, from: u16, to: Option<u16>, type_filter: Option<(u16, Arc<str>)> },
+    Fact {
+        /// The fact kind.
+        kind: u16,
+        /// The role the edge leaves from.
+        from: u16,
+        /// The role it reaches, or `None` for the fact itself.
+        to: Option<u16>,
+        /// A declared field and the value it must hold (an event type).
+        type_filter: Option<(u16, Arc<str>)>,
+    },
 }
 
 /// An edge between two nodes of a pattern.
 #[derive(Clone, Debug)]
-pub(crate) struct EdgeSpec {
+pub struct EdgeSpec {
+    /// The binding column of the edge's variable, if it has one.
     pub col: Option<usize>,
+    /// `->`, `<-` or either way.
     pub direction: Direction,
+    /// What the edge stands for.
     pub kind: EdgeKindSpec,
+    /// `*min..max` repetition.
     pub hops: Option<(u32, u32)>,
+    /// `{key: value}` constraints on the edge's fields.
     pub props: Vec<(FieldKey, PExpr)>,
+    /// Where the edge is written.
     pub span: Span,
 }
 
 /// One chain of a `match`: `nodes[i] -edges[i]- nodes[i + 1]`.
 #[derive(Clone, Debug)]
-pub(crate) struct PatternPlan {
+pub struct PatternPlan {
+    /// The nodes, in order.
     pub nodes: Vec<NodeSpec>,
+    /// The edges between consecutive nodes.
     pub edges: Vec<EdgeSpec>,
 }
 
 /// Where rows come from.
 #[derive(Clone, Debug)]
-pub(crate) enum SourcePlan {
+pub enum SourcePlan {
     /// Every row of a table (entities possibly of one kind).
     /// `history`: `articles(all)`, superseded versions of changed articles included.
-    Scan { table: Table, entity_kind: Option<Arc<str>>, history: bool },
+    Scan {
+        /// The table.
+        table: Table,
+        /// For entity sources: only this kind.
+        entity_kind: Option<Arc<str>>,
+        /// Superseded versions too.
+        history: bool,
+    },
     /// Pattern matching; `width` binding columns, of which `output` are returned.
-    Match { patterns: Vec<PatternPlan>, width: usize, output: Vec<usize> },
+    Match {
+        /// The comma-separated chains.
+        patterns: Vec<PatternPlan>,
+        /// How many binding columns.
+        width: usize,
+        /// The binding columns returned, in order.
+        output: Vec<usize>,
+    },
     /// Rows given by the caller (the REPL's `_`).
     Rows(Arc<Relation>),
 }
 
 /// A stage of the plan.
 #[derive(Clone, Debug)]
-pub(crate) enum Step {
+pub enum Step {
+    /// `where`.
     Where(PExpr),
     /// `select` (keep = false) and `extend` (keep = true).
     Project {
+        /// The new columns.
         exprs: Vec<PExpr>,
+        /// `extend`: the input columns stay in front.
         keep: bool,
     },
+    /// `summarize aggs by keys`: the keys' columns, then the aggregates'.
     Summarize {
+        /// The group keys.
         keys: Vec<PExpr>,
+        /// The aggregates.
         aggs: Vec<Agg>,
     },
+    /// `sort by`: each key with `true` for descending.
     Sort(Vec<(PExpr, bool)>),
+    /// `top count by key [per ...]`.
     Top {
+        /// How many rows (per group).
         count: usize,
+        /// The sort key.
         key: PExpr,
+        /// Descending.
         desc: bool,
+        /// The groups.
         per: Vec<PExpr>,
     },
+    /// `take N`.
     Take(usize),
     /// Distinct on the given expressions, or whole rows when empty.
     Distinct(Vec<PExpr>),
     /// `right_keep`: the right columns that go to the output (shared key columns are not
     /// repeated).
     Join {
+        /// Inner, left or anti.
         flavor: factql_syntax::JoinFlavor,
+        /// The right side.
         right: Box<Plan>,
+        /// Keys over the left rows.
         left_keys: Vec<PExpr>,
+        /// Keys over the right rows, pairwise equal to the left ones.
         right_keys: Vec<PExpr>,
+        /// Right columns kept.
         right_keep: Vec<usize>,
     },
     /// One row per element of the list in `column`, which then holds the element.
     Expand {
+        /// The list column.
         column: usize,
     },
+    /// `render`: the rows are unchanged.
     Render(RenderKind),
 }
 
 /// A stage with what `explain` shows about it.
 #[derive(Clone, Debug)]
-pub(crate) struct PlannedStep {
+pub struct PlannedStep {
+    /// The stage.
     pub step: Step,
+    /// Its name in `explain`.
     pub name: &'static str,
+    /// What `explain` says of it.
     pub detail: String,
+    /// Its output columns.
     pub columns: Vec<Column>,
+    /// Where it is written.
     pub span: Span,
 }
 
@@ -220,6 +326,26 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Where the rows come from.
+    pub fn source(&self) -> &SourcePlan {
+        &self.source
+    }
+
+    /// The columns of the source's rows.
+    pub fn source_columns(&self) -> &[Column] {
+        &self.source_columns
+    }
+
+    /// Where the source is written.
+    pub fn source_span(&self) -> Span {
+        self.source_span
+    }
+
+    /// The stages, in order.
+    pub fn steps(&self) -> &[PlannedStep] {
+        &self.steps
+    }
+
     /// The output columns.
     pub fn columns(&self) -> &[Column] {
         self.steps.last().map_or(&self.source_columns, |step| &step.columns)

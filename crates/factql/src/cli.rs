@@ -93,6 +93,13 @@ enum Command {
         /// Stop with an error when a stage produces more rows than this.
         #[arg(long, default_value_t = 5_000_000)]
         row_limit: usize,
+        /// Print the query as SQL over the Parquet export instead of running it (checked
+        /// as here; constructs SQL cannot express are refused; docs/scale-out.md).
+        #[arg(long)]
+        to_sql: bool,
+        /// The SQL dialect for --to-sql: duckdb, datafusion, spark or trino.
+        #[arg(long, value_name = "DIALECT", default_value = "duckdb", requires = "to_sql")]
+        dialect: factql_sql::Dialect,
     },
     /// List the extractor plugins: loaded (name, version, origin, kinds, trust) and refused.
     Plugins {
@@ -195,10 +202,13 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let Some(options) = options(&fields, 16) else { return Ok(ExitCode::from(2)) };
             crate::extract_cmd::extract(&paths, &options, format, &isolate)
         }
-        Some(Command::Query { query, format, params, explain, row_limit }) => crate::query::query(
-            &db,
-            crate::query::QueryArgs { text: query, format, params, explain, row_limit },
-        ),
+        Some(Command::Query { query, format, params, explain, row_limit, to_sql, dialect }) => {
+            let to_sql = to_sql.then_some(dialect);
+            crate::query::query(
+                &db,
+                crate::query::QueryArgs { text: query, format, params, explain, row_limit, to_sql },
+            )
+        }
         Some(Command::Plugins { action: None }) => crate::plugins_cmd::list(&isolate),
         Some(Command::Plugins { action: Some(PluginsAction::Trust { path }) }) => {
             crate::plugins_cmd::trust(&path)

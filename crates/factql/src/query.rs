@@ -32,6 +32,8 @@ pub(crate) struct QueryArgs {
     pub params: Vec<String>,
     pub explain: bool,
     pub row_limit: usize,
+    /// `--to-sql`: print the SQL of this dialect instead of running the query.
+    pub to_sql: Option<factql_sql::Dialect>,
 }
 
 /// Runs `factql query`.
@@ -95,6 +97,9 @@ fn run_text(
             if args.format == Format::Csv { "csv" } else { "jsonl" }
         );
         return Ok(ExitCode::from(2));
+    }
+    if let Some(dialect) = args.to_sql {
+        return to_sql(engine, text, &ctx, dialect, json);
     }
     if queries <= 1 || !parsed.errors.is_empty() {
         // One query, or syntax errors (all reported at once; nothing runs).
@@ -274,6 +279,41 @@ pub(crate) fn parse_param(value: &str) -> Val {
 }
 
 /// Prints diagnostics to stderr: with carets (and colour on a terminal), or as JSON lines.
+/// `--to-sql`: the last query of the script, checked as `factql query` checks it (the same
+/// diagnostics), printed as SQL; a construct SQL cannot express is an error at its place.
+fn to_sql(
+    engine: &Engine,
+    text: &str,
+    ctx: &Context,
+    dialect: factql_sql::Dialect,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    match factql_sql::compile(engine, text, ctx, engine.dataset(), dialect) {
+        Ok(compiled) => {
+            report(text, &compiled.warnings, json);
+            write_stdout(&compiled.sql)
+        }
+        Err(factql_sql::CompileError::Invalid(diagnostics)) => {
+            report(text, &diagnostics, json);
+            Ok(ExitCode::from(1))
+        }
+        Err(factql_sql::CompileError::Unsupported { construct, span, why }) => {
+            let diagnostic = Diagnostic {
+                severity: Severity::Error,
+                code: "E0900",
+                message: format!("{construct} cannot be compiled to SQL"),
+                span,
+                label: "not lowered to SQL".into(),
+                notes: Vec::new(),
+                help: Some(format!("{why}; `factql query` without --to-sql runs it")),
+            };
+            report(text, &[diagnostic], json);
+            Ok(ExitCode::from(1))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
 pub(crate) fn report(source: &str, diagnostics: &[Diagnostic], json: bool) {
     if json {
         for d in diagnostics {

@@ -14,6 +14,8 @@ fn allowed(name: &str) -> Option<&'static [&'static str]> {
         "factql-plugin-sdk" => &["factql-plugin-abi", "factql-model"],
         // the host validates and hands back model rows; it never touches the store
         "factql-plugin-host" => &["factql-model", "factql-plugin-abi", "factql-plugin-sdk"],
+        // the SQL back end lowers the engine's checked plans; it never reads the store
+        "factql-sql" => &["factql-engine", "factql-model", "factql-syntax"],
         "factql-test-support" => &["factql-ingest", "factql-model", "factql-store"],
         // an extractor is written against the SDK (and the model's vocabulary) only
         n if n.starts_with("factql-extractor-") || n == "factql-fault-plugin" => {

@@ -330,3 +330,43 @@ fn a_damaged_image_is_reported_and_the_store_answers() {
     let (_, err) = count_with(dir.path(), &db, "sanctions");
     assert!(!err.contains("image"), "rewritten: {err}");
 }
+
+#[test]
+fn to_sql_prints_sql_checks_as_query_does_and_refuses_by_name() {
+    let (dir, db) = fixture();
+    let query = r#"match (p:person) -[near sentence]- (:person "Lukashenko") | summarize n = count() by p.name | top 3 by n"#;
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--to-sql", "--dialect", "spark", "--db"])
+        .arg(&db)
+        .arg(query));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("-- factql --to-sql --dialect spark\n"), "{out}");
+    assert!(out.contains("-- entity 'wd:Q2866' = Alexander Lukashenko (person)"), "{out}");
+    assert!(out.contains("e1.x IN ('wd:Q2866')") && out.contains("LIMIT 3"), "{out}");
+    assert!(out.trim_end().ends_with("ORDER BY p.sort_key DESC NULLS LAST;"), "{out}");
+
+    // The checker's errors, exactly as without --to-sql.
+    let bad = "quotes | where speakr.name == \"Orban\"";
+    let (_, native, _) = run(factql(dir.path()).args(["query", "--db"]).arg(&db).arg(bad));
+    let (out, err, code) =
+        run(factql(dir.path()).args(["query", "--to-sql", "--db"]).arg(&db).arg(bad));
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", native.as_str()));
+
+    // A construct SQL cannot express: an error at its place, exit code 1, no SQL.
+    let (out, err, code) = run(factql(dir.path())
+        .args(["query", "--to-sql", "--format", "json", "--db"])
+        .arg(&db)
+        .arg("articles | where text has \"war\""));
+    assert_eq!((code, out.as_str()), (1, ""));
+    let error: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(error["code"], "E0900");
+    assert_eq!(error["message"], "has cannot be compiled to SQL");
+    assert_eq!((error["start"].as_u64(), error["end"].as_u64()), (Some(11), Some(31)));
+
+    // --dialect without --to-sql is a usage error.
+    let (_, _, code) = run(factql(dir.path())
+        .args(["query", "--dialect", "trino", "--db"])
+        .arg(&db)
+        .arg("events"));
+    assert_eq!(code, 2);
+}
