@@ -33,6 +33,8 @@ pub struct ArticleRow {
     pub meta: BTreeMap<String, String>,
     /// The article that replaced this one when its input changed; `None` while it is live.
     pub superseded_by: Option<String>,
+    /// When the store received it: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub ingested_at: String,
 }
 
 /// One sentence.
@@ -153,7 +155,8 @@ impl Store {
         let superseded = if self.version >= 3 { "superseded_by" } else { "NULL" };
         self.each_row(
             &format!(
-                "SELECT id, origin, title, url, source, published, lang, text, meta, {superseded}
+                "SELECT id, origin, title, url, source, published, lang, text, meta, {superseded},
+                        ingested_at
                  FROM article ORDER BY id"
             ),
             |row| {
@@ -167,6 +170,7 @@ impl Store {
                         )
                     })?,
                     superseded_by: row.get(9)?,
+                    ingested_at: row.get(10)?,
                     id: row.get(0)?,
                     origin: row.get(1)?,
                     title: row.get(2)?,

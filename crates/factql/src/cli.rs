@@ -135,6 +135,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the store as a dataset of Parquet files for DuckDB, DataFusion, Spark or Trino
+    /// (tables, columns and partitions: docs/export.md).
+    Export {
+        /// The dataset folder (new, empty, or a dataset to replace or append to).
+        #[arg(long, value_name = "DIR", required = true)]
+        parquet: PathBuf,
+        /// Append only the articles ingested on or after this day (UTC, YYYY-MM-DD) that the
+        /// dataset does not hold yet.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Also write the whole text of each article (table `article_text`).
+        #[arg(long)]
+        with_text: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +245,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Stats { json }) => {
             let store = open_read_only(&db)?;
             crate::stats::print_stats(&store, json)
+        }
+        Some(Command::Export { parquet, since, with_text }) => {
+            let store = open_read_only(&db)?;
+            crate::export_cmd::export(&store, &parquet, since, with_text)
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod bundled;
 mod cli;
+mod export_cmd;
 mod extract;
 mod extract_cmd;
 mod image;

@@ -11,6 +11,9 @@ fn allowed(name: &str) -> Option<&'static [&'static str]> {
         "factql-model" | "factql-plugin-abi" | "factql-syntax" => &[],
         "factql-ingest" | "factql-store" => &["factql-model"],
         "factql-engine" => &["factql-model", "factql-store", "factql-syntax"],
+        // the Parquet export reads the store's bulk readers; it never runs a query, so it
+        // does not need the engine
+        "factql-export" => &["factql-model", "factql-store"],
         "factql-plugin-sdk" => &["factql-plugin-abi", "factql-model"],
         // the host validates and hands back model rows; it never touches the store
         "factql-plugin-host" => &["factql-model", "factql-plugin-abi", "factql-plugin-sdk"],

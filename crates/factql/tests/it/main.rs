@@ -5,6 +5,7 @@ mod architecture;
 mod bad_input;
 mod entities;
 mod events;
+mod export;
 mod extract;
 mod facts_doc;
 mod ingest;
