@@ -1547,135 +1547,86 @@ fn kind_data(src: &Arc<Source>, k: usize, layout: &KindLayout) -> KindData {
     let rows = src.sizes.kinds.get(k).copied().unwrap_or(0);
     let (articles, sentences) = (src.sizes.articles, src.sizes.sentences);
     let at = |j: usize| layout.first + j;
-    let u32s =
-        |section: usize, limit: Option<usize>, take: fn(&mut KindData) -> &mut Lazy<Vec<u32>>| {
-            src.lazy(
-                move |src| decode_u32_column(src, section, rows, limit),
-                move |ds| {
-                    ds.kinds
-                        .get_mut(k)
-                        .map(|t| std::mem::take(take(&mut t.data).get_mut()))
-                        .unwrap_or_default()
-                },
-            )
-        };
+    let u32s = |section: usize,
+                limit: Option<usize>,
+                pick: fn(&mut KindData) -> Option<&mut Lazy<Vec<u32>>>| {
+        kind_column(src, k, move |src| decode_u32_column(src, section, rows, limit), pick)
+    };
     KindData {
         rows,
-        article: u32s(at(KindLayout::ARTICLE), Some(articles), |t| &mut t.article),
-        sentence: u32s(at(KindLayout::SENTENCE), Some(sentences), |t| &mut t.sentence),
-        start: u32s(at(KindLayout::START), None, |t| &mut t.start),
-        end: u32s(at(KindLayout::END), None, |t| &mut t.end),
+        article: u32s(at(KindLayout::ARTICLE), Some(articles), |t| Some(&mut t.article)),
+        sentence: u32s(at(KindLayout::SENTENCE), Some(sentences), |t| Some(&mut t.sentence)),
+        start: u32s(at(KindLayout::START), None, |t| Some(&mut t.start)),
+        end: u32s(at(KindLayout::END), None, |t| Some(&mut t.end)),
         extractor: {
             let section = at(KindLayout::EXTRACTOR);
-            src.lazy(
-                move |src| {
-                    let strings = src.strings()?;
-                    let ids = decode_u32_column(src, section, rows, None)?;
-                    ids.into_iter().map(|e| string(strings, e)).collect()
-                },
-                move |ds| {
-                    ds.kinds
-                        .get_mut(k)
-                        .map(|t| std::mem::take(t.data.extractor.get_mut()))
-                        .unwrap_or_default()
-                },
-            )
+            let decode = move |src: &Source| {
+                let strings = src.strings()?;
+                let ids = decode_u32_column(src, section, rows, None)?;
+                ids.into_iter().map(|e| string(strings, e)).collect()
+            };
+            kind_column(src, k, decode, |t| Some(&mut t.extractor))
         },
         confidence: {
             let section = at(KindLayout::CONFIDENCE);
-            src.lazy(
-                move |src| {
-                    Ok(decode_u64_column(src, section, rows)?
-                        .into_iter()
-                        .map(f64::from_bits)
-                        .collect())
-                },
-                move |ds| {
-                    ds.kinds
-                        .get_mut(k)
-                        .map(|t| std::mem::take(t.data.confidence.get_mut()))
-                        .unwrap_or_default()
-                },
-            )
+            let decode = move |src: &Source| {
+                Ok(decode_u64_column(src, section, rows)?.into_iter().map(f64::from_bits).collect())
+            };
+            kind_column(src, k, decode, |t| Some(&mut t.confidence))
         },
         id: {
             let section = at(KindLayout::ID);
-            src.lazy(
-                move |src| {
-                    Ok(decode_u64_column(src, section, rows)?
-                        .into_iter()
-                        .map(|i| i as i64)
-                        .collect())
-                },
-                move |ds| {
-                    ds.kinds
-                        .get_mut(k)
-                        .map(|t| std::mem::take(t.data.id.get_mut()))
-                        .unwrap_or_default()
-                },
-            )
+            let decode = move |src: &Source| {
+                Ok(decode_u64_column(src, section, rows)?.into_iter().map(|i| i as i64).collect())
+            };
+            kind_column(src, k, decode, |t| Some(&mut t.id))
         },
         fields: (0..layout.fields)
             .map(|f| {
                 let section = layout.field(f);
-                src.lazy(
-                    move |src| decode_val_column(src, section, rows),
-                    move |ds| {
-                        ds.kinds
-                            .get_mut(k)
-                            .and_then(|t| t.data.fields.get_mut(f))
-                            .map(|c| std::mem::take(c.get_mut()))
-                            .unwrap_or_default()
-                    },
-                )
+                let decode = move |src: &Source| decode_val_column(src, section, rows);
+                kind_column(src, k, decode, move |t| t.fields.get_mut(f))
             })
             .collect(),
         roles: (0..layout.roles)
             .map(|r| {
                 let section = layout.role(r);
-                src.lazy(
-                    move |src| decode_val_column(src, section, rows),
-                    move |ds| {
-                        ds.kinds
-                            .get_mut(k)
-                            .and_then(|t| t.data.roles.get_mut(r))
-                            .map(|c| std::mem::take(c.get_mut()))
-                            .unwrap_or_default()
-                    },
-                )
+                let decode = move |src: &Source| decode_val_column(src, section, rows);
+                kind_column(src, k, decode, move |t| t.roles.get_mut(r))
             })
             .collect(),
         by_role: (0..layout.roles)
             .map(|r| {
                 let section = layout.role_index(r);
-                src.lazy(
-                    move |src| decode_role_index(src, section, rows),
-                    move |ds| {
-                        ds.kinds
-                            .get_mut(k)
-                            .and_then(|t| t.data.by_role.get_mut(r))
-                            .map(|c| std::mem::take(c.get_mut()))
-                            .unwrap_or_default()
-                    },
-                )
+                let decode = move |src: &Source| decode_role_index(src, section, rows);
+                kind_column(src, k, decode, move |t| t.by_role.get_mut(r))
             })
             .collect(),
         days: (0..layout.fields)
             .map(|f| {
                 let section = layout.days(f);
-                src.lazy(
-                    move |src| decode_days(src, section, rows),
-                    move |ds| {
-                        ds.kinds
-                            .get_mut(k)
-                            .and_then(|t| t.data.days.get_mut(f))
-                            .map(|c| std::mem::take(c.get_mut()))
-                            .unwrap_or_default()
-                    },
-                )
+                let decode = move |src: &Source| decode_days(src, section, rows);
+                kind_column(src, k, decode, move |t| t.days.get_mut(f))
             })
             .collect(),
     }
+}
+
+/// One column of fact kind `k`, decoded when first read; when its section is damaged, the
+/// column `pick` names is taken from the store's data instead.
+fn kind_column<T: Default + 'static>(
+    src: &Arc<Source>,
+    k: usize,
+    decode: impl Fn(&Source) -> Result<T, String> + Send + Sync + 'static,
+    pick: impl Fn(&mut KindData) -> Option<&mut Lazy<T>> + Send + Sync + 'static,
+) -> Lazy<T> {
+    src.lazy(decode, move |ds| {
+        ds.kinds
+            .get_mut(k)
+            .and_then(|t| pick(&mut t.data))
+            .map(|c| std::mem::take(c.get_mut()))
+            .unwrap_or_default()
+    })
 }
 
 /// Columns of one table must all be `n` long.

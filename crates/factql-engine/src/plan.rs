@@ -213,6 +213,26 @@ pub struct PatternPlan {
     pub edges: Vec<EdgeSpec>,
 }
 
+impl PatternPlan {
+    /// The node a match of this chain starts from, given the binding columns earlier chains
+    /// already bound: a bound node, else one pinned to entities, else a term, else any typed
+    /// node, else the first. The edges after it are followed forward, the ones before it
+    /// backward; the SQL back end lowers the same traversal, so both describe `near` records
+    /// from the same side.
+    pub fn start_node(&self, bound_cols: &[usize]) -> usize {
+        let nodes = &self.nodes;
+        nodes
+            .iter()
+            .position(|n| bound_cols.contains(&n.col))
+            .or_else(|| nodes.iter().position(|n| n.entities.is_some()))
+            .or_else(|| nodes.iter().position(|n| n.term.is_some()))
+            .or_else(|| {
+                nodes.iter().position(|n| !matches!(n.kind, NodeKind::Any | NodeKind::Term))
+            })
+            .unwrap_or(0)
+    }
+}
+
 /// Where rows come from.
 #[derive(Clone, Debug)]
 pub enum SourcePlan {

@@ -36,6 +36,7 @@
 #![deny(missing_docs)]
 
 mod article;
+mod calendar;
 mod fact;
 mod fold;
 mod kind;
@@ -44,6 +45,7 @@ mod span;
 mod value;
 
 pub use article::{Article, ArticleId, Format, Paragraph, Sentence};
+pub use calendar::{civil_from_days, days_from_civil, days_in_month};
 pub use fact::{
     Arg, ArgTarget, Entity, Extraction, ExtractorRef, Fact, Mention, MentionLevel, Provenance,
 };

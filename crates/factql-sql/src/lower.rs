@@ -1283,19 +1283,7 @@ impl<'a> Lowerer<'a> {
             }
             // The engine's traversal: a start node, the edges after it forward, then the
             // ones before it backward. It decides which side a `near` record describes.
-            let start = pattern
-                .nodes
-                .iter()
-                .position(|n| bound_cols.contains(&n.col))
-                .or_else(|| pattern.nodes.iter().position(|n| n.entities.is_some()))
-                .or_else(|| pattern.nodes.iter().position(|n| n.term.is_some()))
-                .or_else(|| {
-                    pattern
-                        .nodes
-                        .iter()
-                        .position(|n| !matches!(n.kind, NodeKind::Any | NodeKind::Term))
-                })
-                .unwrap_or(0);
+            let start = pattern.start_node(&bound_cols);
             bound_cols.extend(pattern.nodes.iter().map(|n| n.col));
             bound_cols.extend(pattern.edges.iter().filter_map(|e| e.col));
             if pattern.edges.is_empty() {

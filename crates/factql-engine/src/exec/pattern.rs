@@ -157,19 +157,7 @@ impl<'a> Exec<'a> {
         let mut ops = Vec::new();
         let mut bound_cols: Vec<usize> = Vec::new();
         for (p, pattern) in patterns.iter().enumerate() {
-            let start = pattern
-                .nodes
-                .iter()
-                .position(|n| bound_cols.contains(&n.col))
-                .or_else(|| pattern.nodes.iter().position(|n| n.entities.is_some()))
-                .or_else(|| pattern.nodes.iter().position(|n| n.term.is_some()))
-                .or_else(|| {
-                    pattern
-                        .nodes
-                        .iter()
-                        .position(|n| !matches!(n.kind, NodeKind::Any | NodeKind::Term))
-                })
-                .unwrap_or(0);
+            let start = pattern.start_node(&bound_cols);
             ops.push(Op::Seed(p, start));
             ops.extend((start..pattern.edges.len()).map(|e| Op::Edge(p, e, true)));
             ops.extend((0..start).rev().map(|e| Op::Edge(p, e, false)));
