@@ -22,14 +22,7 @@ use factql_plugin_host::{Host, HostConfig, StaticPlugin};
 
 #[path = "../benches/common/mod.rs"]
 mod common;
-use common::{DATES, ENTITIES, EVENTS, MONEY, QUOTES, ROLES, TONE, run};
-
-fn cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
+use common::{DATES, ENTITIES, EVENTS, MONEY, QUOTES, ROLES, TONE, cpu_ns, run};
 
 fn setup(name: &str) -> Option<Vec<StaticPlugin>> {
     Some(match name {

@@ -24,14 +24,7 @@ use factql_store::{Extraction, ExtractionSet, Store};
 #[allow(dead_code)]
 #[path = "../benches/common/mod.rs"]
 mod common;
-use common::{DATES, ENTITIES, EVENTS, MONEY, QUOTES, ROLES, TONE};
-
-fn cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
+use common::{DATES, ENTITIES, EVENTS, MONEY, QUOTES, ROLES, TONE, cpu_ns};
 
 /// Peak and current resident memory of this process, from `/proc/self/status`.
 fn memory() -> String {

@@ -1,5 +1,5 @@
 //! What the extractor bench and the `extract_speed` example share: the binary's allocator, the
-//! bundled plugins, and the loop that runs articles through a host.
+//! bundled plugins, the loop that runs articles through a host, and this thread's CPU time.
 
 use factql_model::Article;
 use factql_plugin_host::{Host, StaticPlugin};
@@ -37,4 +37,14 @@ pub fn run(host: &Host, articles: &[Article]) -> usize {
         }
     }
     found
+}
+
+/// CPU time of this thread so far, in nanoseconds (0 where `/proc` does not say): what the
+/// examples report beside wall time, since the machine may be shared.
+#[allow(dead_code)] // the examples read it; the criterion bench measures wall time only
+pub fn cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
